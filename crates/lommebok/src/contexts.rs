@@ -1,0 +1,180 @@
+//! Bundled JSON-LD contexts. Nothing is ever fetched: a document whose `@context` names any other
+//! URL cannot be processed unless the caller registers that context's document first.
+//!
+//! The bundled files (in `contexts/`) are the W3C context documents byte for byte; their SHA-256
+//! digests are the ones the Recommendations publish where they publish one (checked by a test).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use json_syntax::Parse as _;
+use ssi_json_ld::{IriBuf, RemoteDocument};
+
+/// The VCDM 2.0 base context (<https://www.w3.org/TR/vc-data-model-2.0/#base-context>).
+pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
+/// The VCDM 2.0 examples context.
+pub const CREDENTIALS_EXAMPLES_V2: &str = "https://www.w3.org/ns/credentials/examples/v2";
+/// The Bitstring Status List v1.0 context.
+pub const CREDENTIALS_STATUS_V1: &str = "https://www.w3.org/ns/credentials/status/v1";
+/// The Data Integrity v2 context.
+pub const DATA_INTEGRITY_V2: &str = "https://w3id.org/security/data-integrity/v2";
+/// The Multikey v1 context.
+pub const MULTIKEY_V1: &str = "https://w3id.org/security/multikey/v1";
+/// The DID Core v1 context.
+pub const DID_V1: &str = "https://www.w3.org/ns/did/v1";
+
+/// The contexts shipped with lommebok: (URL, document).
+pub const BUNDLED: &[(&str, &str)] = &[
+    (CREDENTIALS_V2, include_str!("../contexts/credentials-v2.jsonld")),
+    (
+        CREDENTIALS_EXAMPLES_V2,
+        include_str!("../contexts/credentials-examples-v2.jsonld"),
+    ),
+    (
+        CREDENTIALS_STATUS_V1,
+        include_str!("../contexts/credentials-status-v1.jsonld"),
+    ),
+    (
+        DATA_INTEGRITY_V2,
+        include_str!("../contexts/data-integrity-v2.jsonld"),
+    ),
+    (MULTIKEY_V1, include_str!("../contexts/multikey-v1.jsonld")),
+    (DID_V1, include_str!("../contexts/did-v1.jsonld")),
+];
+
+/// Errors from registering a context.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContextError {
+    /// The URL is not an absolute IRI.
+    #[error("not an absolute IRI: `{0}`")]
+    InvalidUrl(String),
+    /// The document is not JSON.
+    #[error("context `{url}` is not JSON: {reason}")]
+    InvalidJson {
+        /// The context URL.
+        url: String,
+        /// The parser's message.
+        reason: String,
+    },
+    /// The document has no `@context` member.
+    #[error("context `{0}` has no `@context` member")]
+    NotAContext(String),
+}
+
+/// The JSON-LD contexts a processor may use: the bundled ones plus any the caller registers.
+///
+/// Cheap to clone (the documents are shared).
+#[derive(Clone)]
+pub struct ContextRegistry {
+    documents: Arc<HashMap<IriBuf, RemoteDocument>>,
+}
+
+impl std::fmt::Debug for ContextRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut urls: Vec<_> = self.documents.keys().map(|k| k.as_str()).collect();
+        urls.sort_unstable();
+        f.debug_struct("ContextRegistry").field("urls", &urls).finish()
+    }
+}
+
+impl Default for ContextRegistry {
+    fn default() -> Self {
+        let mut registry = ContextRegistry {
+            documents: Arc::new(HashMap::new()),
+        };
+        for (url, document) in BUNDLED {
+            // The bundled documents are fixed and tested (`bundled_contexts_parse`).
+            #[allow(clippy::expect_used)]
+            registry
+                .register(url, document)
+                .expect("bundled context is valid");
+        }
+        registry
+    }
+}
+
+impl ContextRegistry {
+    /// The bundled contexts only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers (or replaces) the document served for `url`.
+    ///
+    /// # Errors
+    /// [`ContextError`] when the URL is not an IRI or the document is not a JSON-LD context.
+    pub fn register(&mut self, url: &str, document: &str) -> Result<(), ContextError> {
+        let iri = IriBuf::new(url.to_owned()).map_err(|_| ContextError::InvalidUrl(url.into()))?;
+        let (json, _) = json_syntax::Value::parse_str(document).map_err(|e| {
+            ContextError::InvalidJson {
+                url: url.into(),
+                reason: e.to_string(),
+            }
+        })?;
+        if json.as_object().and_then(|o| o.get_unique("@context").ok().flatten()).is_none() {
+            return Err(ContextError::NotAContext(url.into()));
+        }
+        let remote = RemoteDocument::new(
+            Some(iri.clone()),
+            "application/ld+json".parse().ok(),
+            json,
+        );
+        Arc::make_mut(&mut self.documents).insert(iri, remote);
+        Ok(())
+    }
+
+    /// Whether a document is known for `url`.
+    pub fn contains(&self, url: &str) -> bool {
+        IriBuf::new(url.to_owned()).is_ok_and(|iri| self.documents.contains_key(&iri))
+    }
+
+    /// The JSON-LD loader over exactly these documents.
+    pub(crate) fn loader(&self) -> &HashMap<IriBuf, RemoteDocument> {
+        &self.documents
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn bundled_contexts_parse() {
+        let registry = ContextRegistry::new();
+        for (url, _) in BUNDLED {
+            assert!(registry.contains(url), "{url}");
+        }
+        assert!(!registry.contains("https://example.org/other"));
+    }
+
+    #[test]
+    fn bundled_contexts_match_recommendation_digests() {
+        let published = [
+            (CREDENTIALS_V2, "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734"),
+            (CREDENTIALS_STATUS_V1, "fda5add353231e6a6884a46b12e6c75464281900cb348284d9c360f62381d9f7"),
+        ];
+        for (url, digest) in published {
+            let (_, doc) = BUNDLED.iter().find(|(u, _)| *u == url).unwrap();
+            assert_eq!(hex::encode(Sha256::digest(doc.as_bytes())), digest, "{url}");
+        }
+    }
+
+    #[test]
+    fn registering_garbage_is_an_error() {
+        let mut registry = ContextRegistry::new();
+        assert!(matches!(
+            registry.register("https://example.org/c", "{not json"),
+            Err(ContextError::InvalidJson { .. })
+        ));
+        assert!(matches!(
+            registry.register("https://example.org/c", "{\"a\": 1}"),
+            Err(ContextError::NotAContext(_))
+        ));
+        assert!(matches!(
+            registry.register("not a url", "{\"@context\": {}}"),
+            Err(ContextError::InvalidUrl(_))
+        ));
+    }
+}
