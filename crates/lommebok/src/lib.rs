@@ -1,8 +1,64 @@
 #![doc = include_str!("../../../README.md")]
 #![warn(missing_docs)]
 
+pub mod clock;
 pub mod contexts;
+pub mod credential;
 pub mod data_integrity;
 pub mod did;
+pub mod issuer;
 pub mod json;
 pub mod key;
+pub mod presentation;
+pub mod verify;
+pub mod wallet;
+
+pub use credential::{Credential, CredentialBuilder};
+pub use did::Did;
+pub use issuer::Issuer;
+pub use key::{Algorithm, PublicKey, Signer, SoftwareKey};
+pub use presentation::Presentation;
+pub use verify::{
+    Check, CheckKind, Policy, PresentationRequest, Verification, VerificationReport,
+    VerifiedCredential, VerifiedPresentation, Verifier,
+};
+pub use wallet::Wallet;
+
+/// Errors from lommebok's facades: the input or the request could not be processed. (A
+/// credential that is processed and found invalid is not an error: see [`VerificationReport`].)
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input is not acceptable JSON (malformed, too large, too deep, duplicate members).
+    #[error(transparent)]
+    Json(#[from] json::JsonError),
+    /// The input is not a VCDM 2.0 credential or presentation.
+    #[error(transparent)]
+    Credential(#[from] credential::CredentialError),
+    /// A key could not be read or used.
+    #[error(transparent)]
+    Key(#[from] key::KeyError),
+    /// A DID could not be parsed or resolved.
+    #[error(transparent)]
+    Did(#[from] did::DidError),
+    /// A proof could not be made.
+    #[error(transparent)]
+    Proof(#[from] data_integrity::ProofError),
+    /// A JSON-LD context could not be registered.
+    #[error(transparent)]
+    Context(#[from] contexts::ContextError),
+    /// The credential names an issuer other than the one signing it.
+    #[error("the credential's issuer is {credential}, but it would be signed by {signer}")]
+    IssuerMismatch {
+        /// The credential's `issuer`.
+        credential: String,
+        /// The signer's DID.
+        signer: String,
+    },
+    /// A credential's subject is not the wallet's holder.
+    #[error("the credential is not about this wallet's holder {holder}")]
+    NotForHolder {
+        /// The holder's DID.
+        holder: String,
+    },
+}

@@ -1,0 +1,654 @@
+//! The [`Verifier`]: checks credentials and presentations offline and reports every check.
+//!
+//! Not-valid is a result, not an error: [`Verifier::verify_credential`] and
+//! [`Verifier::verify_presentation`] return a [`Verification`] whose [`VerificationReport`]
+//! lists each check with pass/fail and a reason a person can read. Only input that cannot be
+//! read at all (not JSON, not a credential) is an [`Error`]. What passes every check comes back
+//! as a [`VerifiedCredential`] / [`VerifiedPresentation`], types only the verifier constructs.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use chrono::{DateTime, Duration, Utc};
+use rand_core::RngCore as _;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::Error;
+use crate::clock::{Clock, SystemClock};
+use crate::contexts::ContextRegistry;
+use crate::credential::{Credential, parse_date_time_stamp};
+use crate::data_integrity;
+use crate::did::{DidResolver, OfflineResolver, Relationship, split_did_url};
+use crate::json;
+use crate::presentation::Presentation;
+
+/// The kinds of check a report lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CheckKind {
+    /// The document is a well-formed VCDM 2.0 credential or presentation.
+    WellFormed,
+    /// A Data Integrity proof verifies (one check per proof of a proof set).
+    Proof,
+    /// The proof's purpose fits the document: `assertionMethod` for credentials,
+    /// `authentication` for presentations.
+    ProofPurpose,
+    /// The signing key belongs to the issuer: the verification method is the issuer's DID's and
+    /// is listed under `assertionMethod`.
+    IssuerKey,
+    /// `validFrom` / `validUntil` (and a proof's `expires`) hold at the verifier's time.
+    ValidityPeriod,
+    /// The credential's status (revocation, suspension).
+    Status,
+    /// The issuer is one the policy trusts.
+    TrustedIssuer,
+    /// The presentation's proof carries the challenge this verifier issued, unused and unexpired.
+    Challenge,
+    /// The presentation's proof carries the expected domain.
+    Domain,
+    /// The presentation is signed by its holder: the key is the holder DID's, listed under
+    /// `authentication`.
+    HolderKey,
+    /// Each credential is about the holder (`credentialSubject.id` == holder).
+    HolderBinding,
+}
+
+/// One check of a verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// What was checked: `credential`, `presentation`, or `credential[i]` inside a presentation.
+    pub target: String,
+    /// Which check.
+    pub check: CheckKind,
+    /// Whether it passed.
+    pub passed: bool,
+    /// Why, in words a person can read.
+    pub reason: String,
+}
+
+/// Every check a verification made. Valid only when there is at least one check and all passed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationReport {
+    /// Whether every check passed (kept in the JSON form for readers of the report).
+    pub valid: bool,
+    /// The checks, in the order they were made.
+    pub checks: Vec<Check>,
+}
+
+impl VerificationReport {
+    /// Whether every check passed.
+    pub fn is_valid(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(|c| c.passed)
+    }
+
+    /// The failed checks.
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.passed)
+    }
+
+    /// Whether a check of this kind failed.
+    pub fn failed(&self, check: CheckKind) -> bool {
+        self.failures().any(|c| c.check == check)
+    }
+
+    fn add(&mut self, target: &str, check: CheckKind, passed: bool, reason: impl Into<String>) {
+        self.checks.push(Check {
+            target: target.to_owned(),
+            check,
+            passed,
+            reason: reason.into(),
+        });
+        self.valid = self.is_valid();
+    }
+}
+
+/// The outcome of a verification: the report, and the verified value when every check passed.
+#[derive(Debug, Clone)]
+pub struct Verification<T> {
+    /// Every check made.
+    pub report: VerificationReport,
+    verified: Option<T>,
+}
+
+impl<T> Verification<T> {
+    /// Whether every check passed.
+    pub fn is_valid(&self) -> bool {
+        self.verified.is_some()
+    }
+
+    /// The verified value, when every check passed.
+    pub fn verified(&self) -> Option<&T> {
+        self.verified.as_ref()
+    }
+
+    /// The verified value, or the report saying why not.
+    ///
+    /// # Errors
+    /// The report, when a check failed.
+    pub fn into_verified(self) -> Result<T, VerificationReport> {
+        self.verified.ok_or(self.report)
+    }
+}
+
+/// A credential that passed every check. Only a [`Verifier`] makes one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedCredential {
+    credential: Credential,
+}
+
+impl VerifiedCredential {
+    /// The credential.
+    pub fn credential(&self) -> &Credential {
+        &self.credential
+    }
+}
+
+/// A presentation that passed every check, with its credentials. Only a [`Verifier`] makes one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedPresentation {
+    holder: String,
+    credentials: Vec<VerifiedCredential>,
+    presentation: Presentation,
+}
+
+impl VerifiedPresentation {
+    /// The holder who signed it.
+    pub fn holder(&self) -> &str {
+        &self.holder
+    }
+
+    /// The verified credentials it carried.
+    pub fn credentials(&self) -> &[VerifiedCredential] {
+        &self.credentials
+    }
+
+    /// The presentation.
+    pub fn presentation(&self) -> &Presentation {
+        &self.presentation
+    }
+}
+
+/// What a verifier asks a holder for: a fresh challenge, and the domain the presentation is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresentationRequest {
+    /// Single-use random challenge.
+    pub challenge: String,
+    /// The verifier's domain (audience), if it names one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub domain: Option<String>,
+}
+
+/// What the verifier accepts. Defaults are the strict ones.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Policy {
+    /// Tolerance for clocks that disagree, applied to validity periods. Default 60 s.
+    pub clock_skew: Duration,
+    /// How long an issued challenge stays usable. Default 5 minutes.
+    pub challenge_ttl: Duration,
+    /// Largest document accepted. Default [`json::DEFAULT_MAX_BYTES`].
+    pub max_document_bytes: usize,
+    /// When set, only these issuers are trusted (a failed `trusted_issuer` check otherwise).
+    pub trusted_issuers: Option<Vec<String>>,
+    /// DANGER: accept credentials in a presentation whose subject is not the holder. Off by
+    /// default: without holder binding, anyone holding a copy could present it.
+    pub danger_allow_holder_not_subject: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            clock_skew: Duration::seconds(60),
+            challenge_ttl: Duration::minutes(5),
+            max_document_bytes: json::DEFAULT_MAX_BYTES,
+            trusted_issuers: None,
+            danger_allow_holder_not_subject: false,
+        }
+    }
+}
+
+/// Most outstanding challenges kept; beyond this, the oldest are forgotten.
+const MAX_OUTSTANDING_CHALLENGES: usize = 10_000;
+
+/// Verifies credentials and presentations offline.
+pub struct Verifier {
+    resolver: Arc<dyn DidResolver>,
+    contexts: ContextRegistry,
+    clock: Arc<dyn Clock>,
+    policy: Policy,
+    challenges: Mutex<HashMap<String, DateTime<Utc>>>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("policy", &self.policy)
+            .field("contexts", &self.contexts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Verifier {
+    /// A verifier with the built-in did:key resolver, the bundled contexts, the system clock and
+    /// the default policy.
+    pub fn new() -> Self {
+        Verifier {
+            resolver: Arc::new(OfflineResolver),
+            contexts: ContextRegistry::new(),
+            clock: Arc::new(SystemClock),
+            policy: Policy::default(),
+            challenges: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Uses `resolver` for DIDs.
+    pub fn with_resolver(mut self, resolver: Arc<dyn DidResolver>) -> Self {
+        self.resolver = resolver;
+        self
+    }
+
+    /// Uses `contexts` for JSON-LD.
+    pub fn with_contexts(mut self, contexts: ContextRegistry) -> Self {
+        self.contexts = contexts;
+        self
+    }
+
+    /// Uses `clock` for the time.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses `policy`.
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Starts a presentation request: a fresh random challenge (128 bits), single-use and
+    /// expiring after [`Policy::challenge_ttl`].
+    pub fn request(&self, domain: Option<&str>) -> PresentationRequest {
+        let mut bytes = [0u8; 16];
+        rand_core::OsRng.fill_bytes(&mut bytes);
+        let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        self.expect_challenge(&challenge);
+        PresentationRequest {
+            challenge,
+            domain: domain.map(str::to_owned),
+        }
+    }
+
+    /// Registers a challenge made elsewhere (e.g. by the application's server) as issued now.
+    pub fn expect_challenge(&self, challenge: &str) {
+        let now = self.clock.now();
+        let mut challenges = self.lock_challenges();
+        challenges.retain(|_, expires| *expires > now);
+        while challenges.len() >= MAX_OUTSTANDING_CHALLENGES {
+            let Some(oldest) = challenges
+                .iter()
+                .min_by_key(|(_, expires)| **expires)
+                .map(|(c, _)| c.clone())
+            else {
+                break;
+            };
+            challenges.remove(&oldest);
+        }
+        challenges.insert(challenge.to_owned(), now + self.policy.challenge_ttl);
+    }
+
+    fn lock_challenges(&self) -> std::sync::MutexGuard<'_, HashMap<String, DateTime<Utc>>> {
+        // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
+        self.challenges
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes the challenge out of the outstanding set: true if it was issued and unexpired.
+    fn consume_challenge(&self, challenge: &str) -> bool {
+        let now = self.clock.now();
+        self.lock_challenges()
+            .remove(challenge)
+            .is_some_and(|expires| expires > now)
+    }
+
+    /// Verifies a credential given as JSON text.
+    ///
+    /// # Errors
+    /// [`Error`] when the input is not a readable credential at all (malformed, too large, not
+    /// VCDM 2.0). Every other problem is a failed check in the report.
+    pub fn verify_credential(&self, input: &str) -> Result<Verification<VerifiedCredential>, Error> {
+        let credential =
+            Credential::from_json(json::parse_object_with_limit(input, self.policy.max_document_bytes)?)?;
+        Ok(self.verify_parsed_credential(credential))
+    }
+
+    /// Verifies a parsed credential.
+    pub fn verify_parsed_credential(&self, credential: Credential) -> Verification<VerifiedCredential> {
+        let mut report = VerificationReport::default();
+        self.check_credential(&mut report, "credential", &credential);
+        let verified = report
+            .is_valid()
+            .then_some(VerifiedCredential { credential });
+        Verification { report, verified }
+    }
+
+    fn check_credential(&self, report: &mut VerificationReport, target: &str, credential: &Credential) {
+        report.add(target, CheckKind::WellFormed, true, "a well-formed VCDM 2.0 credential");
+        self.check_proofs(
+            report,
+            target,
+            &credential.unsecured(),
+            &credential.proofs(),
+            credential.issuer(),
+            Relationship::AssertionMethod,
+            CheckKind::IssuerKey,
+        );
+        self.check_validity(report, target, credential);
+        let status = credential.status_entries();
+        if !status.is_empty() {
+            // Fail closed: a credential that says it can be revoked is not accepted unchecked.
+            report.add(
+                target,
+                CheckKind::Status,
+                false,
+                "the credential has a credentialStatus, and status lists are not supported yet",
+            );
+        }
+        if let Some(trusted) = &self.policy.trusted_issuers {
+            let ok = trusted.iter().any(|t| t == credential.issuer());
+            report.add(
+                target,
+                CheckKind::TrustedIssuer,
+                ok,
+                if ok {
+                    format!("issuer {} is trusted", credential.issuer())
+                } else {
+                    format!("issuer {} is not among the trusted issuers", credential.issuer())
+                },
+            );
+        }
+    }
+
+    fn check_validity(&self, report: &mut VerificationReport, target: &str, credential: &Credential) {
+        let now = self.clock.now();
+        let skew = self.policy.clock_skew;
+        match (credential.valid_from(), credential.valid_until()) {
+            (Some(from), _) if now + skew < from => report.add(
+                target,
+                CheckKind::ValidityPeriod,
+                false,
+                format!("not valid yet: valid from {from}, now {now}"),
+            ),
+            (_, Some(until)) if now - skew > until => report.add(
+                target,
+                CheckKind::ValidityPeriod,
+                false,
+                format!("expired: valid until {until}, now {now}"),
+            ),
+            _ => report.add(
+                target,
+                CheckKind::ValidityPeriod,
+                true,
+                format!("valid at {now}"),
+            ),
+        }
+    }
+
+    /// Checks each proof of a proof set (or chain): signature, purpose, and that the key belongs
+    /// to `controller` under `relationship`. Returns the proofs that passed every check.
+    #[allow(clippy::too_many_arguments)]
+    fn check_proofs<'p>(
+        &self,
+        report: &mut VerificationReport,
+        target: &str,
+        unsecured: &Map<String, Value>,
+        proofs: &[&'p Map<String, Value>],
+        controller: &str,
+        relationship: Relationship,
+        key_check: CheckKind,
+    ) -> Vec<&'p Map<String, Value>> {
+        if proofs.is_empty() {
+            report.add(target, CheckKind::Proof, false, "the document has no proof");
+            return Vec::new();
+        }
+        let now = self.clock.now();
+        let mut good = Vec::new();
+        for (i, proof) in proofs.iter().enumerate() {
+            let label = if proofs.len() == 1 {
+                "proof".to_owned()
+            } else {
+                format!("proof[{i}]")
+            };
+            let before = report.checks.len();
+            // Purpose.
+            let purpose = proof.get("proofPurpose").and_then(Value::as_str);
+            report.add(
+                target,
+                CheckKind::ProofPurpose,
+                purpose == Some(relationship.as_str()),
+                match purpose {
+                    Some(p) if p == relationship.as_str() => format!("{label} is for {p}"),
+                    Some(p) => format!("{label} is for {p}, expected {}", relationship.as_str()),
+                    None => format!("{label} has no proofPurpose"),
+                },
+            );
+            if let Some(expires) = proof.get("expires").and_then(Value::as_str) {
+                let ok = parse_date_time_stamp(expires)
+                    .is_some_and(|t| now - self.policy.clock_skew <= t);
+                report.add(
+                    target,
+                    CheckKind::ValidityPeriod,
+                    ok,
+                    if ok {
+                        format!("{label} expires {expires}")
+                    } else {
+                        format!("{label} expired at {expires} (or the date is malformed)")
+                    },
+                );
+            }
+            // Key: resolve the verification method and check who controls it.
+            let method = proof.get("verificationMethod").and_then(Value::as_str);
+            let key = match method.map(|m| (m, split_did_url(m))) {
+                None => {
+                    report.add(target, key_check, false, format!("{label} has no verificationMethod"));
+                    None
+                }
+                Some((m, Err(e))) => {
+                    report.add(target, key_check, false, format!("{label}: {e} ({m})"));
+                    None
+                }
+                Some((m, Ok(did))) => match self.resolver.resolve(&did) {
+                    Err(e) => {
+                        report.add(target, key_check, false, format!("{label}: {e}"));
+                        None
+                    }
+                    Ok(document) => {
+                        let listed = document.method_for(m, relationship);
+                        let owned = did.as_str() == controller;
+                        let (ok, reason) = match (&listed, owned) {
+                            (Ok(_), true) => (true, format!("{label} is signed by {m}, a key of {controller}")),
+                            (_, false) => (false, format!("{label} is signed by {m}, which is not a key of {controller}")),
+                            (Err(_), true) => (false, format!("{label}: {m} is not listed under {} of {controller}", relationship.as_str())),
+                        };
+                        report.add(target, key_check, ok, reason);
+                        document
+                            .verification_methods
+                            .iter()
+                            .find(|vm| vm.id == m)
+                            .map(|vm| vm.public_key.clone())
+                    }
+                },
+            };
+            // Signature.
+            match key {
+                None => report.add(target, CheckKind::Proof, false, format!("{label}: no usable key to verify with")),
+                Some(key) => match self.proof_input(unsecured, proofs, proof) {
+                    Err(reason) => report.add(target, CheckKind::Proof, false, format!("{label}: {reason}")),
+                    Ok(input) => match data_integrity::verify_proof(&input, proof, &key, &self.contexts) {
+                        Ok(true) => report.add(target, CheckKind::Proof, true, format!("{label} verifies")),
+                        Ok(false) => report.add(target, CheckKind::Proof, false, format!("{label}: the signature does not verify")),
+                        Err(e) => report.add(target, CheckKind::Proof, false, format!("{label}: {e}")),
+                    },
+                },
+            }
+            if report.checks[before..].iter().all(|c| c.passed) {
+                good.push(*proof);
+            }
+        }
+        good
+    }
+
+    /// The document a proof covers: the unsecured document, plus the proofs it names in
+    /// `previousProof` (a proof chain, VC Data Integrity §2.1.2).
+    fn proof_input(
+        &self,
+        unsecured: &Map<String, Value>,
+        proofs: &[&Map<String, Value>],
+        proof: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, String> {
+        let previous: Vec<&str> = match proof.get("previousProof") {
+            None => return Ok(unsecured.clone()),
+            Some(Value::String(id)) => vec![id.as_str()],
+            Some(Value::Array(ids)) => ids
+                .iter()
+                .map(Value::as_str)
+                .collect::<Option<_>>()
+                .ok_or("previousProof must be proof ids")?,
+            Some(_) => return Err("previousProof must be proof ids".into()),
+        };
+        let mut matching = Vec::new();
+        for id in previous {
+            let found = proofs
+                .iter()
+                .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
+                .ok_or_else(|| format!("previousProof {id} is not in the proof set"))?;
+            matching.push(Value::Object((*found).clone()));
+        }
+        let mut input = unsecured.clone();
+        input.insert(
+            "proof".into(),
+            if matching.len() == 1 {
+                matching.remove(0)
+            } else {
+                Value::Array(matching)
+            },
+        );
+        Ok(input)
+    }
+
+    /// Verifies a presentation given as JSON text against `request` (the challenge this verifier
+    /// issued, consumed here whatever the outcome, and the expected domain).
+    ///
+    /// # Errors
+    /// [`Error`] when the input is not a readable presentation at all.
+    pub fn verify_presentation(
+        &self,
+        input: &str,
+        request: &PresentationRequest,
+    ) -> Result<Verification<VerifiedPresentation>, Error> {
+        let challenge_known = self.consume_challenge(&request.challenge);
+        let presentation = Presentation::from_json(json::parse_object_with_limit(
+            input,
+            self.policy.max_document_bytes,
+        )?)?;
+        let mut report = VerificationReport::default();
+        let target = "presentation";
+        report.add(target, CheckKind::WellFormed, true, "a well-formed VCDM 2.0 presentation");
+        let holder = presentation.holder().unwrap_or_default().to_owned();
+        if holder.is_empty() {
+            report.add(target, CheckKind::HolderKey, false, "the presentation names no holder");
+        }
+        let good = self.check_proofs(
+            &mut report,
+            target,
+            &presentation.unsecured(),
+            &presentation.proofs(),
+            &holder,
+            Relationship::Authentication,
+            CheckKind::HolderKey,
+        );
+        // Challenge and domain, from a proof that passed; else from the first proof.
+        let proofs = presentation.proofs();
+        let proof = good.first().or(proofs.first());
+        let challenge = proof.and_then(|p| p.get("challenge")).and_then(Value::as_str);
+        let (ok, reason) = match challenge {
+            None => (false, "the proof carries no challenge".to_owned()),
+            Some(c) if c != request.challenge => (false, "the proof's challenge is not the one asked for".to_owned()),
+            Some(_) if !challenge_known => (
+                false,
+                "the challenge was not issued by this verifier, has expired, or was already used (replay)".to_owned(),
+            ),
+            Some(_) => (true, "the proof answers this verifier's fresh challenge".to_owned()),
+        };
+        report.add(target, CheckKind::Challenge, ok, reason);
+        let domain = proof.and_then(|p| p.get("domain"));
+        let domain_matches = |expected: &str| match domain {
+            Some(Value::String(d)) => d == expected,
+            Some(Value::Array(ds)) => ds.iter().any(|d| d.as_str() == Some(expected)),
+            _ => false,
+        };
+        match &request.domain {
+            Some(expected) if domain_matches(expected) => {
+                report.add(target, CheckKind::Domain, true, format!("the proof is for {expected}"))
+            }
+            Some(expected) => report.add(
+                target,
+                CheckKind::Domain,
+                false,
+                format!("the proof is not for {expected} (it says {})", domain.map(Value::to_string).unwrap_or_else(|| "nothing".into())),
+            ),
+            None => {}
+        }
+        if presentation.credentials().is_empty() {
+            report.add(target, CheckKind::WellFormed, false, "the presentation carries no credential");
+        }
+        for (i, credential) in presentation.credentials().iter().enumerate() {
+            let target = format!("credential[{i}]");
+            self.check_credential(&mut report, &target, credential);
+            let ids = credential.subject_ids();
+            let bound = !holder.is_empty() && ids.iter().all(|id| *id == Some(holder.as_str()));
+            if bound {
+                report.add(&target, CheckKind::HolderBinding, true, "the credential is about the holder");
+            } else if self.policy.danger_allow_holder_not_subject {
+                report.add(
+                    &target,
+                    CheckKind::HolderBinding,
+                    true,
+                    "DANGER: the credential is not about the holder; accepted by policy",
+                );
+            } else {
+                report.add(
+                    &target,
+                    CheckKind::HolderBinding,
+                    false,
+                    "the credential is about someone other than the holder",
+                );
+            }
+        }
+        let verified = report.is_valid().then(|| VerifiedPresentation {
+            holder,
+            credentials: presentation
+                .credentials()
+                .iter()
+                .cloned()
+                .map(|credential| VerifiedCredential { credential })
+                .collect(),
+            presentation: presentation.clone(),
+        });
+        Ok(Verification { report, verified })
+    }
+}
