@@ -1,4 +1,12 @@
 //! Integration tests: one binary, one module per subject.
 
+// Tests may unwrap and panic: a failure is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod did_key;
+mod flow;
+mod negative;
+mod support;
 mod vc_di_eddsa;
 mod vectors;
+mod wycheproof;
