@@ -368,6 +368,47 @@ pub fn verify_proof(
     Ok(key.verify(&hash.combined(), &signature))
 }
 
+/// The document a proof of a proof set or chain covers (VC Data Integrity §4.3 and §4.4): the
+/// unsecured document, plus, for a proof with `previousProof`, the proofs of `all_proofs` it
+/// names.
+///
+/// # Errors
+/// [`ProofError::Malformed`] when `previousProof` is not proof ids or names a proof that is not
+/// in the set.
+pub fn proof_input(
+    unsecured: &Map<String, Value>,
+    all_proofs: &[&Map<String, Value>],
+    proof: &Map<String, Value>,
+) -> Result<Map<String, Value>, ProofError> {
+    let malformed = || ProofError::Malformed("previousProof must be proof ids".into());
+    let previous: Vec<&str> = match proof.get("previousProof") {
+        None => return Ok(unsecured.clone()),
+        Some(Value::String(id)) => vec![id.as_str()],
+        Some(Value::Array(ids)) => ids
+            .iter()
+            .map(Value::as_str)
+            .collect::<Option<_>>()
+            .ok_or_else(malformed)?,
+        Some(_) => return Err(malformed()),
+    };
+    let mut matching = Vec::new();
+    for id in previous {
+        let found = all_proofs
+            .iter()
+            .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
+            .ok_or_else(|| ProofError::Malformed(format!("previousProof {id} is not in the proof set")))?;
+        matching.push(Value::Object((*found).clone()));
+    }
+    let mut input = unsecured.clone();
+    let proofs = if matching.len() == 1 {
+        matching.remove(0)
+    } else {
+        Value::Array(matching)
+    };
+    input.insert("proof".into(), proofs);
+    Ok(input)
+}
+
 /// Whether the proof's `@context` values start the document's, in order (eddsa-jcs-2022 §3.3.2).
 fn context_is_prefix(proof_context: &Value, document_context: Option<&Value>) -> bool {
     let as_list = |v: &Value| -> Vec<Value> {

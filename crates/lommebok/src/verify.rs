@@ -496,8 +496,8 @@ impl Verifier {
             // Signature.
             match key {
                 None => report.add(target, CheckKind::Proof, false, format!("{label}: no usable key to verify with")),
-                Some(key) => match self.proof_input(unsecured, proofs, proof) {
-                    Err(reason) => report.add(target, CheckKind::Proof, false, format!("{label}: {reason}")),
+                Some(key) => match data_integrity::proof_input(unsecured, proofs, proof) {
+                    Err(e) => report.add(target, CheckKind::Proof, false, format!("{label}: {e}")),
                     Ok(input) => match data_integrity::verify_proof(&input, proof, &key, &self.contexts) {
                         Ok(true) => report.add(target, CheckKind::Proof, true, format!("{label} verifies")),
                         Ok(false) => report.add(target, CheckKind::Proof, false, format!("{label}: the signature does not verify")),
@@ -510,44 +510,6 @@ impl Verifier {
             }
         }
         good
-    }
-
-    /// The document a proof covers: the unsecured document, plus the proofs it names in
-    /// `previousProof` (a proof chain, VC Data Integrity §2.1.2).
-    fn proof_input(
-        &self,
-        unsecured: &Map<String, Value>,
-        proofs: &[&Map<String, Value>],
-        proof: &Map<String, Value>,
-    ) -> Result<Map<String, Value>, String> {
-        let previous: Vec<&str> = match proof.get("previousProof") {
-            None => return Ok(unsecured.clone()),
-            Some(Value::String(id)) => vec![id.as_str()],
-            Some(Value::Array(ids)) => ids
-                .iter()
-                .map(Value::as_str)
-                .collect::<Option<_>>()
-                .ok_or("previousProof must be proof ids")?,
-            Some(_) => return Err("previousProof must be proof ids".into()),
-        };
-        let mut matching = Vec::new();
-        for id in previous {
-            let found = proofs
-                .iter()
-                .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
-                .ok_or_else(|| format!("previousProof {id} is not in the proof set"))?;
-            matching.push(Value::Object((*found).clone()));
-        }
-        let mut input = unsecured.clone();
-        input.insert(
-            "proof".into(),
-            if matching.len() == 1 {
-                matching.remove(0)
-            } else {
-                Value::Array(matching)
-            },
-        );
-        Ok(input)
     }
 
     /// Verifies a presentation given as JSON text against `request` (the challenge this verifier
