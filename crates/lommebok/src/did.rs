@@ -314,6 +314,19 @@ fn resolve_did_key(did: &Did) -> Result<DidDocument, DidError> {
         did: did.to_string(),
         reason,
     };
+    // did-method-key is lax where the did:key spec (§3.1.2, §3.1.4) is strict: it accepts any
+    // multibase and uncompressed P-256 points. Refuse those first.
+    let id = did.method_specific_id();
+    if !id.starts_with('z') {
+        return Err(failed("the key must be base58btc multibase (start with `z`)".into()));
+    }
+    let key = PublicKey::from_multibase(id).map_err(|e| failed(e.to_string()))?;
+    if key.to_multibase() != id {
+        return Err(failed(
+            "the key is not in its canonical form (P-256 keys must be compressed, 33 bytes)"
+                .into(),
+        ));
+    }
     // did-method-key's resolver is async but does no I/O; block_on only drives it.
     let output = pollster::block_on(did_method_key::DIDKey.resolve_method_representation(
         did.method_specific_id(),

@@ -1,0 +1,1 @@
+//! Runnable lommebok programs live in this package's `examples`: `cargo run --example demo`.
