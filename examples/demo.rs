@@ -41,7 +41,10 @@ fn run() -> Result<bool, lommebok::Error> {
         .with_claim("municipality", json!("Tromsø"))
         .build()?;
     let credential = municipality.issue(&unsigned)?;
-    println!("\n--- issued credential ---\n{}", credential.to_json_string());
+    println!(
+        "\n--- issued credential ---\n{}",
+        credential.to_json_string()
+    );
 
     // 4. The wallet stores it (it arrives as JSON, as it would over the wire).
     wallet.store(&credential.to_json_string())?;
@@ -62,7 +65,10 @@ fn run() -> Result<bool, lommebok::Error> {
             "{} {:<14} {:<16} {}",
             if check.passed { "PASS" } else { "FAIL" },
             check.target,
-            serde_json::to_value(check.check).unwrap_or_default().as_str().unwrap_or_default(),
+            serde_json::to_value(check.check)
+                .unwrap_or_default()
+                .as_str()
+                .unwrap_or_default(),
             check.reason
         );
     }
@@ -82,7 +88,11 @@ fn run() -> Result<bool, lommebok::Error> {
     let replay = pharmacy.verify_presentation(&presentation.to_json_string(), &request)?;
     println!(
         "replayed presentation: {}",
-        if replay.report.failed(CheckKind::Challenge) { "rejected (challenge already used)" } else { "ACCEPTED?!" }
+        if replay.report.failed(CheckKind::Challenge) {
+            "rejected (challenge already used)"
+        } else {
+            "ACCEPTED?!"
+        }
     );
     Ok(!replay.is_valid())
 }

@@ -25,7 +25,10 @@ pub const DID_V1: &str = "https://www.w3.org/ns/did/v1";
 
 /// The contexts shipped with lommebok: (URL, document).
 pub const BUNDLED: &[(&str, &str)] = &[
-    (CREDENTIALS_V2, include_str!("../contexts/credentials-v2.jsonld")),
+    (
+        CREDENTIALS_V2,
+        include_str!("../contexts/credentials-v2.jsonld"),
+    ),
     (
         CREDENTIALS_EXAMPLES_V2,
         include_str!("../contexts/credentials-examples-v2.jsonld"),
@@ -74,7 +77,9 @@ impl std::fmt::Debug for ContextRegistry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut urls: Vec<_> = self.documents.keys().map(|k| k.as_str()).collect();
         urls.sort_unstable();
-        f.debug_struct("ContextRegistry").field("urls", &urls).finish()
+        f.debug_struct("ContextRegistry")
+            .field("urls", &urls)
+            .finish()
     }
 }
 
@@ -106,20 +111,20 @@ impl ContextRegistry {
     /// [`ContextError`] when the URL is not an IRI or the document is not a JSON-LD context.
     pub fn register(&mut self, url: &str, document: &str) -> Result<(), ContextError> {
         let iri = IriBuf::new(url.to_owned()).map_err(|_| ContextError::InvalidUrl(url.into()))?;
-        let (json, _) = json_syntax::Value::parse_str(document).map_err(|e| {
-            ContextError::InvalidJson {
+        let (json, _) =
+            json_syntax::Value::parse_str(document).map_err(|e| ContextError::InvalidJson {
                 url: url.into(),
                 reason: e.to_string(),
-            }
-        })?;
-        if json.as_object().and_then(|o| o.get_unique("@context").ok().flatten()).is_none() {
+            })?;
+        if json
+            .as_object()
+            .and_then(|o| o.get_unique("@context").ok().flatten())
+            .is_none()
+        {
             return Err(ContextError::NotAContext(url.into()));
         }
-        let remote = RemoteDocument::new(
-            Some(iri.clone()),
-            "application/ld+json".parse().ok(),
-            json,
-        );
+        let remote =
+            RemoteDocument::new(Some(iri.clone()), "application/ld+json".parse().ok(), json);
         Arc::make_mut(&mut self.documents).insert(iri, remote);
         Ok(())
     }
@@ -152,8 +157,14 @@ mod tests {
     #[test]
     fn bundled_contexts_match_recommendation_digests() {
         let published = [
-            (CREDENTIALS_V2, "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734"),
-            (CREDENTIALS_STATUS_V1, "fda5add353231e6a6884a46b12e6c75464281900cb348284d9c360f62381d9f7"),
+            (
+                CREDENTIALS_V2,
+                "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734",
+            ),
+            (
+                CREDENTIALS_STATUS_V1,
+                "fda5add353231e6a6884a46b12e6c75464281900cb348284d9c360f62381d9f7",
+            ),
         ];
         for (url, digest) in published {
             let (_, doc) = BUNDLED.iter().find(|(u, _)| *u == url).unwrap();

@@ -74,7 +74,12 @@ impl Credential {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Object(o)) => match o.get("id") {
                 Some(Value::String(s)) => s.clone(),
-                _ => return Err(invalid("issuer", "an issuer object must have a string `id`")),
+                _ => {
+                    return Err(invalid(
+                        "issuer",
+                        "an issuer object must have a string `id`",
+                    ));
+                }
             },
             Some(_) => return Err(invalid("issuer", "must be a URL or an object with `id`")),
         };
@@ -92,14 +97,19 @@ impl Credential {
                     }
                 }
             }
-            Some(_) => return Err(invalid("credentialSubject", "must be an object or a non-empty array of objects")),
+            Some(_) => {
+                return Err(invalid(
+                    "credentialSubject",
+                    "must be an object or a non-empty array of objects",
+                ));
+            }
         }
         let valid_from = read_time(&json, "validFrom")?;
         let valid_until = read_time(&json, "validUntil")?;
-        if let (Some(from), Some(until)) = (valid_from, valid_until) {
-            if until < from {
-                return Err(invalid("validUntil", "is before validFrom"));
-            }
+        if let (Some(from), Some(until)) = (valid_from, valid_until)
+            && until < from
+        {
+            return Err(invalid("validUntil", "is before validFrom"));
         }
         for (property, value) in [
             ("credentialStatus", json.get("credentialStatus")),
@@ -329,7 +339,10 @@ impl CredentialBuilder {
         match self.status.len() {
             0 => {}
             1 => {
-                json.insert("credentialStatus".into(), self.status.into_iter().next().unwrap_or_default());
+                json.insert(
+                    "credentialStatus".into(),
+                    self.status.into_iter().next().unwrap_or_default(),
+                );
             }
             _ => {
                 json.insert("credentialStatus".into(), Value::Array(self.status));
@@ -350,14 +363,27 @@ pub(crate) fn check_context(json: &Map<String, Value>) -> Result<(), CredentialE
     let items = match context {
         Value::Array(items) => items.as_slice(),
         Value::String(_) => std::slice::from_ref(context),
-        _ => return Err(invalid("@context", "must be an ordered set of URLs and context objects")),
+        _ => {
+            return Err(invalid(
+                "@context",
+                "must be an ordered set of URLs and context objects",
+            ));
+        }
     };
     match items.first().and_then(Value::as_str) {
         Some(CREDENTIALS_V2) => {}
         Some("https://www.w3.org/2018/credentials/v1") => {
-            return Err(invalid("@context", "VCDM 1.1 documents are not supported; VCDM 2.0 is"))
+            return Err(invalid(
+                "@context",
+                "VCDM 1.1 documents are not supported; VCDM 2.0 is",
+            ));
         }
-        _ => return Err(invalid("@context", format!("the first item must be {CREDENTIALS_V2}"))),
+        _ => {
+            return Err(invalid(
+                "@context",
+                format!("the first item must be {CREDENTIALS_V2}"),
+            ));
+        }
     }
     for item in items {
         match item {
@@ -392,7 +418,10 @@ pub(crate) fn read_types(
 
 fn check_subject(subject: &Map<String, Value>) -> Result<(), CredentialError> {
     if subject.is_empty() {
-        return Err(invalid("credentialSubject", "must make at least one claim or have an id"));
+        return Err(invalid(
+            "credentialSubject",
+            "must make at least one claim or have an id",
+        ));
     }
     if let Some(id) = subject.get("id") {
         check_url("credentialSubject", id)?;
@@ -404,7 +433,12 @@ fn check_typed_objects(property: &'static str, value: &Value) -> Result<(), Cred
     let items = match value {
         Value::Object(_) => std::slice::from_ref(value),
         Value::Array(items) => items.as_slice(),
-        _ => return Err(invalid(property, "must be an object or an array of objects")),
+        _ => {
+            return Err(invalid(
+                property,
+                "must be an object or an array of objects",
+            ));
+        }
     };
     for item in items {
         let Some(object) = item.as_object() else {
@@ -424,7 +458,12 @@ pub(crate) fn check_proofs(value: &Value) -> Result<(), CredentialError> {
     let items = match value {
         Value::Object(_) => std::slice::from_ref(value),
         Value::Array(items) if !items.is_empty() => items.as_slice(),
-        _ => return Err(invalid("proof", "must be an object or a non-empty array of objects")),
+        _ => {
+            return Err(invalid(
+                "proof",
+                "must be an object or a non-empty array of objects",
+            ));
+        }
     };
     if items.iter().any(|p| !p.is_object()) {
         return Err(invalid("proof", "entries must be objects"));
@@ -438,16 +477,21 @@ fn read_time(
 ) -> Result<Option<DateTime<Utc>>, CredentialError> {
     match json.get(property) {
         None => Ok(None),
-        Some(Value::String(s)) => parse_date_time_stamp(s)
-            .map(Some)
-            .ok_or_else(|| invalid(property, format!("`{s}` is not an XML Schema dateTimeStamp"))),
+        Some(Value::String(s)) => parse_date_time_stamp(s).map(Some).ok_or_else(|| {
+            invalid(
+                property,
+                format!("`{s}` is not an XML Schema dateTimeStamp"),
+            )
+        }),
         Some(_) => Err(invalid(property, "must be a string")),
     }
 }
 
 /// Parses an `xsd:dateTimeStamp` (a date-time with a time zone, e.g. `2026-01-01T00:00:00Z`).
 pub fn parse_date_time_stamp(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn check_url(property: &'static str, value: &Value) -> Result<(), CredentialError> {
@@ -463,7 +507,10 @@ pub(crate) fn is_url(s: &str) -> bool {
         return false;
     };
     !rest.is_empty()
-        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
@@ -502,50 +549,141 @@ mod tests {
 
     #[test]
     fn vcdm2_4_3_context_must_start_with_v2() {
-        assert!(rejects(|j| { j.remove("@context"); }).contains("@context"));
-        assert!(rejects(|j| { j["@context"] = json!(["https://www.w3.org/2018/credentials/v1"]); }).contains("1.1"));
-        assert!(rejects(|j| { j["@context"] = json!(["https://example.org/x", "https://www.w3.org/ns/credentials/v2"]); }).contains("first item"));
-        assert!(rejects(|j| { j["@context"] = json!(["https://www.w3.org/ns/credentials/v2", 5]); }).contains("items"));
+        assert!(
+            rejects(|j| {
+                j.remove("@context");
+            })
+            .contains("@context")
+        );
+        assert!(
+            rejects(|j| {
+                j["@context"] = json!(["https://www.w3.org/2018/credentials/v1"]);
+            })
+            .contains("1.1")
+        );
+        assert!(
+            rejects(|j| {
+                j["@context"] = json!([
+                    "https://example.org/x",
+                    "https://www.w3.org/ns/credentials/v2"
+                ]);
+            })
+            .contains("first item")
+        );
+        assert!(
+            rejects(|j| {
+                j["@context"] = json!(["https://www.w3.org/ns/credentials/v2", 5]);
+            })
+            .contains("items")
+        );
     }
 
     #[test]
     fn vcdm2_4_5_type_must_include_verifiable_credential() {
-        assert!(rejects(|j| { j.remove("type"); }).contains("type"));
-        assert!(rejects(|j| { j["type"] = json!(["Other"]); }).contains("VerifiableCredential"));
-        assert!(rejects(|j| { j["type"] = json!([1]); }).contains("type"));
+        assert!(
+            rejects(|j| {
+                j.remove("type");
+            })
+            .contains("type")
+        );
+        assert!(
+            rejects(|j| {
+                j["type"] = json!(["Other"]);
+            })
+            .contains("VerifiableCredential")
+        );
+        assert!(
+            rejects(|j| {
+                j["type"] = json!([1]);
+            })
+            .contains("type")
+        );
     }
 
     #[test]
     fn vcdm2_4_7_issuer_is_required_and_a_url() {
-        assert!(rejects(|j| { j.remove("issuer"); }).contains("issuer"));
-        assert!(rejects(|j| { j["issuer"] = json!("not a url"); }).contains("issuer"));
-        assert!(rejects(|j| { j["issuer"] = json!({"name": "x"}); }).contains("issuer"));
+        assert!(
+            rejects(|j| {
+                j.remove("issuer");
+            })
+            .contains("issuer")
+        );
+        assert!(
+            rejects(|j| {
+                j["issuer"] = json!("not a url");
+            })
+            .contains("issuer")
+        );
+        assert!(
+            rejects(|j| {
+                j["issuer"] = json!({"name": "x"});
+            })
+            .contains("issuer")
+        );
         let mut j = minimal();
         j["issuer"] = json!({"id": "did:example:issuer", "name": "Kommune"});
-        assert_eq!(Credential::from_json(j).unwrap().issuer(), "did:example:issuer");
+        assert_eq!(
+            Credential::from_json(j).unwrap().issuer(),
+            "did:example:issuer"
+        );
     }
 
     #[test]
     fn vcdm2_4_8_credential_subject_is_required() {
-        assert!(rejects(|j| { j.remove("credentialSubject"); }).contains("credentialSubject"));
-        assert!(rejects(|j| { j["credentialSubject"] = json!([]); }).contains("credentialSubject"));
-        assert!(rejects(|j| { j["credentialSubject"] = json!("x"); }).contains("credentialSubject"));
+        assert!(
+            rejects(|j| {
+                j.remove("credentialSubject");
+            })
+            .contains("credentialSubject")
+        );
+        assert!(
+            rejects(|j| {
+                j["credentialSubject"] = json!([]);
+            })
+            .contains("credentialSubject")
+        );
+        assert!(
+            rejects(|j| {
+                j["credentialSubject"] = json!("x");
+            })
+            .contains("credentialSubject")
+        );
     }
 
     #[test]
     fn vcdm2_4_9_validity_must_be_date_time_stamps_in_order() {
-        assert!(rejects(|j| { j.insert("validFrom".into(), json!("2026-01-01")); }).contains("validFrom"));
-        assert!(rejects(|j| { j.insert("validFrom".into(), json!("2026-01-01T00:00:00")); }).contains("validFrom"));
-        assert!(rejects(|j| {
-            j.insert("validFrom".into(), json!("2026-01-02T00:00:00Z"));
-            j.insert("validUntil".into(), json!("2026-01-01T00:00:00Z"));
-        })
-        .contains("before"));
+        assert!(
+            rejects(|j| {
+                j.insert("validFrom".into(), json!("2026-01-01"));
+            })
+            .contains("validFrom")
+        );
+        assert!(
+            rejects(|j| {
+                j.insert("validFrom".into(), json!("2026-01-01T00:00:00"));
+            })
+            .contains("validFrom")
+        );
+        assert!(
+            rejects(|j| {
+                j.insert("validFrom".into(), json!("2026-01-02T00:00:00Z"));
+                j.insert("validUntil".into(), json!("2026-01-01T00:00:00Z"));
+            })
+            .contains("before")
+        );
     }
 
     #[test]
     fn vcdm2_4_10_status_entries_need_a_type() {
-        assert!(rejects(|j| { j.insert("credentialStatus".into(), json!({"id": "https://x.example/1"})); }).contains("credentialStatus"));
+        assert!(
+            rejects(|j| {
+                j.insert(
+                    "credentialStatus".into(),
+                    json!({"id": "https://x.example/1"}),
+                );
+            })
+            .contains("credentialStatus")
+        );
     }
 
     #[test]

@@ -349,20 +349,22 @@ pub fn verify_proof(
                 .as_str()
                 .is_some_and(|s| DateTime::parse_from_rfc3339(s).is_ok());
             if !ok {
-                return Err(ProofError::Malformed(format!("`{member}` is not a date-time")));
+                return Err(ProofError::Malformed(format!(
+                    "`{member}` is not a date-time"
+                )));
             }
         }
     }
     let mut config = proof.clone();
     config.remove("proofValue");
     let mut unsecured = unsecured.clone();
-    if suite.is_jcs() {
-        if let Some(proof_context) = proof.get("@context") {
-            if !context_is_prefix(proof_context, unsecured.get("@context")) {
-                return Ok(false);
-            }
-            unsecured.insert("@context".into(), proof_context.clone());
+    if suite.is_jcs()
+        && let Some(proof_context) = proof.get("@context")
+    {
+        if !context_is_prefix(proof_context, unsecured.get("@context")) {
+            return Ok(false);
         }
+        unsecured.insert("@context".into(), proof_context.clone());
     }
     let hash = hash_data(&unsecured, &config, suite, contexts)?;
     Ok(key.verify(&hash.combined(), &signature))
@@ -396,7 +398,9 @@ pub fn proof_input(
         let found = all_proofs
             .iter()
             .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
-            .ok_or_else(|| ProofError::Malformed(format!("previousProof {id} is not in the proof set")))?;
+            .ok_or_else(|| {
+                ProofError::Malformed(format!("previousProof {id} is not in the proof set"))
+            })?;
         matching.push(Value::Object((*found).clone()));
     }
     let mut input = unsecured.clone();
@@ -539,9 +543,15 @@ mod tests {
             let mut signed = add_proof(&doc(), &options, &key, &contexts).unwrap();
             let proof = signed.remove("proof").unwrap();
             let proof = proof.as_object().unwrap();
-            assert!(verify_proof(&signed, proof, &key.public_key(), &contexts).unwrap(), "{suite}");
+            assert!(
+                verify_proof(&signed, proof, &key.public_key(), &contexts).unwrap(),
+                "{suite}"
+            );
             signed["credentialSubject"]["name"] = "Ola".into();
-            assert!(!verify_proof(&signed, proof, &key.public_key(), &contexts).unwrap(), "{suite}");
+            assert!(
+                !verify_proof(&signed, proof, &key.public_key(), &contexts).unwrap(),
+                "{suite}"
+            );
         }
     }
 
@@ -551,6 +561,9 @@ mod tests {
         let doc = json!(["https://www.w3.org/ns/credentials/v2", "https://x.example/"]);
         assert!(context_is_prefix(&proof, Some(&doc)));
         assert!(!context_is_prefix(&doc, Some(&proof)));
-        assert!(!context_is_prefix(&json!(["https://x.example/"]), Some(&doc)));
+        assert!(!context_is_prefix(
+            &json!(["https://x.example/"]),
+            Some(&doc)
+        ));
     }
 }

@@ -222,7 +222,9 @@ impl DidDocument {
             } else if let Some(jwk) = m.get("publicKeyJwk") {
                 PublicKey::from_jwk(jwk)
             } else {
-                Err(KeyError::InvalidDocument("no publicKeyMultibase or publicKeyJwk".into()))
+                Err(KeyError::InvalidDocument(
+                    "no publicKeyMultibase or publicKeyJwk".into(),
+                ))
             };
             match key {
                 Ok(public_key) => verification_methods.push(VerificationMethod {
@@ -243,11 +245,20 @@ impl DidDocument {
         }
         let mut relationship = |name: &str| -> Result<Vec<String>, DidError> {
             let mut out = Vec::new();
-            for entry in json.get(name).and_then(Value::as_array).into_iter().flatten() {
+            for entry in json
+                .get(name)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 match entry {
                     Value::String(reference) => out.push(absolute(reference)),
                     Value::Object(_) => out.push(read_method(entry)?),
-                    _ => return Err(bad("verification relationship entry is neither a reference nor a method")),
+                    _ => {
+                        return Err(bad(
+                            "verification relationship entry is neither a reference nor a method",
+                        ));
+                    }
                 }
             }
             Ok(out)
@@ -318,13 +329,14 @@ fn resolve_did_key(did: &Did) -> Result<DidDocument, DidError> {
     // multibase and uncompressed P-256 points. Refuse those first.
     let id = did.method_specific_id();
     if !id.starts_with('z') {
-        return Err(failed("the key must be base58btc multibase (start with `z`)".into()));
+        return Err(failed(
+            "the key must be base58btc multibase (start with `z`)".into(),
+        ));
     }
     let key = PublicKey::from_multibase(id).map_err(|e| failed(e.to_string()))?;
     if key.to_multibase() != id {
         return Err(failed(
-            "the key is not in its canonical form (P-256 keys must be compressed, 33 bytes)"
-                .into(),
+            "the key is not in its canonical form (P-256 keys must be compressed, 33 bytes)".into(),
         ));
     }
     // did-method-key's resolver is async but does no I/O; block_on only drives it.
@@ -356,7 +368,10 @@ mod tests {
             let did = Did::from_public_key(&key);
             let doc = OfflineResolver.resolve(&did).unwrap();
             let vm = doc
-                .method_for(&Did::key_verification_method(&key), Relationship::AssertionMethod)
+                .method_for(
+                    &Did::key_verification_method(&key),
+                    Relationship::AssertionMethod,
+                )
                 .unwrap();
             assert_eq!(vm.public_key, key);
             assert_eq!(vm.controller, did.as_str());
@@ -373,7 +388,14 @@ mod tests {
 
     #[test]
     fn not_a_did_is_rejected() {
-        for s in ["", "did:", "did:key", "key:z6Mk", "did:KEY:abc", "did:key:a b"] {
+        for s in [
+            "",
+            "did:",
+            "did:key",
+            "key:z6Mk",
+            "did:KEY:abc",
+            "did:key:a b",
+        ] {
             assert!(Did::parse(s).is_err(), "{s}");
         }
     }

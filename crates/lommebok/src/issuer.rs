@@ -95,7 +95,11 @@ impl Issuer {
     /// # Errors
     /// [`Error::IssuerMismatch`] when the credential names another issuer, [`Error::Proof`] when
     /// signing fails (e.g. a term no context defines, or the signer refuses).
-    pub fn issue_at(&self, credential: &Credential, created: DateTime<Utc>) -> Result<Credential, Error> {
+    pub fn issue_at(
+        &self,
+        credential: &Credential,
+        created: DateTime<Utc>,
+    ) -> Result<Credential, Error> {
         if credential.issuer() != self.did.as_str() {
             return Err(Error::IssuerMismatch {
                 credential: credential.issuer().to_owned(),
@@ -111,8 +115,12 @@ impl Issuer {
             challenge: None,
             domain: None,
         };
-        let secured =
-            data_integrity::add_proof(credential.as_json(), &options, self.signer.as_ref(), &self.contexts)?;
+        let secured = data_integrity::add_proof(
+            credential.as_json(),
+            &options,
+            self.signer.as_ref(),
+            &self.contexts,
+        )?;
         Ok(Credential::from_json(secured)?)
     }
 }

@@ -189,7 +189,10 @@ mod tests {
     #[test]
     fn duplicate_member_names_are_rejected() {
         let err = parse_object(r#"{"a": 1, "b": {"c": 1, "c": 2}}"#).unwrap_err();
-        assert!(err.to_string().contains("duplicate member name `c`"), "{err}");
+        assert!(
+            err.to_string().contains("duplicate member name `c`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use zeroize::{Zeroize, Zeroizing};
 
-use ssi_multicodec::{ED25519_PRIV, ED25519_PUB, MultiEncoded, MultiEncodedBuf, P256_PRIV, P256_PUB};
+use ssi_multicodec::{
+    ED25519_PRIV, ED25519_PUB, MultiEncoded, MultiEncodedBuf, P256_PRIV, P256_PUB,
+};
 
 /// Errors from creating, parsing or using keys.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +81,9 @@ impl std::str::FromStr for Algorithm {
         match s.to_ascii_lowercase().as_str() {
             "ed25519" | "eddsa" => Ok(Algorithm::Ed25519),
             "p256" | "p-256" | "es256" => Ok(Algorithm::P256),
-            other => Err(KeyError::InvalidDocument(format!("unknown algorithm `{other}`"))),
+            other => Err(KeyError::InvalidDocument(format!(
+                "unknown algorithm `{other}`"
+            ))),
         }
     }
 }
@@ -313,7 +317,9 @@ impl SoftwareKey {
     pub fn generate(algorithm: Algorithm) -> Self {
         let mut rng = rand_core::OsRng;
         match algorithm {
-            Algorithm::Ed25519 => SoftwareKey::Ed25519(ed25519_dalek::SigningKey::generate(&mut rng)),
+            Algorithm::Ed25519 => {
+                SoftwareKey::Ed25519(ed25519_dalek::SigningKey::generate(&mut rng))
+            }
             Algorithm::P256 => SoftwareKey::P256(p256::ecdsa::SigningKey::random(&mut rng)),
         }
     }
@@ -362,8 +368,12 @@ impl SoftwareKey {
             SoftwareKey::Ed25519(_) => ED25519_PRIV,
             SoftwareKey::P256(_) => P256_PRIV,
         };
-        let bytes = Zeroizing::new(MultiEncodedBuf::encode_bytes(codec, &self.secret_bytes()).into_bytes());
-        Zeroizing::new(multibase::encode(multibase::Base::Base58Btc, bytes.as_slice()))
+        let bytes =
+            Zeroizing::new(MultiEncodedBuf::encode_bytes(codec, &self.secret_bytes()).into_bytes());
+        Zeroizing::new(multibase::encode(
+            multibase::Base::Base58Btc,
+            bytes.as_slice(),
+        ))
     }
 
     /// Parses a `secretKeyMultibase` value.
@@ -491,9 +501,17 @@ struct MultikeyDocument {
     type_: String,
     #[serde(rename = "publicKeyMultibase", default)]
     public_key_multibase: String,
-    #[serde(rename = "secretKeyMultibase", skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        rename = "secretKeyMultibase",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
     secret_key_multibase: Option<String>,
-    #[serde(rename = "privateKeyMultibase", skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        rename = "privateKeyMultibase",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
     private_key_multibase: Option<String>,
 }
 

@@ -330,14 +330,22 @@ impl Verifier {
     /// # Errors
     /// [`Error`] when the input is not a readable credential at all (malformed, too large, not
     /// VCDM 2.0). Every other problem is a failed check in the report.
-    pub fn verify_credential(&self, input: &str) -> Result<Verification<VerifiedCredential>, Error> {
-        let credential =
-            Credential::from_json(json::parse_object_with_limit(input, self.policy.max_document_bytes)?)?;
+    pub fn verify_credential(
+        &self,
+        input: &str,
+    ) -> Result<Verification<VerifiedCredential>, Error> {
+        let credential = Credential::from_json(json::parse_object_with_limit(
+            input,
+            self.policy.max_document_bytes,
+        )?)?;
         Ok(self.verify_parsed_credential(credential))
     }
 
     /// Verifies a parsed credential.
-    pub fn verify_parsed_credential(&self, credential: Credential) -> Verification<VerifiedCredential> {
+    pub fn verify_parsed_credential(
+        &self,
+        credential: Credential,
+    ) -> Verification<VerifiedCredential> {
         let mut report = VerificationReport::default();
         self.check_credential(&mut report, "credential", &credential);
         let verified = report
@@ -346,8 +354,18 @@ impl Verifier {
         Verification { report, verified }
     }
 
-    fn check_credential(&self, report: &mut VerificationReport, target: &str, credential: &Credential) {
-        report.add(target, CheckKind::WellFormed, true, "a well-formed VCDM 2.0 credential");
+    fn check_credential(
+        &self,
+        report: &mut VerificationReport,
+        target: &str,
+        credential: &Credential,
+    ) {
+        report.add(
+            target,
+            CheckKind::WellFormed,
+            true,
+            "a well-formed VCDM 2.0 credential",
+        );
         self.check_proofs(
             report,
             target,
@@ -377,13 +395,21 @@ impl Verifier {
                 if ok {
                     format!("issuer {} is trusted", credential.issuer())
                 } else {
-                    format!("issuer {} is not among the trusted issuers", credential.issuer())
+                    format!(
+                        "issuer {} is not among the trusted issuers",
+                        credential.issuer()
+                    )
                 },
             );
         }
     }
 
-    fn check_validity(&self, report: &mut VerificationReport, target: &str, credential: &Credential) {
+    fn check_validity(
+        &self,
+        report: &mut VerificationReport,
+        target: &str,
+        credential: &Credential,
+    ) {
         let now = self.clock.now();
         let skew = self.policy.clock_skew;
         match (credential.valid_from(), credential.valid_until()) {
@@ -464,7 +490,12 @@ impl Verifier {
             let method = proof.get("verificationMethod").and_then(Value::as_str);
             let key = match method.map(|m| (m, split_did_url(m))) {
                 None => {
-                    report.add(target, key_check, false, format!("{label} has no verificationMethod"));
+                    report.add(
+                        target,
+                        key_check,
+                        false,
+                        format!("{label} has no verificationMethod"),
+                    );
                     None
                 }
                 Some((m, Err(e))) => {
@@ -480,9 +511,23 @@ impl Verifier {
                         let listed = document.method_for(m, relationship);
                         let owned = did.as_str() == controller;
                         let (ok, reason) = match (&listed, owned) {
-                            (Ok(_), true) => (true, format!("{label} is signed by {m}, a key of {controller}")),
-                            (_, false) => (false, format!("{label} is signed by {m}, which is not a key of {controller}")),
-                            (Err(_), true) => (false, format!("{label}: {m} is not listed under {} of {controller}", relationship.as_str())),
+                            (Ok(_), true) => (
+                                true,
+                                format!("{label} is signed by {m}, a key of {controller}"),
+                            ),
+                            (_, false) => (
+                                false,
+                                format!(
+                                    "{label} is signed by {m}, which is not a key of {controller}"
+                                ),
+                            ),
+                            (Err(_), true) => (
+                                false,
+                                format!(
+                                    "{label}: {m} is not listed under {} of {controller}",
+                                    relationship.as_str()
+                                ),
+                            ),
                         };
                         report.add(target, key_check, ok, reason);
                         document
@@ -495,14 +540,33 @@ impl Verifier {
             };
             // Signature.
             match key {
-                None => report.add(target, CheckKind::Proof, false, format!("{label}: no usable key to verify with")),
+                None => report.add(
+                    target,
+                    CheckKind::Proof,
+                    false,
+                    format!("{label}: no usable key to verify with"),
+                ),
                 Some(key) => match data_integrity::proof_input(unsecured, proofs, proof) {
                     Err(e) => report.add(target, CheckKind::Proof, false, format!("{label}: {e}")),
-                    Ok(input) => match data_integrity::verify_proof(&input, proof, &key, &self.contexts) {
-                        Ok(true) => report.add(target, CheckKind::Proof, true, format!("{label} verifies")),
-                        Ok(false) => report.add(target, CheckKind::Proof, false, format!("{label}: the signature does not verify")),
-                        Err(e) => report.add(target, CheckKind::Proof, false, format!("{label}: {e}")),
-                    },
+                    Ok(input) => {
+                        match data_integrity::verify_proof(&input, proof, &key, &self.contexts) {
+                            Ok(true) => report.add(
+                                target,
+                                CheckKind::Proof,
+                                true,
+                                format!("{label} verifies"),
+                            ),
+                            Ok(false) => report.add(
+                                target,
+                                CheckKind::Proof,
+                                false,
+                                format!("{label}: the signature does not verify"),
+                            ),
+                            Err(e) => {
+                                report.add(target, CheckKind::Proof, false, format!("{label}: {e}"))
+                            }
+                        }
+                    }
                 },
             }
             if report.checks[before..].iter().all(|c| c.passed) {
@@ -529,10 +593,20 @@ impl Verifier {
         )?)?;
         let mut report = VerificationReport::default();
         let target = "presentation";
-        report.add(target, CheckKind::WellFormed, true, "a well-formed VCDM 2.0 presentation");
+        report.add(
+            target,
+            CheckKind::WellFormed,
+            true,
+            "a well-formed VCDM 2.0 presentation",
+        );
         let holder = presentation.holder().unwrap_or_default().to_owned();
         if holder.is_empty() {
-            report.add(target, CheckKind::HolderKey, false, "the presentation names no holder");
+            report.add(
+                target,
+                CheckKind::HolderKey,
+                false,
+                "the presentation names no holder",
+            );
         }
         let good = self.check_proofs(
             &mut report,
@@ -546,7 +620,9 @@ impl Verifier {
         // Challenge and domain, from a proof that passed; else from the first proof.
         let proofs = presentation.proofs();
         let proof = good.first().or(proofs.first());
-        let challenge = proof.and_then(|p| p.get("challenge")).and_then(Value::as_str);
+        let challenge = proof
+            .and_then(|p| p.get("challenge"))
+            .and_then(Value::as_str);
         let (ok, reason) = match challenge {
             None => (false, "the proof carries no challenge".to_owned()),
             Some(c) if c != request.challenge => (false, "the proof's challenge is not the one asked for".to_owned()),
@@ -564,19 +640,32 @@ impl Verifier {
             _ => false,
         };
         match &request.domain {
-            Some(expected) if domain_matches(expected) => {
-                report.add(target, CheckKind::Domain, true, format!("the proof is for {expected}"))
-            }
+            Some(expected) if domain_matches(expected) => report.add(
+                target,
+                CheckKind::Domain,
+                true,
+                format!("the proof is for {expected}"),
+            ),
             Some(expected) => report.add(
                 target,
                 CheckKind::Domain,
                 false,
-                format!("the proof is not for {expected} (it says {})", domain.map(Value::to_string).unwrap_or_else(|| "nothing".into())),
+                format!(
+                    "the proof is not for {expected} (it says {})",
+                    domain
+                        .map(Value::to_string)
+                        .unwrap_or_else(|| "nothing".into())
+                ),
             ),
             None => {}
         }
         if presentation.credentials().is_empty() {
-            report.add(target, CheckKind::WellFormed, false, "the presentation carries no credential");
+            report.add(
+                target,
+                CheckKind::WellFormed,
+                false,
+                "the presentation carries no credential",
+            );
         }
         for (i, credential) in presentation.credentials().iter().enumerate() {
             let target = format!("credential[{i}]");
@@ -584,7 +673,12 @@ impl Verifier {
             let ids = credential.subject_ids();
             let bound = !holder.is_empty() && ids.iter().all(|id| *id == Some(holder.as_str()));
             if bound {
-                report.add(&target, CheckKind::HolderBinding, true, "the credential is about the holder");
+                report.add(
+                    &target,
+                    CheckKind::HolderBinding,
+                    true,
+                    "the credential is about the holder",
+                );
             } else if self.policy.danger_allow_holder_not_subject {
                 report.add(
                     &target,

@@ -135,8 +135,12 @@ impl Wallet {
             challenge: Some(request.challenge.clone()),
             domain: request.domain.clone(),
         };
-        let secured =
-            data_integrity::add_proof(unsigned.as_json(), &options, self.signer.as_ref(), &self.contexts)?;
+        let secured = data_integrity::add_proof(
+            unsigned.as_json(),
+            &options,
+            self.signer.as_ref(),
+            &self.contexts,
+        )?;
         Ok(Presentation::from_json(secured)?)
     }
 }

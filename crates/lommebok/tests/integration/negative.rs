@@ -51,7 +51,10 @@ fn the_unmodified_credential_is_valid() {
 fn tampered_claim_is_rejected() {
     let mut json = credential_json();
     json["credentialSubject"]["municipality"] = json!("Oslo");
-    assert_eq!(failed_checks(&support::verifier(), &json), [CheckKind::Proof]);
+    assert_eq!(
+        failed_checks(&support::verifier(), &json),
+        [CheckKind::Proof]
+    );
 }
 
 #[test]
@@ -62,7 +65,10 @@ fn tampered_proof_value_is_rejected() {
     let mut chars: Vec<char> = value.chars().collect();
     chars[10] = if chars[10] == 'A' { 'B' } else { 'A' };
     proof["proofValue"] = Value::String(chars.into_iter().collect());
-    assert_eq!(failed_checks(&support::verifier(), &json), [CheckKind::Proof]);
+    assert_eq!(
+        failed_checks(&support::verifier(), &json),
+        [CheckKind::Proof]
+    );
 }
 
 #[test]
@@ -73,17 +79,24 @@ fn truncated_signature_is_rejected() {
     let (_, mut bytes) = multibase::decode(value).unwrap();
     bytes.truncate(63);
     proof["proofValue"] = multibase::encode(multibase::Base::Base58Btc, bytes).into();
-    assert_eq!(failed_checks(&support::verifier(), &json), [CheckKind::Proof]);
+    assert_eq!(
+        failed_checks(&support::verifier(), &json),
+        [CheckKind::Proof]
+    );
     // And a proofValue that is not multibase at all.
     proof_mut(&mut json)["proofValue"] = json!("not multibase!");
-    assert_eq!(failed_checks(&support::verifier(), &json), [CheckKind::Proof]);
+    assert_eq!(
+        failed_checks(&support::verifier(), &json),
+        [CheckKind::Proof]
+    );
 }
 
 #[test]
 fn swapped_verification_method_is_rejected() {
     let mut json = credential_json();
     let other = key(Algorithm::Ed25519, 9);
-    let other_vm = lommebok::Did::key_verification_method(&lommebok::Signer::public_key(other.as_ref()));
+    let other_vm =
+        lommebok::Did::key_verification_method(&lommebok::Signer::public_key(other.as_ref()));
     proof_mut(&mut json)["verificationMethod"] = other_vm.into();
     let failed = failed_checks(&support::verifier(), &json);
     assert!(failed.contains(&CheckKind::IssuerKey), "{failed:?}");
@@ -106,14 +119,22 @@ fn resign(json: &mut Map<String, Value>, signer: &lommebok::SoftwareKey, purpose
     json.remove("proof");
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
-        verification_method: lommebok::Did::key_verification_method(&lommebok::Signer::public_key(signer)),
+        verification_method: lommebok::Did::key_verification_method(&lommebok::Signer::public_key(
+            signer,
+        )),
         proof_purpose: purpose.into(),
         created: Some(now()),
         expires: None,
         challenge: None,
         domain: None,
     };
-    *json = data_integrity::add_proof(json, &options, signer, &lommebok::contexts::ContextRegistry::new()).unwrap();
+    *json = data_integrity::add_proof(
+        json,
+        &options,
+        signer,
+        &lommebok::contexts::ContextRegistry::new(),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -123,7 +144,10 @@ fn wrong_proof_purpose_is_rejected() {
     resign(&mut json, &key(Algorithm::Ed25519, 1), "authentication");
     let failed = failed_checks(&support::verifier(), &json);
     assert!(failed.contains(&CheckKind::ProofPurpose), "{failed:?}");
-    assert!(!failed.contains(&CheckKind::Proof), "the signature itself is good: {failed:?}");
+    assert!(
+        !failed.contains(&CheckKind::Proof),
+        "the signature itself is good: {failed:?}"
+    );
 }
 
 #[test]
@@ -131,40 +155,70 @@ fn issuer_not_controlling_the_key_is_rejected() {
     // Signed correctly, but by a key that is not the issuer's.
     let mut json = credential_json();
     resign(&mut json, &key(Algorithm::Ed25519, 9), "assertionMethod");
-    assert_eq!(failed_checks(&support::verifier(), &json), [CheckKind::IssuerKey]);
+    assert_eq!(
+        failed_checks(&support::verifier(), &json),
+        [CheckKind::IssuerKey]
+    );
 }
 
 #[test]
 fn expired_credential_is_rejected() {
     let verifier = Verifier::new().with_clock(Arc::new(FixedClock(
-        DateTime::parse_from_rfc3339("2027-01-01T00:05:00Z").unwrap().into(),
+        DateTime::parse_from_rfc3339("2027-01-01T00:05:00Z")
+            .unwrap()
+            .into(),
     )));
-    assert_eq!(failed_checks(&verifier, &credential_json()), [CheckKind::ValidityPeriod]);
+    assert_eq!(
+        failed_checks(&verifier, &credential_json()),
+        [CheckKind::ValidityPeriod]
+    );
 }
 
 #[test]
 fn expiry_within_the_clock_skew_is_tolerated_and_beyond_it_is_not() {
-    let until: DateTime<chrono::Utc> = DateTime::parse_from_rfc3339("2027-01-01T00:00:00Z").unwrap().into();
+    let until: DateTime<chrono::Utc> = DateTime::parse_from_rfc3339("2027-01-01T00:00:00Z")
+        .unwrap()
+        .into();
     let at = |t| Verifier::new().with_clock(Arc::new(FixedClock(t)));
     let json = text(&credential_json());
-    assert!(at(until + Duration::seconds(30)).verify_credential(&json).unwrap().is_valid());
-    assert!(!at(until + Duration::seconds(90)).verify_credential(&json).unwrap().is_valid());
+    assert!(
+        at(until + Duration::seconds(30))
+            .verify_credential(&json)
+            .unwrap()
+            .is_valid()
+    );
+    assert!(
+        !at(until + Duration::seconds(90))
+            .verify_credential(&json)
+            .unwrap()
+            .is_valid()
+    );
 }
 
 #[test]
 fn not_yet_valid_credential_is_rejected() {
     let verifier = Verifier::new().with_clock(Arc::new(FixedClock(
-        DateTime::parse_from_rfc3339("2025-12-31T23:00:00Z").unwrap().into(),
+        DateTime::parse_from_rfc3339("2025-12-31T23:00:00Z")
+            .unwrap()
+            .into(),
     )));
-    assert_eq!(failed_checks(&verifier, &credential_json()), [CheckKind::ValidityPeriod]);
+    assert_eq!(
+        failed_checks(&verifier, &credential_json()),
+        [CheckKind::ValidityPeriod]
+    );
 }
 
 #[test]
 fn untrusted_issuer_is_rejected_when_the_policy_names_issuers() {
     let mut policy = Policy::default();
-    policy.trusted_issuers = Some(vec!["did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2".into()]);
+    policy.trusted_issuers = Some(vec![
+        "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2".into(),
+    ]);
     let verifier = support::verifier().with_policy(policy);
-    assert_eq!(failed_checks(&verifier, &credential_json()), [CheckKind::TrustedIssuer]);
+    assert_eq!(
+        failed_checks(&verifier, &credential_json()),
+        [CheckKind::TrustedIssuer]
+    );
 }
 
 #[test]
@@ -174,21 +228,37 @@ fn credential_with_unchecked_status_is_not_accepted() {
         .credential()
         .with_subject_id(support::wallet().did().as_str())
         .with_claim("name", json!("x"))
-        .with_status(json!({"id": "https://kommune.example/status/1#5", "type": "BitstringStatusListEntry"}))
+        .with_status(
+            json!({"id": "https://kommune.example/status/1#5", "type": "BitstringStatusListEntry"}),
+        )
         .build()
         .unwrap();
     let json = issuer.issue_at(&unsigned, now()).unwrap().into_json();
-    assert_eq!(failed_checks(&support::verifier(), &json), [CheckKind::Status]);
+    assert_eq!(
+        failed_checks(&support::verifier(), &json),
+        [CheckKind::Status]
+    );
 }
 
 #[test]
 fn unknown_context_url_is_rejected() {
     let mut json = credential_json();
-    json["@context"].as_array_mut().unwrap().push(json!("https://evil.example/context"));
+    json["@context"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("https://evil.example/context"));
     let outcome = support::verifier().verify_credential(&text(&json)).unwrap();
     assert!(!outcome.is_valid());
-    let proof = outcome.report.failures().find(|c| c.check == CheckKind::Proof).unwrap();
-    assert!(proof.reason.contains("https://evil.example/context"), "{}", proof.reason);
+    let proof = outcome
+        .report
+        .failures()
+        .find(|c| c.check == CheckKind::Proof)
+        .unwrap();
+    assert!(
+        proof.reason.contains("https://evil.example/context"),
+        "{}",
+        proof.reason
+    );
 }
 
 #[test]
@@ -203,31 +273,54 @@ fn unknown_context_url_cannot_be_issued_until_registered() {
         .unwrap();
     let err = issuer.issue_at(&unsigned, now()).unwrap_err();
     assert!(matches!(err, Error::Proof(_)), "{err}");
-    assert!(err.to_string().contains("https://kommune.example/ctx/v1"), "{err}");
+    assert!(
+        err.to_string().contains("https://kommune.example/ctx/v1"),
+        "{err}"
+    );
     let mut contexts = lommebok::contexts::ContextRegistry::new();
     contexts
-        .register("https://kommune.example/ctx/v1", r#"{"@context": {"bydel": "https://kommune.example/vocab#bydel"}}"#)
+        .register(
+            "https://kommune.example/ctx/v1",
+            r#"{"@context": {"bydel": "https://kommune.example/vocab#bydel"}}"#,
+        )
         .unwrap();
     let issuer = support::issuer().with_contexts(contexts.clone());
     let signed = issuer.issue_at(&unsigned, now()).unwrap();
     let verifier = support::verifier().with_contexts(contexts);
-    assert!(verifier.verify_credential(&signed.to_json_string()).unwrap().is_valid());
+    assert!(
+        verifier
+            .verify_credential(&signed.to_json_string())
+            .unwrap()
+            .is_valid()
+    );
 }
 
 #[test]
 fn malformed_json_is_a_clear_error() {
     for input in ["", "{", "{\"a\":}", "[]", "null", "{\"@context\": 5}"] {
         let err = support::verifier().verify_credential(input).unwrap_err();
-        assert!(matches!(err, Error::Json(_) | Error::Credential(_)), "{input}: {err}");
+        assert!(
+            matches!(err, Error::Json(_) | Error::Credential(_)),
+            "{input}: {err}"
+        );
     }
 }
 
 #[test]
 fn duplicate_member_names_are_a_clear_error() {
     let json = text(&credential_json());
-    let duplicated = json.replacen("\"issuer\":", "\"issuer\":\"did:example:evil\",\"issuer\":", 1);
-    let err = support::verifier().verify_credential(&duplicated).unwrap_err();
-    assert!(err.to_string().contains("duplicate member name `issuer`"), "{err}");
+    let duplicated = json.replacen(
+        "\"issuer\":",
+        "\"issuer\":\"did:example:evil\",\"issuer\":",
+        1,
+    );
+    let err = support::verifier()
+        .verify_credential(&duplicated)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("duplicate member name `issuer`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -236,7 +329,10 @@ fn ten_megabyte_input_is_refused_quickly() {
     json["credentialSubject"]["padding"] = Value::String("x".repeat(10 * 1024 * 1024));
     let input = text(&json);
     let err = support::verifier().verify_credential(&input).unwrap_err();
-    assert!(matches!(err, Error::Json(lommebok::json::JsonError::TooLarge { .. })), "{err}");
+    assert!(
+        matches!(err, Error::Json(lommebok::json::JsonError::TooLarge { .. })),
+        "{err}"
+    );
 }
 
 #[test]
@@ -245,10 +341,17 @@ fn ten_thousand_deep_nesting_is_a_clear_error() {
     for _ in 0..10_000 {
         deep = format!("[{deep}]");
     }
-    let input = text(&credential_json()).replacen("\"municipality\":\"Tromsø\"", &format!("\"municipality\":{deep}"), 1);
+    let input = text(&credential_json()).replacen(
+        "\"municipality\":\"Tromsø\"",
+        &format!("\"municipality\":{deep}"),
+        1,
+    );
     assert!(input.len() > 20_000);
     let err = support::verifier().verify_credential(&input).unwrap_err();
-    assert!(err.to_string().contains("nesting") || err.to_string().contains("recursion"), "{err}");
+    assert!(
+        err.to_string().contains("nesting") || err.to_string().contains("recursion"),
+        "{err}"
+    );
 }
 
 /// The 10-node blank-node clique of RDFC-1.0 test074 as JSON-LD inside a credential subject.
@@ -258,7 +361,10 @@ fn poison_subject(root: &std::path::Path) -> Value {
     for line in nquads.lines().filter(|l| !l.trim().is_empty()) {
         let parts: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(parts.len(), 4, "{line}");
-        nodes.entry(parts[0].to_owned()).or_default().push(json!({"@id": parts[2]}));
+        nodes
+            .entry(parts[0].to_owned())
+            .or_default()
+            .push(json!({"@id": parts[2]}));
     }
     let graph: Vec<Value> = nodes
         .into_iter()
@@ -292,8 +398,16 @@ fn rdfc_poison_graph_test074_is_refused_within_bounded_work() {
     proof.remove("@context");
     proof["cryptosuite"] = json!("eddsa-rdfc-2022");
     let outcome = support::verifier().verify_credential(&text(&json)).unwrap();
-    let failure = outcome.report.failures().find(|c| c.check == CheckKind::Proof).unwrap();
-    assert!(failure.reason.contains("canonicalization"), "{}", failure.reason);
+    let failure = outcome
+        .report
+        .failures()
+        .find(|c| c.check == CheckKind::Proof)
+        .unwrap();
+    assert!(
+        failure.reason.contains("canonicalization"),
+        "{}",
+        failure.reason
+    );
     // Bounded: the call budget stops it. (Not a timing assertion on the result; this only
     // guards against the unbounded case, which runs for hours.)
     eprintln!("poison graph refused twice in {:?}", started.elapsed());
@@ -308,7 +422,11 @@ fn presentation_setup() -> (Wallet, Credential, Verifier) {
     (wallet, credential, support::verifier())
 }
 
-fn failed_presentation_checks(verifier: &Verifier, vp: &str, request: &PresentationRequest) -> Vec<CheckKind> {
+fn failed_presentation_checks(
+    verifier: &Verifier,
+    vp: &str,
+    request: &PresentationRequest,
+) -> Vec<CheckKind> {
     let outcome = verifier.verify_presentation(vp, request).unwrap();
     assert!(!outcome.is_valid(), "accepted: {:#?}", outcome.report);
     outcome.report.failures().map(|c| c.check).collect()
@@ -318,27 +436,50 @@ fn failed_presentation_checks(verifier: &Verifier, vp: &str, request: &Presentat
 fn presentation_with_wrong_challenge_is_rejected() {
     let (wallet, credential, verifier) = presentation_setup();
     let request = verifier.request(None);
-    let forged = PresentationRequest { challenge: "attacker-chosen".into(), domain: None };
+    let forged = PresentationRequest {
+        challenge: "attacker-chosen".into(),
+        domain: None,
+    };
     let vp = wallet.present_at(&[credential], &forged, now()).unwrap();
-    assert_eq!(failed_presentation_checks(&verifier, &vp.to_json_string(), &request), [CheckKind::Challenge]);
+    assert_eq!(
+        failed_presentation_checks(&verifier, &vp.to_json_string(), &request),
+        [CheckKind::Challenge]
+    );
 }
 
 #[test]
 fn presentation_for_another_domain_is_rejected() {
     let (wallet, credential, verifier) = presentation_setup();
     let request = verifier.request(Some("apotek.example"));
-    let elsewhere = PresentationRequest { challenge: request.challenge.clone(), domain: Some("evil.example".into()) };
+    let elsewhere = PresentationRequest {
+        challenge: request.challenge.clone(),
+        domain: Some("evil.example".into()),
+    };
     let vp = wallet.present_at(&[credential], &elsewhere, now()).unwrap();
-    assert_eq!(failed_presentation_checks(&verifier, &vp.to_json_string(), &request), [CheckKind::Domain]);
+    assert_eq!(
+        failed_presentation_checks(&verifier, &vp.to_json_string(), &request),
+        [CheckKind::Domain]
+    );
 }
 
 #[test]
 fn replayed_challenge_is_rejected() {
     let (wallet, credential, verifier) = presentation_setup();
     let request = verifier.request(Some("apotek.example"));
-    let vp = wallet.present_at(&[credential], &request, now()).unwrap().to_json_string();
-    assert!(verifier.verify_presentation(&vp, &request).unwrap().is_valid());
-    assert_eq!(failed_presentation_checks(&verifier, &vp, &request), [CheckKind::Challenge]);
+    let vp = wallet
+        .present_at(&[credential], &request, now())
+        .unwrap()
+        .to_json_string();
+    assert!(
+        verifier
+            .verify_presentation(&vp, &request)
+            .unwrap()
+            .is_valid()
+    );
+    assert_eq!(
+        failed_presentation_checks(&verifier, &vp, &request),
+        [CheckKind::Challenge]
+    );
 }
 
 #[test]
@@ -346,7 +487,10 @@ fn challenge_not_issued_by_this_verifier_is_rejected() {
     let (wallet, credential, verifier) = presentation_setup();
     let request = support::verifier().request(None); // another verifier's challenge
     let vp = wallet.present_at(&[credential], &request, now()).unwrap();
-    assert_eq!(failed_presentation_checks(&verifier, &vp.to_json_string(), &request), [CheckKind::Challenge]);
+    assert_eq!(
+        failed_presentation_checks(&verifier, &vp.to_json_string(), &request),
+        [CheckKind::Challenge]
+    );
 }
 
 #[test]
@@ -358,7 +502,10 @@ fn expired_challenge_is_rejected() {
     // The same verifier (same outstanding challenges), ten minutes on: past the 5-minute TTL.
     let verifier = verifier.with_clock(Arc::new(FixedClock(issued_at + Duration::minutes(10))));
     let vp = wallet.present_at(&[credential], &request, now()).unwrap();
-    assert_eq!(failed_presentation_checks(&verifier, &vp.to_json_string(), &request), [CheckKind::Challenge]);
+    assert_eq!(
+        failed_presentation_checks(&verifier, &vp.to_json_string(), &request),
+        [CheckKind::Challenge]
+    );
 }
 
 #[test]
@@ -371,15 +518,26 @@ fn holder_other_than_signer_is_rejected() {
     let unsigned = lommebok::Presentation::unsigned(&holder, &[credential]).unwrap();
     let options = ProofOptions {
         cryptosuite: Cryptosuite::EddsaRdfc2022,
-        verification_method: lommebok::Did::key_verification_method(&lommebok::Signer::public_key(mallory.as_ref())),
+        verification_method: lommebok::Did::key_verification_method(&lommebok::Signer::public_key(
+            mallory.as_ref(),
+        )),
         proof_purpose: "authentication".into(),
         created: Some(now()),
         expires: None,
         challenge: Some(request.challenge.clone()),
         domain: None,
     };
-    let vp = data_integrity::add_proof(unsigned.as_json(), &options, mallory.as_ref(), &lommebok::contexts::ContextRegistry::new()).unwrap();
-    assert_eq!(failed_presentation_checks(&verifier, &text(&vp), &request), [CheckKind::HolderKey]);
+    let vp = data_integrity::add_proof(
+        unsigned.as_json(),
+        &options,
+        mallory.as_ref(),
+        &lommebok::contexts::ContextRegistry::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        failed_presentation_checks(&verifier, &text(&vp), &request),
+        [CheckKind::HolderKey]
+    );
 }
 
 #[test]
@@ -394,17 +552,32 @@ fn credential_of_another_subject_is_rejected() {
     ));
     let verifier = support::verifier();
     let request = verifier.request(None);
-    let vp = wallet.present_at(&[credential.clone()], &request, now()).unwrap().to_json_string();
-    assert_eq!(failed_presentation_checks(&verifier, &vp, &request), [CheckKind::HolderBinding]);
+    let vp = wallet
+        .present_at(std::slice::from_ref(&credential), &request, now())
+        .unwrap()
+        .to_json_string();
+    assert_eq!(
+        failed_presentation_checks(&verifier, &vp, &request),
+        [CheckKind::HolderBinding]
+    );
     // Only the danger_ option relaxes it, and the report says so.
     let mut policy = Policy::default();
     policy.danger_allow_holder_not_subject = true;
     let lax = support::verifier().with_policy(policy);
     let request = lax.request(None);
-    let vp = wallet.present_at(&[credential], &request, now()).unwrap().to_json_string();
+    let vp = wallet
+        .present_at(&[credential], &request, now())
+        .unwrap()
+        .to_json_string();
     let outcome = lax.verify_presentation(&vp, &request).unwrap();
     assert!(outcome.is_valid(), "{:#?}", outcome.report);
-    assert!(outcome.report.checks.iter().any(|c| c.reason.starts_with("DANGER")));
+    assert!(
+        outcome
+            .report
+            .checks
+            .iter()
+            .any(|c| c.reason.starts_with("DANGER"))
+    );
 }
 
 #[test]
@@ -416,8 +589,14 @@ fn tampered_credential_inside_a_presentation_is_rejected() {
     let tampered = Credential::from_json(json).unwrap();
     let request = verifier.request(None);
     let vp = wallet.present_at(&[tampered], &request, now()).unwrap();
-    let outcome = verifier.verify_presentation(&vp.to_json_string(), &request).unwrap();
-    let failed: Vec<_> = outcome.report.failures().map(|c| (c.target.as_str(), c.check)).collect();
+    let outcome = verifier
+        .verify_presentation(&vp.to_json_string(), &request)
+        .unwrap();
+    let failed: Vec<_> = outcome
+        .report
+        .failures()
+        .map(|c| (c.target.as_str(), c.check))
+        .collect();
     assert_eq!(failed, [("credential[0]", CheckKind::Proof)]);
 }
 
@@ -425,7 +604,11 @@ fn tampered_credential_inside_a_presentation_is_rejected() {
 fn presentation_without_proof_is_rejected() {
     let (_, credential, verifier) = presentation_setup();
     let request = verifier.request(None);
-    let unsigned = lommebok::Presentation::unsigned(support::wallet().did().as_str(), &[credential]).unwrap();
+    let unsigned =
+        lommebok::Presentation::unsigned(support::wallet().did().as_str(), &[credential]).unwrap();
     let failed = failed_presentation_checks(&verifier, &unsigned.to_json_string(), &request);
-    assert!(failed.contains(&CheckKind::Proof) && failed.contains(&CheckKind::Challenge), "{failed:?}");
+    assert!(
+        failed.contains(&CheckKind::Proof) && failed.contains(&CheckKind::Challenge),
+        "{failed:?}"
+    );
 }

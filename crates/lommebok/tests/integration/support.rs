@@ -9,7 +9,9 @@ use serde_json::json;
 
 /// The instant every test runs at.
 pub fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").unwrap().into()
+    DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z")
+        .unwrap()
+        .into()
 }
 
 pub fn key(algorithm: Algorithm, byte: u8) -> Arc<SoftwareKey> {
@@ -35,8 +37,16 @@ pub fn residence(issuer: &Issuer, holder: &str) -> Credential {
         .with_context(json!("https://www.w3.org/ns/credentials/examples/v2"))
         .with_id("urn:uuid:3f0b0c2e-6a61-4c1e-9d7e-6b1f0f3a2b10")
         .with_type("ResidenceCredential")
-        .valid_from(DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().into())
-        .valid_until(DateTime::parse_from_rfc3339("2027-01-01T00:00:00Z").unwrap().into())
+        .valid_from(
+            DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+                .unwrap()
+                .into(),
+        )
+        .valid_until(
+            DateTime::parse_from_rfc3339("2027-01-01T00:00:00Z")
+                .unwrap()
+                .into(),
+        )
         .with_subject_id(holder)
         .with_claim("municipality", json!("Tromsø"))
         .build()

@@ -69,7 +69,10 @@ fn reproduce(case: &Case) {
     let (_, expected_proof) = signed(&root, case);
     let options = ProofOptions {
         cryptosuite: case.suite,
-        verification_method: expected_proof["verificationMethod"].as_str().unwrap().into(),
+        verification_method: expected_proof["verificationMethod"]
+            .as_str()
+            .unwrap()
+            .into(),
         proof_purpose: "assertionMethod".into(),
         created: Some(
             DateTime::parse_from_rfc3339(expected_proof["created"].as_str().unwrap())
@@ -108,7 +111,10 @@ fn reproduce(case: &Case) {
         secured["proof"]["proofValue"].as_str().unwrap(),
         vectors::read(&root, &file(case, "sigBTC58", "txt")).trim()
     );
-    assert_eq!(Value::Object(secured), Value::Object(vectors::object(&root, &file(case, "signed", "json"))));
+    assert_eq!(
+        Value::Object(secured),
+        Value::Object(vectors::object(&root, &file(case, "signed", "json")))
+    );
 }
 
 fn verify(case: &Case) {
@@ -132,7 +138,8 @@ fn reject_one_character_changes(case: &Case) {
         if let Some(s) = value.as_str() {
             let mut changed = document.clone();
             changed.insert(name.clone(), Value::String(change_one_char(s)));
-            let ok = data_integrity::verify_proof(&changed, &proof, &key, &contexts).unwrap_or(false);
+            let ok =
+                data_integrity::verify_proof(&changed, &proof, &key, &contexts).unwrap_or(false);
             assert!(!ok, "document member `{name}` changed, still verifies");
             tried += 1;
         }
@@ -141,7 +148,8 @@ fn reject_one_character_changes(case: &Case) {
         if let Some(s) = value.as_str() {
             let mut changed = proof.clone();
             changed.insert(name.clone(), Value::String(change_one_char(s)));
-            let ok = data_integrity::verify_proof(&document, &changed, &key, &contexts).unwrap_or(false);
+            let ok =
+                data_integrity::verify_proof(&document, &changed, &key, &contexts).unwrap_or(false);
             assert!(!ok, "proof member `{name}` changed, still verifies");
             tried += 1;
         }
@@ -217,10 +225,16 @@ fn verify_every_proof(file: &str, expected_proofs: usize) {
     for proof in &proofs {
         let vm = proof["verificationMethod"].as_str().unwrap();
         let multibase = vm.split('#').nth(1).unwrap();
-        assert!(pairs.values().any(|p| p["publicKeyMultibase"] == multibase), "{vm} not in multiKeyPairs");
+        assert!(
+            pairs.values().any(|p| p["publicKeyMultibase"] == multibase),
+            "{vm} not in multiKeyPairs"
+        );
         let key = lommebok::PublicKey::from_multibase(multibase).unwrap();
         let input = data_integrity::proof_input(&signed, &proofs, proof).unwrap();
-        assert!(data_integrity::verify_proof(&input, proof, &key, &contexts).unwrap(), "{file}: {vm}");
+        assert!(
+            data_integrity::verify_proof(&input, proof, &key, &contexts).unwrap(),
+            "{file}: {vm}"
+        );
         // Without the previous proofs it covers, a chained proof must not verify.
         if proof.contains_key("previousProof") {
             assert!(!data_integrity::verify_proof(&signed, proof, &key, &contexts).unwrap());
@@ -256,7 +270,13 @@ fn ed25519_signature_2020_vector_is_skipped_with_a_reason() {
     let mut signed = vectors::object(&root, "vc-di-eddsa/Ed25519Signature2020/signedEdSig.json");
     let proof = signed.remove("proof").unwrap();
     let key = key(&root).public_key();
-    let err = data_integrity::verify_proof(&signed, proof.as_object().unwrap(), &key, &ContextRegistry::new()).unwrap_err();
+    let err = data_integrity::verify_proof(
+        &signed,
+        proof.as_object().unwrap(),
+        &key,
+        &ContextRegistry::new(),
+    )
+    .unwrap_err();
     eprintln!("SKIP Ed25519Signature2020: not supported by lommebok ({err})");
     assert!(err.to_string().contains("DataIntegrityProof"));
 }
