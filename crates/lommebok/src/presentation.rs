@@ -140,3 +140,68 @@ impl Presentation {
         json
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unsigned_presentation_json_shape_is_pinned() {
+        let credential = Credential::from_json(
+            json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiableCredential"],
+                "issuer": "did:example:issuer",
+                "credentialSubject": {"id": "did:example:holder"}
+            })
+            .as_object()
+            .cloned()
+            .unwrap(),
+        )
+        .unwrap();
+        let vp = Presentation::unsigned("did:example:holder", &[credential]).unwrap();
+        assert_eq!(
+            Value::Object(vp.as_json().clone()),
+            json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"],
+                "holder": "did:example:holder",
+                "verifiableCredential": [{
+                    "@context": ["https://www.w3.org/ns/credentials/v2"],
+                    "type": ["VerifiableCredential"],
+                    "issuer": "did:example:issuer",
+                    "credentialSubject": {"id": "did:example:holder"}
+                }]
+            })
+        );
+    }
+
+    #[test]
+    fn vcdm2_4_13_presentation_type_is_required() {
+        let err = Presentation::from_json(
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("VerifiablePresentation"), "{err}");
+    }
+
+    #[test]
+    fn embedded_credentials_must_be_well_formed() {
+        let err = Presentation::from_json(
+            json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"],
+                "verifiableCredential": [{"type": ["VerifiableCredential"]}]
+            })
+            .as_object()
+            .cloned()
+            .unwrap(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("@context"), "{err}");
+    }
+}

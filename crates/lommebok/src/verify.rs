@@ -708,3 +708,113 @@ impl Verifier {
         Ok(Verification { report, verified })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn report_json_shape_is_pinned() {
+        let mut report = VerificationReport::default();
+        report.add("credential", CheckKind::Proof, true, "proof verifies");
+        report.add(
+            "credential[0]",
+            CheckKind::HolderBinding,
+            false,
+            "the credential is about someone other than the holder",
+        );
+        assert_eq!(
+            serde_json::to_value(&report).unwrap(),
+            json!({
+                "valid": false,
+                "checks": [
+                    {"target": "credential", "check": "proof", "passed": true, "reason": "proof verifies"},
+                    {"target": "credential[0]", "check": "holder_binding", "passed": false,
+                     "reason": "the credential is about someone other than the holder"}
+                ]
+            })
+        );
+    }
+
+    #[test]
+    fn check_kind_names_are_pinned() {
+        let names: Vec<Value> = [
+            CheckKind::WellFormed,
+            CheckKind::Proof,
+            CheckKind::ProofPurpose,
+            CheckKind::IssuerKey,
+            CheckKind::ValidityPeriod,
+            CheckKind::Status,
+            CheckKind::TrustedIssuer,
+            CheckKind::Challenge,
+            CheckKind::Domain,
+            CheckKind::HolderKey,
+            CheckKind::HolderBinding,
+        ]
+        .iter()
+        .map(|k| serde_json::to_value(k).unwrap())
+        .collect();
+        assert_eq!(
+            Value::Array(names),
+            json!([
+                "well_formed",
+                "proof",
+                "proof_purpose",
+                "issuer_key",
+                "validity_period",
+                "status",
+                "trusted_issuer",
+                "challenge",
+                "domain",
+                "holder_key",
+                "holder_binding"
+            ])
+        );
+    }
+
+    #[test]
+    fn empty_report_is_not_valid() {
+        assert!(!VerificationReport::default().is_valid());
+    }
+
+    #[test]
+    fn request_json_shape_is_pinned() {
+        let request = PresentationRequest {
+            challenge: "abc".into(),
+            domain: Some("apotek.example".into()),
+        };
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            json!({"challenge": "abc", "domain": "apotek.example"})
+        );
+        let no_domain = PresentationRequest {
+            challenge: "abc".into(),
+            domain: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&no_domain).unwrap(),
+            json!({"challenge": "abc"})
+        );
+    }
+
+    #[test]
+    fn challenges_are_random_and_single_use() {
+        let verifier = Verifier::new();
+        let a = verifier.request(None);
+        let b = verifier.request(None);
+        assert_ne!(a.challenge, b.challenge);
+        assert!(a.challenge.len() >= 22);
+        assert!(verifier.consume_challenge(&a.challenge));
+        assert!(!verifier.consume_challenge(&a.challenge));
+    }
+
+    #[test]
+    fn outstanding_challenges_are_bounded() {
+        let verifier = Verifier::new();
+        for i in 0..MAX_OUTSTANDING_CHALLENGES + 10 {
+            verifier.expect_challenge(&format!("c{i}"));
+        }
+        assert!(verifier.lock_challenges().len() <= MAX_OUTSTANDING_CHALLENGES);
+    }
+}
