@@ -487,6 +487,8 @@ impl Signer for SoftwareKey {
             SoftwareKey::Ed25519(key) => key.sign(message).to_bytes().to_vec(),
             SoftwareKey::P256(key) => {
                 let signature: p256::ecdsa::Signature = key.sign(message);
+                // Low-S form: the specs accept either, but some verifiers insist on low S.
+                let signature = signature.normalize_s().unwrap_or(signature);
                 signature.to_bytes().to_vec()
             }
         })
@@ -581,6 +583,19 @@ mod tests {
             assert!(key.public_key().verify(b"hello", &sig));
             assert!(!key.public_key().verify(b"hellp", &sig));
             assert!(!key.public_key().verify(b"hello", &sig[..sig.len() - 1]));
+        }
+    }
+
+    #[test]
+    fn p256_signatures_are_low_s() {
+        let key = SoftwareKey::generate(Algorithm::P256);
+        for i in 0..32u8 {
+            let sig = key.sign(&[i]).unwrap();
+            let sig = p256::ecdsa::Signature::from_slice(&sig).unwrap();
+            assert!(
+                sig.normalize_s().is_none(),
+                "high-S signature for message {i}"
+            );
         }
     }
 

@@ -133,6 +133,13 @@ impl Presentation {
         objects(self.json.get("proof"))
     }
 
+    /// The presentation without its proofs and without its credentials (what the holder adds).
+    pub(crate) fn unsecured_without_credentials(&self) -> Map<String, Value> {
+        let mut json = self.unsecured();
+        json.remove("verifiableCredential");
+        json
+    }
+
     /// The presentation without its proofs.
     pub fn unsecured(&self) -> Map<String, Value> {
         let mut json = self.json.clone();

@@ -31,6 +31,9 @@ use crate::presentation::Presentation;
 pub enum CheckKind {
     /// The document is a well-formed VCDM 2.0 credential or presentation.
     WellFormed,
+    /// Every JSON-LD context the document names is one the verifier knows (bundled or
+    /// registered); checked for JCS suites too, which do not process contexts themselves.
+    Context,
     /// A Data Integrity proof verifies (one check per proof of a proof set).
     Proof,
     /// The proof's purpose fits the document: `assertionMethod` for credentials,
@@ -366,6 +369,7 @@ impl Verifier {
             true,
             "a well-formed VCDM 2.0 credential",
         );
+        self.check_contexts(report, target, credential.as_json());
         self.check_proofs(
             report,
             target,
@@ -400,6 +404,29 @@ impl Verifier {
                         credential.issuer()
                     )
                 },
+            );
+        }
+    }
+
+    fn check_contexts(
+        &self,
+        report: &mut VerificationReport,
+        target: &str,
+        json: &Map<String, Value>,
+    ) {
+        let mut unknown = Vec::new();
+        collect_unknown_contexts(&Value::Object(json.clone()), &self.contexts, &mut unknown);
+        if unknown.is_empty() {
+            report.add(target, CheckKind::Context, true, "every context is known");
+        } else {
+            report.add(
+                target,
+                CheckKind::Context,
+                false,
+                format!(
+                    "unknown context {} (register its document to accept it)",
+                    unknown.join(", ")
+                ),
             );
         }
     }
@@ -599,6 +626,11 @@ impl Verifier {
             true,
             "a well-formed VCDM 2.0 presentation",
         );
+        self.check_contexts(
+            &mut report,
+            target,
+            &presentation.unsecured_without_credentials(),
+        );
         let holder = presentation.holder().unwrap_or_default().to_owned();
         if holder.is_empty() {
             report.add(
@@ -709,6 +741,33 @@ impl Verifier {
     }
 }
 
+/// Collects the context URLs under any `@context` in `value` that `contexts` does not know.
+fn collect_unknown_contexts(value: &Value, contexts: &ContextRegistry, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, member) in map {
+                if key == "@context" {
+                    let urls: Vec<&str> = match member {
+                        Value::String(url) => vec![url.as_str()],
+                        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                        _ => Vec::new(),
+                    };
+                    for url in urls {
+                        if !contexts.contains(url) && !out.iter().any(|u| u == url) {
+                            out.push(url.to_owned());
+                        }
+                    }
+                }
+                collect_unknown_contexts(member, contexts, out);
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|i| collect_unknown_contexts(i, contexts, out)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -741,6 +800,7 @@ mod tests {
     fn check_kind_names_are_pinned() {
         let names: Vec<Value> = [
             CheckKind::WellFormed,
+            CheckKind::Context,
             CheckKind::Proof,
             CheckKind::ProofPurpose,
             CheckKind::IssuerKey,
@@ -759,6 +819,7 @@ mod tests {
             Value::Array(names),
             json!([
                 "well_formed",
+                "context",
                 "proof",
                 "proof_purpose",
                 "issuer_key",

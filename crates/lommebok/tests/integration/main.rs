@@ -5,6 +5,7 @@
 
 mod did_key;
 mod flow;
+mod generated_vectors;
 mod negative;
 mod support;
 mod vc_di_eddsa;

@@ -612,3 +612,23 @@ fn presentation_without_proof_is_rejected() {
         "{failed:?}"
     );
 }
+
+#[test]
+fn unknown_context_url_is_rejected_for_jcs_suites_too() {
+    // JCS does not process contexts, but the verifier still refuses vocabulary it does not know.
+    let issuer = lommebok::Issuer::new(key(Algorithm::Ed25519, 1))
+        .with_cryptosuite(Cryptosuite::EddsaJcs2022)
+        .unwrap();
+    let unsigned = issuer
+        .credential()
+        .with_context(json!("https://evil.example/context"))
+        .with_subject_id(support::wallet().did().as_str())
+        .with_claim("name", json!("x"))
+        .build()
+        .unwrap();
+    let json = issuer.issue_at(&unsigned, now()).unwrap().into_json();
+    assert_eq!(
+        failed_checks(&support::verifier(), &json),
+        [CheckKind::Context]
+    );
+}
