@@ -63,6 +63,13 @@ pub enum ContextError {
     /// The document has no `@context` member.
     #[error("context `{0}` has no `@context` member")]
     NotAContext(String),
+    /// The URL is one of the bundled contexts, which cannot be replaced: that would change what
+    /// every signed document using it means.
+    #[error("context `{0}` is bundled and cannot be replaced")]
+    Bundled(String),
+    /// The document names contexts that are neither bundled nor registered.
+    #[error("unknown context {} (register its document to use it)", .0.join(", "))]
+    Unknown(Vec<String>),
 }
 
 /// The JSON-LD contexts a processor may use: the bundled ones plus any the caller registers.
@@ -110,6 +117,9 @@ impl ContextRegistry {
     /// # Errors
     /// [`ContextError`] when the URL is not an IRI or the document is not a JSON-LD context.
     pub fn register(&mut self, url: &str, document: &str) -> Result<(), ContextError> {
+        if BUNDLED.iter().any(|(bundled, _)| *bundled == url) && self.contains(url) {
+            return Err(ContextError::Bundled(url.to_owned()));
+        }
         let iri = IriBuf::new(url.to_owned()).map_err(|_| ContextError::InvalidUrl(url.into()))?;
         let (json, _) =
             json_syntax::Value::parse_str(document).map_err(|e| ContextError::InvalidJson {
@@ -132,6 +142,52 @@ impl ContextRegistry {
     /// Whether a document is known for `url`.
     pub fn contains(&self, url: &str) -> bool {
         IriBuf::new(url.to_owned()).is_ok_and(|iri| self.documents.contains_key(&iri))
+    }
+
+    /// The context URLs named under any `@context` in `value` that are neither bundled nor
+    /// registered, in order of appearance.
+    pub fn unknown_in(&self, value: &serde_json::Value) -> Vec<String> {
+        let mut out = Vec::new();
+        self.collect_unknown(value, &mut out);
+        out
+    }
+
+    /// Checks that every context `value` names is known.
+    ///
+    /// # Errors
+    /// [`ContextError::Unknown`] listing the ones that are not.
+    pub fn check_known(&self, value: &serde_json::Value) -> Result<(), ContextError> {
+        let unknown = self.unknown_in(value);
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(ContextError::Unknown(unknown))
+        }
+    }
+
+    fn collect_unknown(&self, value: &serde_json::Value, out: &mut Vec<String>) {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => {
+                for (key, member) in map {
+                    if key == "@context" {
+                        let urls: Vec<&str> = match member {
+                            Value::String(url) => vec![url.as_str()],
+                            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                            _ => Vec::new(),
+                        };
+                        for url in urls {
+                            if !self.contains(url) && !out.iter().any(|u| u == url) {
+                                out.push(url.to_owned());
+                            }
+                        }
+                    }
+                    self.collect_unknown(member, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| self.collect_unknown(i, out)),
+            _ => {}
+        }
     }
 
     /// The JSON-LD loader over exactly these documents.
@@ -170,6 +226,36 @@ mod tests {
             let (_, doc) = BUNDLED.iter().find(|(u, _)| *u == url).unwrap();
             assert_eq!(hex::encode(Sha256::digest(doc.as_bytes())), digest, "{url}");
         }
+    }
+
+    #[test]
+    fn bundled_contexts_cannot_be_replaced() {
+        let mut registry = ContextRegistry::new();
+        assert!(matches!(
+            registry.register(
+                CREDENTIALS_V2,
+                r#"{"@context": {"@vocab": "https://evil.example/#"}}"#
+            ),
+            Err(ContextError::Bundled(_))
+        ));
+    }
+
+    #[test]
+    fn unknown_contexts_are_found_at_any_depth() {
+        let registry = ContextRegistry::new();
+        let doc = serde_json::json!({
+            "@context": [CREDENTIALS_V2, "https://a.example/"],
+            "x": {"@context": "https://b.example/", "y": [{"@context": ["https://a.example/"]}]}
+        });
+        assert_eq!(
+            registry.unknown_in(&doc),
+            ["https://a.example/", "https://b.example/"]
+        );
+        assert!(
+            registry
+                .check_known(&serde_json::json!({"@context": [CREDENTIALS_V2]}))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -106,6 +106,10 @@ impl Issuer {
                 signer: self.did.to_string(),
             });
         }
+        // Refused for every suite, JCS included: a verifier will not accept vocabulary it
+        // does not know.
+        self.contexts
+            .check_known(&serde_json::Value::Object(credential.as_json().clone()))?;
         let options = ProofOptions {
             cryptosuite: self.cryptosuite,
             verification_method: self.verification_method.clone(),

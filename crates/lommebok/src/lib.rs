@@ -24,6 +24,18 @@ pub use verify::{
 };
 pub use wallet::Wallet;
 
+impl Error {
+    /// Whether the error came from the signer (e.g. a platform keystore that refused or is
+    /// unavailable) rather than from the input.
+    pub fn is_signing_failure(&self) -> bool {
+        matches!(
+            self,
+            Error::Key(key::KeyError::Signing(_))
+                | Error::Proof(data_integrity::ProofError::Key(key::KeyError::Signing(_)))
+        )
+    }
+}
+
 /// Errors from lommebok's facades: the input or the request could not be processed. (A
 /// credential that is processed and found invalid is not an error: see [`VerificationReport`].)
 #[derive(Debug, thiserror::Error)]

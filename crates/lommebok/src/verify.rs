@@ -414,8 +414,7 @@ impl Verifier {
         target: &str,
         json: &Map<String, Value>,
     ) {
-        let mut unknown = Vec::new();
-        collect_unknown_contexts(&Value::Object(json.clone()), &self.contexts, &mut unknown);
+        let unknown = self.contexts.unknown_in(&Value::Object(json.clone()));
         if unknown.is_empty() {
             report.add(target, CheckKind::Context, true, "every context is known");
         } else {
@@ -738,33 +737,6 @@ impl Verifier {
             presentation: presentation.clone(),
         });
         Ok(Verification { report, verified })
-    }
-}
-
-/// Collects the context URLs under any `@context` in `value` that `contexts` does not know.
-fn collect_unknown_contexts(value: &Value, contexts: &ContextRegistry, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, member) in map {
-                if key == "@context" {
-                    let urls: Vec<&str> = match member {
-                        Value::String(url) => vec![url.as_str()],
-                        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-                        _ => Vec::new(),
-                    };
-                    for url in urls {
-                        if !contexts.contains(url) && !out.iter().any(|u| u == url) {
-                            out.push(url.to_owned());
-                        }
-                    }
-                }
-                collect_unknown_contexts(member, contexts, out);
-            }
-        }
-        Value::Array(items) => items
-            .iter()
-            .for_each(|i| collect_unknown_contexts(i, contexts, out)),
-        _ => {}
     }
 }
 

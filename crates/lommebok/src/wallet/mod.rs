@@ -126,6 +126,8 @@ impl Wallet {
         created: DateTime<Utc>,
     ) -> Result<Presentation, Error> {
         let unsigned = Presentation::unsigned(self.did.as_str(), credentials)?;
+        self.contexts
+            .check_known(&serde_json::Value::Object(unsigned.as_json().clone()))?;
         let options = ProofOptions {
             cryptosuite: self.cryptosuite,
             verification_method: self.verification_method.clone(),
