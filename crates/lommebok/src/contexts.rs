@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use json_syntax::Parse as _;
-use ssi_json_ld::{IriBuf, RemoteDocument};
+use ssi_json_ld::{Iri, IriBuf, LoadError, Loader, RemoteDocument};
 
 /// The VCDM 2.0 base context (<https://www.w3.org/TR/vc-data-model-2.0/#base-context>).
 pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
@@ -77,12 +77,14 @@ pub enum ContextError {
 /// Cheap to clone (the documents are shared).
 #[derive(Clone)]
 pub struct ContextRegistry {
-    documents: Arc<HashMap<IriBuf, RemoteDocument>>,
+    // Keyed by the URL text: `IriBuf`'s `Hash` percent-decodes and panics on bytes that are not
+    // UTF-8 (e.g. `%FF`), so an IRI from a hostile document must never be hashed as an `IriBuf`.
+    documents: Arc<HashMap<String, RemoteDocument>>,
 }
 
 impl std::fmt::Debug for ContextRegistry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut urls: Vec<_> = self.documents.keys().map(|k| k.as_str()).collect();
+        let mut urls: Vec<_> = self.documents.keys().map(String::as_str).collect();
         urls.sort_unstable();
         f.debug_struct("ContextRegistry")
             .field("urls", &urls)
@@ -133,15 +135,14 @@ impl ContextRegistry {
         {
             return Err(ContextError::NotAContext(url.into()));
         }
-        let remote =
-            RemoteDocument::new(Some(iri.clone()), "application/ld+json".parse().ok(), json);
-        Arc::make_mut(&mut self.documents).insert(iri, remote);
+        let remote = RemoteDocument::new(Some(iri), "application/ld+json".parse().ok(), json);
+        Arc::make_mut(&mut self.documents).insert(url.to_owned(), remote);
         Ok(())
     }
 
     /// Whether a document is known for `url`.
     pub fn contains(&self, url: &str) -> bool {
-        IriBuf::new(url.to_owned()).is_ok_and(|iri| self.documents.contains_key(&iri))
+        self.documents.contains_key(url)
     }
 
     /// The context URLs named under any `@context` in `value` that are neither bundled nor
@@ -191,10 +192,25 @@ impl ContextRegistry {
     }
 
     /// The JSON-LD loader over exactly these documents.
-    pub(crate) fn loader(&self) -> &HashMap<IriBuf, RemoteDocument> {
-        &self.documents
+    pub(crate) fn loader(&self) -> &Self {
+        self
     }
 }
+
+/// Serves the registered documents and refuses every other URL; never fetches.
+impl Loader for ContextRegistry {
+    async fn load(&self, url: &Iri) -> Result<RemoteDocument<IriBuf>, LoadError> {
+        match self.documents.get(url.as_str()) {
+            Some(document) => Ok(document.clone()),
+            None => Err(LoadError::new(url.to_owned(), UnknownContext)),
+        }
+    }
+}
+
+/// The error a load of an unregistered context gives.
+#[derive(Debug, thiserror::Error)]
+#[error("not a bundled or registered context")]
+struct UnknownContext;
 
 #[cfg(test)]
 mod tests {

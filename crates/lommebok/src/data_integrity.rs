@@ -437,6 +437,23 @@ fn jcs(object: &Map<String, Value>) -> Result<String, ProofError> {
 /// JSON-LD expansion to RDF (ssi-json-ld, ssi-rdf), then RDFC-1.0 with a call budget
 /// (rdf-canon). Returns canonical N-Quads.
 fn rdfc(document: &Map<String, Value>, contexts: &ContextRegistry) -> Result<String, ProofError> {
+    // The JSON-LD and IRI crates below have panicked on hostile input (an IRI whose percent
+    // escapes are not UTF-8 panics when hashed); a panic there must not take the caller down.
+    // `catch_unwind` turns any such panic into an error. (lommebok never sets `panic = "abort"`.)
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rdfc_unguarded(document, contexts)
+    }))
+    .unwrap_or_else(|_| {
+        Err(ProofError::JsonLd(
+            "the document could not be processed (internal error in JSON-LD processing)".into(),
+        ))
+    })
+}
+
+fn rdfc_unguarded(
+    document: &Map<String, Value>,
+    contexts: &ContextRegistry,
+) -> Result<String, ProofError> {
     let json = json_syntax::Value::from_serde_json(Value::Object(document.clone()));
     let mut ld = LdEnvironment::default();
     // Expansion is async only because loaders may be; this loader is an in-memory map.

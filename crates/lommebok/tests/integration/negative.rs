@@ -656,3 +656,24 @@ fn unknown_context_url_is_rejected_for_jcs_suites_too() {
         [CheckKind::Context]
     );
 }
+
+#[test]
+fn iri_with_non_utf8_percent_escape_is_refused_without_panic() {
+    // `%FF` decodes to a byte that is not UTF-8; the IRI crates panic when such an IRI is
+    // hashed. lommebok must report it, not crash.
+    let mut json = credential_json();
+    json["@context"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("https://x.example/%FF"));
+    let failed = failed_checks(&support::verifier(), &json);
+    assert!(failed.contains(&CheckKind::Context), "{failed:?}");
+    let mut json = credential_json();
+    json["credentialSubject"]["https://x.example/%FF"] = json!("value");
+    json["type"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("https://x.example/%C3%28"));
+    let failed = failed_checks(&support::verifier(), &json);
+    assert!(failed.contains(&CheckKind::Proof), "{failed:?}");
+}
