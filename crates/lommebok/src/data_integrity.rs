@@ -165,6 +165,95 @@ pub struct ProofOptions {
     pub domain: Option<String>,
 }
 
+/// A DID that signs: the signer, its `did:key`, the verification method and suite it signs
+/// with, and the contexts it may use. What [`crate::Issuer`] and [`crate::Wallet`] share.
+#[derive(Clone)]
+pub(crate) struct Prover {
+    signer: std::sync::Arc<dyn Signer>,
+    did: crate::did::Did,
+    verification_method: String,
+    cryptosuite: Cryptosuite,
+    contexts: ContextRegistry,
+}
+
+impl std::fmt::Debug for Prover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prover")
+            .field("did", &self.did)
+            .field("cryptosuite", &self.cryptosuite)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Prover {
+    /// Signs as the `did:key` of `signer`'s key, with the key's default suite.
+    pub(crate) fn new(signer: std::sync::Arc<dyn Signer>) -> Self {
+        let public = signer.public_key();
+        Prover {
+            did: crate::did::Did::from_public_key(&public),
+            verification_method: crate::did::Did::key_verification_method(&public),
+            cryptosuite: Cryptosuite::default_for(public.algorithm()),
+            signer,
+            contexts: ContextRegistry::new(),
+        }
+    }
+
+    /// Switches to `cryptosuite`, if it fits the key.
+    pub(crate) fn set_cryptosuite(&mut self, cryptosuite: Cryptosuite) -> Result<(), ProofError> {
+        let algorithm = self.signer.public_key().algorithm();
+        if cryptosuite.algorithm() != algorithm {
+            return Err(ProofError::WrongKeyType {
+                suite: cryptosuite,
+                algorithm,
+            });
+        }
+        self.cryptosuite = cryptosuite;
+        Ok(())
+    }
+
+    pub(crate) fn set_contexts(&mut self, contexts: ContextRegistry) {
+        self.contexts = contexts;
+    }
+
+    pub(crate) fn did(&self) -> &crate::did::Did {
+        &self.did
+    }
+
+    pub(crate) fn cryptosuite(&self) -> Cryptosuite {
+        self.cryptosuite
+    }
+
+    /// Adds a proof for `purpose` to `document`, after checking that every context it names is
+    /// known (for every suite, JCS included: a verifier will not accept vocabulary it does not
+    /// know).
+    pub(crate) fn prove(
+        &self,
+        document: &Map<String, Value>,
+        purpose: crate::did::Relationship,
+        created: DateTime<Utc>,
+        challenge: Option<String>,
+        domain: Option<String>,
+    ) -> Result<Map<String, Value>, crate::Error> {
+        self.contexts
+            .check_known(&Value::Object(document.clone()))?;
+        let options = ProofOptions {
+            cryptosuite: self.cryptosuite,
+            verification_method: self.verification_method.clone(),
+            proof_purpose: purpose.as_str().into(),
+            created: Some(created),
+            expires: None,
+            challenge,
+            domain,
+        };
+        Ok(add_proof(
+            document,
+            &options,
+            self.signer.as_ref(),
+            &self.contexts,
+        )?)
+    }
+}
+
 /// The intermediate values of hashing a document and a proof configuration: the canonical forms
 /// and their SHA-256 digests. The signature is over `proof_hash || document_hash`.
 #[derive(Debug, Clone, PartialEq, Eq)]

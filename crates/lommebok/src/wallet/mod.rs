@@ -10,26 +10,23 @@ use chrono::{DateTime, Utc};
 use crate::Error;
 use crate::contexts::ContextRegistry;
 use crate::credential::Credential;
-use crate::data_integrity::{self, Cryptosuite, ProofOptions};
-use crate::did::Did;
+use crate::data_integrity::{Cryptosuite, Prover};
+use crate::did::{Did, Relationship};
 use crate::key::Signer;
 use crate::presentation::Presentation;
 use crate::verify::PresentationRequest;
 
 /// Holds credentials for one holder DID and signs presentations with the holder's key.
+#[derive(Clone)]
 pub struct Wallet {
-    signer: Arc<dyn Signer>,
-    did: Did,
-    verification_method: String,
-    cryptosuite: Cryptosuite,
-    contexts: ContextRegistry,
+    prover: Prover,
     credentials: Vec<Credential>,
 }
 
 impl std::fmt::Debug for Wallet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Wallet")
-            .field("did", &self.did)
+            .field("did", self.did())
             .field("credentials", &self.credentials.len())
             .finish_non_exhaustive()
     }
@@ -38,13 +35,8 @@ impl std::fmt::Debug for Wallet {
 impl Wallet {
     /// A wallet whose holder is the `did:key` of `signer`'s key.
     pub fn new(signer: Arc<dyn Signer>) -> Self {
-        let public = signer.public_key();
         Wallet {
-            did: Did::from_public_key(&public),
-            verification_method: Did::key_verification_method(&public),
-            cryptosuite: Cryptosuite::default_for(public.algorithm()),
-            signer,
-            contexts: ContextRegistry::new(),
+            prover: Prover::new(signer),
             credentials: Vec::new(),
         }
     }
@@ -54,27 +46,19 @@ impl Wallet {
     /// # Errors
     /// [`Error::Proof`] when the suite does not fit the key's algorithm.
     pub fn with_cryptosuite(mut self, cryptosuite: Cryptosuite) -> Result<Self, Error> {
-        let algorithm = self.signer.public_key().algorithm();
-        if cryptosuite.algorithm() != algorithm {
-            return Err(data_integrity::ProofError::WrongKeyType {
-                suite: cryptosuite,
-                algorithm,
-            }
-            .into());
-        }
-        self.cryptosuite = cryptosuite;
+        self.prover.set_cryptosuite(cryptosuite)?;
         Ok(self)
     }
 
     /// Uses `contexts` for JSON-LD.
     pub fn with_contexts(mut self, contexts: ContextRegistry) -> Self {
-        self.contexts = contexts;
+        self.prover.set_contexts(contexts);
         self
     }
 
     /// The holder's DID.
     pub fn did(&self) -> &Did {
-        &self.did
+        self.prover.did()
     }
 
     /// Stores a credential given as JSON text. It must be about this holder.
@@ -87,10 +71,10 @@ impl Wallet {
         if !credential
             .subject_ids()
             .iter()
-            .all(|id| *id == Some(self.did.as_str()))
+            .all(|id| *id == Some(self.did().as_str()))
         {
             return Err(Error::NotForHolder {
-                holder: self.did.to_string(),
+                holder: self.did().to_string(),
             });
         }
         self.credentials.push(credential);
@@ -125,23 +109,13 @@ impl Wallet {
         request: &PresentationRequest,
         created: DateTime<Utc>,
     ) -> Result<Presentation, Error> {
-        let unsigned = Presentation::unsigned(self.did.as_str(), credentials)?;
-        self.contexts
-            .check_known(&serde_json::Value::Object(unsigned.as_json().clone()))?;
-        let options = ProofOptions {
-            cryptosuite: self.cryptosuite,
-            verification_method: self.verification_method.clone(),
-            proof_purpose: "authentication".into(),
-            created: Some(created),
-            expires: None,
-            challenge: Some(request.challenge.clone()),
-            domain: request.domain.clone(),
-        };
-        let secured = data_integrity::add_proof(
+        let unsigned = Presentation::unsigned(self.did().as_str(), credentials)?;
+        let secured = self.prover.prove(
             unsigned.as_json(),
-            &options,
-            self.signer.as_ref(),
-            &self.contexts,
+            Relationship::Authentication,
+            created,
+            Some(request.challenge.clone()),
+            request.domain.clone(),
         )?;
         Ok(Presentation::from_json(secured)?)
     }

@@ -114,27 +114,39 @@ fn verification_method_fragment_of_another_key_is_rejected() {
     assert!(failed.contains(&CheckKind::IssuerKey), "{failed:?}");
 }
 
-/// Signs `json` (without its proof) with `signer` and `purpose`, replacing the proof.
-fn resign(json: &mut Map<String, Value>, signer: &lommebok::SoftwareKey, purpose: &str) {
-    json.remove("proof");
+/// Signs `document` below the facades (as another implementation might, skipping lommebok's
+/// own refusals) with `signer`, `suite`, `purpose` and an optional challenge.
+fn sign_directly(
+    document: &Map<String, Value>,
+    signer: &lommebok::SoftwareKey,
+    suite: Cryptosuite,
+    purpose: &str,
+    challenge: Option<&str>,
+) -> Map<String, Value> {
     let options = ProofOptions {
-        cryptosuite: Cryptosuite::EddsaRdfc2022,
+        cryptosuite: suite,
         verification_method: lommebok::Did::key_verification_method(&lommebok::Signer::public_key(
             signer,
         )),
         proof_purpose: purpose.into(),
         created: Some(now()),
         expires: None,
-        challenge: None,
+        challenge: challenge.map(str::to_owned),
         domain: None,
     };
-    *json = data_integrity::add_proof(
-        json,
+    data_integrity::add_proof(
+        document,
         &options,
         signer,
         &lommebok::contexts::ContextRegistry::new(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// Signs `json` (without its proof) with `signer` and `purpose`, replacing the proof.
+fn resign(json: &mut Map<String, Value>, signer: &lommebok::SoftwareKey, purpose: &str) {
+    json.remove("proof");
+    *json = sign_directly(json, signer, Cryptosuite::EddsaRdfc2022, purpose, None);
 }
 
 #[test]
@@ -516,24 +528,13 @@ fn holder_other_than_signer_is_rejected() {
     let mallory = key(Algorithm::Ed25519, 7);
     let holder = support::wallet().did().to_string();
     let unsigned = lommebok::Presentation::unsigned(&holder, &[credential]).unwrap();
-    let options = ProofOptions {
-        cryptosuite: Cryptosuite::EddsaRdfc2022,
-        verification_method: lommebok::Did::key_verification_method(&lommebok::Signer::public_key(
-            mallory.as_ref(),
-        )),
-        proof_purpose: "authentication".into(),
-        created: Some(now()),
-        expires: None,
-        challenge: Some(request.challenge.clone()),
-        domain: None,
-    };
-    let vp = data_integrity::add_proof(
+    let vp = sign_directly(
         unsigned.as_json(),
-        &options,
         mallory.as_ref(),
-        &lommebok::contexts::ContextRegistry::new(),
-    )
-    .unwrap();
+        Cryptosuite::EddsaRdfc2022,
+        "authentication",
+        Some(&request.challenge),
+    );
     assert_eq!(
         failed_presentation_checks(&verifier, &text(&vp), &request),
         [CheckKind::HolderKey]
@@ -632,25 +633,13 @@ fn unknown_context_url_is_rejected_for_jcs_suites_too() {
         Err(Error::Context(_))
     ));
     // ...so sign it below the facade, as another implementation might.
-    let signer = key(Algorithm::Ed25519, 1);
-    let options = ProofOptions {
-        cryptosuite: Cryptosuite::EddsaJcs2022,
-        verification_method: lommebok::Did::key_verification_method(&lommebok::Signer::public_key(
-            signer.as_ref(),
-        )),
-        proof_purpose: "assertionMethod".into(),
-        created: Some(now()),
-        expires: None,
-        challenge: None,
-        domain: None,
-    };
-    let json = data_integrity::add_proof(
+    let json = sign_directly(
         unsigned.as_json(),
-        &options,
-        signer.as_ref(),
-        &lommebok::contexts::ContextRegistry::new(),
-    )
-    .unwrap();
+        key(Algorithm::Ed25519, 1).as_ref(),
+        Cryptosuite::EddsaJcs2022,
+        "assertionMethod",
+        None,
+    );
     assert_eq!(
         failed_checks(&support::verifier(), &json),
         [CheckKind::Context]
