@@ -10,5 +10,6 @@ mod mutations;
 mod negative;
 mod support;
 mod vc_di_eddsa;
+mod vcdm;
 mod vectors;
 mod wycheproof;
