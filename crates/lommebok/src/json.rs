@@ -14,6 +14,10 @@ use serde_json::{Map, Value};
 /// Largest document lommebok parses by default: 1 MiB.
 pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
 
+/// The member name serde_json uses to pass a number's text through a visitor when its
+/// `arbitrary_precision` feature is on.
+const ARBITRARY_PRECISION_TOKEN: &str = "$serde_json::private::Number";
+
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 64;
 
@@ -171,7 +175,19 @@ impl<'de> Visitor<'de> for StrictVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
+        let mut first = true;
         while let Some(key) = map.next_key::<String>()? {
+            // With serde_json's `arbitrary_precision` feature (which a dependency turns on for the
+            // whole build), a number that is not a plain integer reaches a visitor as a one-member
+            // map under this private key, holding the number's text.
+            if first && key == ARBITRARY_PRECISION_TOKEN {
+                let text: String = map.next_value()?;
+                let number: serde_json::Number = text
+                    .parse()
+                    .map_err(|_| de::Error::custom(format!("invalid number `{text}`")))?;
+                return Ok(Value::Number(number));
+            }
+            first = false;
             let value = map.next_value_seed(self.deeper()?)?;
             if out.contains_key(&key) {
                 return Err(de::Error::custom(format!("duplicate member name `{key}`")));
@@ -219,6 +235,17 @@ mod tests {
     fn trailing_garbage_and_non_objects_are_rejected() {
         assert!(parse_object(r#"{"a": 1} x"#).is_err());
         assert!(matches!(parse_object("[1]"), Err(JsonError::NotAnObject)));
+    }
+
+    #[test]
+    fn numbers_stay_numbers() {
+        // Under `arbitrary_precision` a float reaches the visitor as a private map; it must come
+        // out as the same number, not as an object.
+        let map = parse_object(r#"{"a": 56.0, "b": 1e30, "c": -0.5, "d": 7}"#).unwrap();
+        let plain: Value =
+            serde_json::from_str(r#"{"a": 56.0, "b": 1e30, "c": -0.5, "d": 7}"#).unwrap();
+        assert_eq!(Value::Object(map.clone()), plain);
+        assert!(map.values().all(Value::is_number), "{map:?}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 mod did_key;
 mod flow;
 mod generated_vectors;
+mod jcs;
 mod mutations;
 mod negative;
 mod support;
