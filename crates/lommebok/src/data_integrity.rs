@@ -523,6 +523,7 @@ fn jcs(object: &Map<String, Value>) -> Result<String, ProofError> {
     serde_jcs::to_string(object).map_err(|e| ProofError::Jcs(e.to_string()))
 }
 
+/// JSON-LD expansion to RDF (ssi-json-ld, ssi-rdf), then RDFC-1.0 with a call budget
 /// (rdf-canon). Returns canonical N-Quads.
 fn rdfc(document: &Map<String, Value>, contexts: &ContextRegistry) -> Result<String, ProofError> {
     // The JSON-LD and IRI crates below have panicked on hostile input (an IRI whose percent
