@@ -68,3 +68,36 @@ fn p256_holder_can_present_ed25519_credential() {
         .unwrap();
     assert!(outcome.is_valid(), "{:#?}", outcome.report);
 }
+
+#[test]
+fn numbers_survive_issue_store_and_verify_in_every_suite() {
+    for suite in Cryptosuite::ALL {
+        let issuer = Issuer::new(key(suite.algorithm(), 1))
+            .with_cryptosuite(suite)
+            .unwrap();
+        let wallet = Wallet::new(key(suite.algorithm(), 2));
+        let unsigned = issuer
+            .credential()
+            .with_context(serde_json::json!(
+                "https://www.w3.org/ns/credentials/examples/v2"
+            ))
+            .with_subject_id(wallet.did().as_str())
+            .with_claim("monthlyBenefitNok", serde_json::json!(12_345.5))
+            .with_claim("share", serde_json::json!(0.25))
+            .with_claim("children", serde_json::json!(2))
+            .build()
+            .unwrap();
+        let credential = issuer.issue_at(&unsigned, now()).unwrap();
+        let text = credential.to_json_string();
+        let outcome = support::verifier().verify_credential(&text).unwrap();
+        assert!(outcome.is_valid(), "{suite}: {:#?}", outcome.report);
+        let subject = outcome.verified().unwrap().credential().subjects()[0].clone();
+        assert_eq!(
+            subject["monthlyBenefitNok"].as_f64(),
+            Some(12_345.5),
+            "{suite}"
+        );
+        assert_eq!(subject["share"].as_f64(), Some(0.25), "{suite}");
+        assert_eq!(subject["children"].as_u64(), Some(2), "{suite}");
+    }
+}
