@@ -19,7 +19,7 @@ use crate::Error;
 use crate::clock::{Clock, SystemClock};
 use crate::contexts::ContextRegistry;
 use crate::credential::{Credential, parse_date_time_stamp};
-use crate::data_integrity;
+use crate::data_integrity::{self, format_time};
 use crate::did::{DidResolver, OfflineResolver, Relationship, split_did_url};
 use crate::json;
 use crate::presentation::Presentation;
@@ -443,19 +443,27 @@ impl Verifier {
                 target,
                 CheckKind::ValidityPeriod,
                 false,
-                format!("not valid yet: valid from {from}, now {now}"),
+                format!(
+                    "not valid yet: valid from {}, now {}",
+                    format_time(&from),
+                    format_time(&now)
+                ),
             ),
             (_, Some(until)) if now - skew > until => report.add(
                 target,
                 CheckKind::ValidityPeriod,
                 false,
-                format!("expired: valid until {until}, now {now}"),
+                format!(
+                    "expired: valid until {}, now {}",
+                    format_time(&until),
+                    format_time(&now)
+                ),
             ),
             _ => report.add(
                 target,
                 CheckKind::ValidityPeriod,
                 true,
-                format!("valid at {now}"),
+                format!("valid at {}", format_time(&now)),
             ),
         }
     }
