@@ -600,6 +600,15 @@ mod tests {
     }
 
     #[test]
+    fn secret_keys_are_zeroized_on_drop() {
+        // Compile-time proof: both secret key types wipe their memory when dropped.
+        fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroized_on_drop::<ed25519_dalek::SigningKey>();
+        zeroized_on_drop::<p256::ecdsa::SigningKey>();
+        zeroized_on_drop::<Zeroizing<String>>();
+    }
+
+    #[test]
     fn debug_does_not_print_the_secret() {
         let key = SoftwareKey::from_secret_bytes(Algorithm::Ed25519, &[9; 32]).unwrap();
         let shown = format!("{key:?}");
