@@ -503,19 +503,14 @@ pub fn proof_input(
 }
 
 /// Whether the proof's `@context` values start the document's, in order (eddsa-jcs-2022 §3.3.2).
-fn context_is_prefix(proof_context: &Value, document_context: Option<&Value>) -> bool {
-    let as_list = |v: &Value| -> Vec<Value> {
-        match v {
-            Value::Array(items) => items.clone(),
-            other => vec![other.clone()],
+pub(crate) fn context_is_prefix(proof_context: &Value, document_context: Option<&Value>) -> bool {
+    fn as_slice(value: &Value) -> &[Value] {
+        match value {
+            Value::Array(items) => items,
+            one => std::slice::from_ref(one),
         }
-    };
-    let Some(document_context) = document_context else {
-        return false;
-    };
-    let proof_list = as_list(proof_context);
-    let document_list = as_list(document_context);
-    proof_list.len() <= document_list.len() && document_list.starts_with(&proof_list)
+    }
+    document_context.is_some_and(|document| as_slice(document).starts_with(as_slice(proof_context)))
 }
 
 /// JCS (RFC 8785) of a JSON object, with `serde_jcs`.

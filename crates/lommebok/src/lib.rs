@@ -10,6 +10,9 @@ pub mod issuer;
 pub mod json;
 pub mod key;
 pub mod presentation;
+/// lommebok's JCS cryptosuites as ssi Data Integrity suites (feature `ssi-suites`).
+#[cfg(feature = "ssi-suites")]
+pub mod ssi_suites;
 pub mod verify;
 pub mod wallet;
 

@@ -9,6 +9,8 @@ mod generated_vectors;
 mod jcs;
 mod mutations;
 mod negative;
+#[cfg(feature = "ssi-suites")]
+mod ssi_suites;
 mod support;
 mod vc_di_eddsa;
 mod vcdm;
