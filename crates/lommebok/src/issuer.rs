@@ -10,11 +10,15 @@ use crate::credential::{Credential, CredentialBuilder};
 use crate::data_integrity::{Cryptosuite, Prover};
 use crate::did::{Did, Relationship};
 use crate::key::Signer;
+use crate::status::StatusRegistry;
+use serde_json::Value;
 
-/// Signs credentials as one DID (`did:key` of its signing key).
+/// Signs credentials as one DID (`did:key` of its signing key), and, given a status registry,
+/// gives each credential status entries it can later revoke or suspend.
 #[derive(Debug, Clone)]
 pub struct Issuer {
     prover: Prover,
+    status: Option<(StatusRegistry, Vec<String>)>,
 }
 
 impl Issuer {
@@ -23,6 +27,7 @@ impl Issuer {
     pub fn new(signer: Arc<dyn Signer>) -> Self {
         Issuer {
             prover: Prover::new(signer),
+            status: None,
         }
     }
 
@@ -39,6 +44,94 @@ impl Issuer {
     pub fn with_contexts(mut self, contexts: ContextRegistry) -> Self {
         self.prover.set_contexts(contexts);
         self
+    }
+
+    /// Gives every credential issued from now on an entry in each of the status lists `lists`
+    /// of `registry` (e.g. one revocation and one suspension list).
+    pub fn with_status(mut self, registry: StatusRegistry, lists: &[&str]) -> Self {
+        self.status = Some((registry, lists.iter().map(|l| (*l).to_owned()).collect()));
+        self
+    }
+
+    /// The status registry, if the issuer has one.
+    pub fn status_registry(&self) -> Option<&StatusRegistry> {
+        self.status.as_ref().map(|(registry, _)| registry)
+    }
+
+    fn registry(&self) -> Result<&StatusRegistry, Error> {
+        self.status_registry().ok_or(Error::NoStatusRegistry)
+    }
+
+    /// Revokes the credential with id `credential_id` (permanent). Verifiers see it once they
+    /// have the newly published status list credential.
+    ///
+    /// # Errors
+    /// [`Error::NoStatusRegistry`]; [`Error::Status`] when the credential has no revocation
+    /// entry or the store fails.
+    pub fn revoke(&self, credential_id: &str) -> Result<(), Error> {
+        Ok(self.registry()?.revoke(credential_id)?)
+    }
+
+    /// Suspends the credential with id `credential_id`.
+    ///
+    /// # Errors
+    /// As [`Issuer::revoke`], for a suspension entry.
+    pub fn suspend(&self, credential_id: &str) -> Result<(), Error> {
+        Ok(self.registry()?.suspend(credential_id)?)
+    }
+
+    /// Lifts the suspension of the credential with id `credential_id`.
+    ///
+    /// # Errors
+    /// As [`Issuer::suspend`].
+    pub fn unsuspend(&self, credential_id: &str) -> Result<(), Error> {
+        Ok(self.registry()?.unsuspend(credential_id)?)
+    }
+
+    /// The signed `BitstringStatusListCredential` for list `url` as it stands now, valid from
+    /// `valid_from` until `valid_until` (so verifiers' caches know when to refresh).
+    ///
+    /// # Errors
+    /// [`Error::NoStatusRegistry`], [`Error::Status`] for an unknown list, [`Error::Proof`].
+    pub fn status_list_credential_at(
+        &self,
+        url: &str,
+        valid_from: DateTime<Utc>,
+        valid_until: DateTime<Utc>,
+    ) -> Result<Credential, Error> {
+        let ttl = (valid_until - valid_from).num_milliseconds().max(0) as u64;
+        let subject = self.registry()?.list_subject(url, Some(ttl))?;
+        let mut builder = self
+            .credential()
+            .with_id(url)
+            .with_type("BitstringStatusListCredential")
+            .valid_from(valid_from)
+            .valid_until(valid_until);
+        for (name, value) in subject {
+            builder = builder.with_claim(name, value);
+        }
+        let unsigned = builder.build()?;
+        let secured = self.prover.prove(
+            unsigned.as_json(),
+            Relationship::AssertionMethod,
+            valid_from,
+            None,
+            None,
+        )?;
+        Ok(Credential::from_json(secured)?)
+    }
+
+    /// The signed status list credential for `url`, valid from now for `valid_for`.
+    ///
+    /// # Errors
+    /// As [`Issuer::status_list_credential_at`].
+    pub fn status_list_credential(
+        &self,
+        url: &str,
+        valid_for: chrono::Duration,
+    ) -> Result<Credential, Error> {
+        let now = Utc::now();
+        self.status_list_credential_at(url, now, now + valid_for)
     }
 
     /// The issuer's DID.
@@ -82,8 +175,34 @@ impl Issuer {
                 signer: self.did().to_string(),
             });
         }
+        let mut document = credential.as_json().clone();
+        if let Some((registry, lists)) = &self.status {
+            let id = match credential.id() {
+                Some(id) => id.to_owned(),
+                None => {
+                    // Status is kept by credential id: give it one.
+                    let id = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+                    document.insert("id".into(), id.clone().into());
+                    id
+                }
+            };
+            let mut entries: Vec<Value> = match document.remove("credentialStatus") {
+                None => Vec::new(),
+                Some(Value::Array(items)) => items,
+                Some(one) => vec![one],
+            };
+            for list in lists {
+                entries.push(registry.allocate(list, &id)?.to_json());
+            }
+            let status = if entries.len() == 1 {
+                entries.remove(0)
+            } else {
+                Value::Array(entries)
+            };
+            document.insert("credentialStatus".into(), status);
+        }
         let secured = self.prover.prove(
-            credential.as_json(),
+            &document,
             Relationship::AssertionMethod,
             created,
             None,

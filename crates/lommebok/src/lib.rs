@@ -13,6 +13,7 @@ pub mod presentation;
 /// lommebok's JCS cryptosuites as ssi Data Integrity suites (feature `ssi-suites`).
 #[cfg(feature = "ssi-suites")]
 pub mod ssi_suites;
+pub mod status;
 pub mod verify;
 pub mod wallet;
 
@@ -59,6 +60,12 @@ pub enum Error {
     /// A proof could not be made.
     #[error(transparent)]
     Proof(#[from] data_integrity::ProofError),
+    /// A status list operation failed.
+    #[error(transparent)]
+    Status(#[from] status::StatusError),
+    /// A status operation was asked of an issuer without a status registry.
+    #[error("this issuer has no status registry (see Issuer::with_status)")]
+    NoStatusRegistry,
     /// A JSON-LD context could not be registered.
     #[error(transparent)]
     Context(#[from] contexts::ContextError),

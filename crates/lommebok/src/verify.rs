@@ -23,6 +23,10 @@ use crate::data_integrity::{self, format_time};
 use crate::did::{DidResolver, OfflineResolver, Relationship, split_did_url};
 use crate::json;
 use crate::presentation::Presentation;
+use crate::status::{
+    Bitstring, MIN_ENTRIES, StatusEntry, StatusError, StatusPurpose, StatusSource,
+};
+use sha2::Digest as _;
 
 /// The kinds of check a report lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -213,6 +217,9 @@ impl Default for Policy {
     }
 }
 
+/// Most verified status lists kept in memory; beyond this the cache starts over.
+const MAX_CACHED_STATUS_LISTS: usize = 256;
+
 /// Most outstanding challenges kept; beyond this, the oldest are forgotten.
 const MAX_OUTSTANDING_CHALLENGES: usize = 10_000;
 
@@ -223,6 +230,21 @@ pub struct Verifier {
     clock: Arc<dyn Clock>,
     policy: Policy,
     challenges: Mutex<HashMap<String, DateTime<Utc>>>,
+    status_source: Option<Arc<dyn StatusSource>>,
+    /// Status lists whose proof and issuer key passed, keyed by URL, with a digest of the text
+    /// they were checked from. Their validity period is checked again at each use.
+    status_lists: Mutex<StatusListCacheMap>,
+}
+
+/// Verified status lists by URL, with the SHA-256 of the text each was verified from.
+type StatusListCacheMap = HashMap<String, ([u8; 32], Arc<CheckedList>)>;
+
+/// A status list credential whose proof verified.
+#[derive(Debug)]
+struct CheckedList {
+    credential: Credential,
+    purposes: Vec<StatusPurpose>,
+    bitstring: Bitstring,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -250,6 +272,8 @@ impl Verifier {
             clock: Arc::new(SystemClock),
             policy: Policy::default(),
             challenges: Mutex::new(HashMap::new()),
+            status_source: None,
+            status_lists: Mutex::new(HashMap::new()),
         }
     }
 
@@ -268,6 +292,13 @@ impl Verifier {
     /// Uses `clock` for the time.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Gets status list credentials from `source` (without one, any credential with a
+    /// `credentialStatus` fails the status check).
+    pub fn with_status_source(mut self, source: Arc<dyn StatusSource>) -> Self {
+        self.status_source = Some(source);
         self
     }
 
@@ -380,15 +411,9 @@ impl Verifier {
             CheckKind::IssuerKey,
         );
         self.check_validity(report, target, credential);
-        let status = credential.status_entries();
-        if !status.is_empty() {
-            // Fail closed: a credential that says it can be revoked is not accepted unchecked.
-            report.add(
-                target,
-                CheckKind::Status,
-                false,
-                "the credential has a credentialStatus, and status lists are not supported yet",
-            );
+        for entry in credential.status_entries() {
+            let (passed, reason) = self.check_status(credential, entry);
+            report.add(target, CheckKind::Status, passed, reason);
         }
         if let Some(trusted) = &self.policy.trusted_issuers {
             let ok = trusted.iter().any(|t| t == credential.issuer());
@@ -428,6 +453,194 @@ impl Verifier {
                 ),
             );
         }
+    }
+
+    /// One `credentialStatus` entry (Bitstring Status List v1.0 §3.2): the list must be had,
+    /// verify, come from the credential's issuer, have the entry's purpose, be within its
+    /// validity period and hold the index; then the value decides.
+    fn check_status(&self, credential: &Credential, entry: &Map<String, Value>) -> (bool, String) {
+        let entry = match StatusEntry::from_json(entry) {
+            Ok(entry) => entry,
+            Err(e) => return (false, format!("unusable credentialStatus: {e}")),
+        };
+        let url = &entry.list_credential;
+        let list = match self.status_list(url) {
+            Ok(list) => list,
+            Err(reason) => return (false, reason),
+        };
+        if list.credential.issuer() != credential.issuer() {
+            return (
+                false,
+                format!(
+                    "status list {url} is issued by {}, not by the credential's issuer",
+                    list.credential.issuer()
+                ),
+            );
+        }
+        if !list.purposes.contains(&entry.purpose) {
+            return (
+                false,
+                format!(
+                    "status list {url} is not for {} (statusPurpose mismatch)",
+                    entry.purpose
+                ),
+            );
+        }
+        let mut validity = VerificationReport::default();
+        self.check_validity(&mut validity, "status list", &list.credential);
+        if let Some(failure) = validity.failures().next() {
+            return (
+                false,
+                format!("status list {url} is not current: {}", failure.reason),
+            );
+        }
+        let minimum = MIN_ENTRIES * u64::from(entry.size);
+        if list.bitstring.bits() < minimum {
+            return (
+                false,
+                format!(
+                    "status list {url}: {}",
+                    StatusError::TooShort {
+                        bits: list.bitstring.bits(),
+                        minimum
+                    }
+                ),
+            );
+        }
+        let value = match list.bitstring.get(entry.index, entry.size) {
+            Ok(value) => value,
+            Err(e) => return (false, format!("status list {url}: {e}")),
+        };
+        match (entry.purpose, value) {
+            (StatusPurpose::Revocation, 0) => (true, "not revoked".into()),
+            (StatusPurpose::Revocation, _) => (false, "revoked".into()),
+            (StatusPurpose::Suspension, 0) => (true, "not suspended".into()),
+            (StatusPurpose::Suspension, _) => (false, "suspended".into()),
+            (StatusPurpose::Message, value) => (
+                true,
+                format!(
+                    "status message 0x{value:x}: {}",
+                    entry
+                        .message_for(value)
+                        .unwrap_or("(no message given for this value)")
+                ),
+            ),
+            (StatusPurpose::Refresh, 0) => (true, "no refresh needed".into()),
+            (StatusPurpose::Refresh, _) => (true, "a refreshed credential is available".into()),
+        }
+    }
+
+    /// The status list credential at `url`, verified (cached while its text is unchanged).
+    fn status_list(&self, url: &str) -> Result<Arc<CheckedList>, String> {
+        let Some(source) = &self.status_source else {
+            return Err(format!(
+                "status list {url} cannot be had: this verifier has no status source"
+            ));
+        };
+        let Some(text) = source.status_list_credential(url) else {
+            return Err(format!(
+                "status list {url} cannot be had (missing from the status source)"
+            ));
+        };
+        let digest: [u8; 32] = sha2::Sha256::digest(text.as_bytes()).into();
+        let cached = self
+            .lock_status_lists()
+            .get(url)
+            .filter(|(d, _)| *d == digest)
+            .map(|(_, list)| list.clone());
+        if let Some(list) = cached {
+            return Ok(list);
+        }
+        let list = Arc::new(self.check_status_list(url, &text)?);
+        let mut lists = self.lock_status_lists();
+        if lists.len() >= MAX_CACHED_STATUS_LISTS {
+            lists.clear();
+        }
+        lists.insert(url.to_owned(), (digest, list.clone()));
+        Ok(list)
+    }
+
+    fn lock_status_lists(&self) -> std::sync::MutexGuard<'_, StatusListCacheMap> {
+        self.status_lists
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn check_status_list(&self, url: &str, text: &str) -> Result<CheckedList, String> {
+        let not = |why: String| format!("status list {url} is not usable: {why}");
+        let json = json::parse_object_with_limit(text, self.policy.max_document_bytes)
+            .map_err(|e| not(e.to_string()))?;
+        let credential = Credential::from_json(json).map_err(|e| not(e.to_string()))?;
+        if credential.id() != Some(url) {
+            return Err(not(format!(
+                "its id is {:?}, not the URL it was fetched for",
+                credential.id()
+            )));
+        }
+        if !credential
+            .types()
+            .iter()
+            .any(|t| t == "BitstringStatusListCredential")
+        {
+            return Err(not("it is not a BitstringStatusListCredential".into()));
+        }
+        if !credential.status_entries().is_empty() {
+            return Err(not(
+                "a status list must not itself have a credentialStatus".into()
+            ));
+        }
+        // Proof and issuer key, as for any credential (validity is checked at each use).
+        let mut report = VerificationReport::default();
+        self.check_contexts(&mut report, "status list", credential.as_json());
+        self.check_proofs(
+            &mut report,
+            "status list",
+            &credential.unsecured(),
+            &credential.proofs(),
+            credential.issuer(),
+            Relationship::AssertionMethod,
+            CheckKind::IssuerKey,
+        );
+        if let Some(failure) = report.failures().next() {
+            return Err(format!(
+                "status list {url} does not verify: {}",
+                failure.reason
+            ));
+        }
+        let subject = credential
+            .subjects()
+            .first()
+            .map(|s| (*s).clone())
+            .unwrap_or_default();
+        if subject.get("type").and_then(Value::as_str) != Some("BitstringStatusList") {
+            return Err(not(
+                "its credentialSubject is not a BitstringStatusList".into()
+            ));
+        }
+        let purposes = match subject.get("statusPurpose") {
+            Some(Value::String(p)) => {
+                vec![p.parse::<StatusPurpose>().map_err(|e| not(e.to_string()))?]
+            }
+            Some(Value::Array(ps)) => ps
+                .iter()
+                .map(|p| {
+                    p.as_str()
+                        .ok_or_else(|| not("statusPurpose must be strings".into()))
+                        .and_then(|p| p.parse::<StatusPurpose>().map_err(|e| not(e.to_string())))
+                })
+                .collect::<Result<_, _>>()?,
+            _ => return Err(not("it has no statusPurpose".into())),
+        };
+        let encoded = subject
+            .get("encodedList")
+            .and_then(Value::as_str)
+            .ok_or_else(|| not("it has no encodedList".into()))?;
+        let bitstring = Bitstring::decode(encoded).map_err(|e| not(e.to_string()))?;
+        Ok(CheckedList {
+            credential,
+            purposes,
+            bitstring,
+        })
     }
 
     fn check_validity(

@@ -11,6 +11,7 @@ mod mutations;
 mod negative;
 #[cfg(feature = "ssi-suites")]
 mod ssi_suites;
+mod status;
 mod support;
 mod vc_di_eddsa;
 mod vcdm;
