@@ -1,13 +1,17 @@
 //! The end-to-end story on embedded defaults, no server:
 //! a municipality issues a residence credential to a citizen's did:key, the citizen holds it and
-//! presents it to a pharmacy's challenge, and the pharmacy verifies it offline.
+//! presents it to a pharmacy's challenge, and the pharmacy verifies it offline, status included;
+//! then the municipality revokes the credential, publishes its status list again, and the
+//! pharmacy, with the new list, rejects the credential as revoked.
 //!
 //! Run with `cargo run --example demo`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use lommebok::{Algorithm, CheckKind, Issuer, SoftwareKey, Verifier, Wallet};
+use chrono::Duration;
+use lommebok::status::{StatusListCache, StatusPurpose, StatusRegistry};
+use lommebok::{Algorithm, CheckKind, Issuer, SoftwareKey, VerificationReport, Verifier, Wallet};
 use serde_json::json;
 
 fn main() -> ExitCode {
@@ -24,7 +28,12 @@ fn main() -> ExitCode {
 fn run() -> Result<bool, lommebok::Error> {
     // 1. Tromsø kommune has a signing key (here a software Ed25519 key; in production it may
     //    live in an HSM behind the `Signer` trait) and issues as its did:key.
-    let municipality = Issuer::new(Arc::new(SoftwareKey::generate(Algorithm::Ed25519)));
+    //    It keeps a revocation list: every credential gets a random index in it.
+    let revocations = "https://tromso.kommune.example/status/revocation/1";
+    let registry = StatusRegistry::in_memory();
+    registry.create_list(revocations, StatusPurpose::Revocation)?;
+    let municipality = Issuer::new(Arc::new(SoftwareKey::generate(Algorithm::Ed25519)))
+        .with_status(registry, &[revocations]);
     println!("municipality  {}", municipality.did());
 
     // 2. Kari's wallet app has its own key and DID.
@@ -49,8 +58,14 @@ fn run() -> Result<bool, lommebok::Error> {
     // 4. The wallet stores it (it arrives as JSON, as it would over the wire).
     wallet.store(&credential.to_json_string())?;
 
-    // 5. The pharmacy asks for a presentation: a fresh challenge, bound to its domain.
-    let pharmacy = Verifier::new();
+    // 5. The municipality publishes its signed status list (a web server would serve it); the
+    //    pharmacy's app keeps a copy, valid for a day, and checks status offline.
+    let published = municipality.status_list_credential(revocations, Duration::days(1))?;
+    let status_lists = Arc::new(StatusListCache::new());
+    status_lists.insert(revocations, &published.to_json_string());
+    let pharmacy = Verifier::new().with_status_source(status_lists.clone());
+
+    //    The pharmacy asks for a presentation: a fresh challenge, bound to its domain.
     let request = pharmacy.request(Some("apotek1.example"));
     println!("\n--- request ---\n{}", json!(request));
 
@@ -94,5 +109,49 @@ fn run() -> Result<bool, lommebok::Error> {
             "ACCEPTED?!"
         }
     );
-    Ok(!replay.is_valid())
+    if replay.is_valid() {
+        return Ok(false);
+    }
+
+    // 9. Kari moves away: the municipality revokes the credential and publishes the list again.
+    let id = credential.id().unwrap_or_default();
+    municipality.revoke(id)?;
+    let republished = municipality.status_list_credential(revocations, Duration::days(1))?;
+    status_lists.insert(revocations, &republished.to_json_string());
+    println!("\nmunicipality revoked {id} and published its status list again");
+
+    // 10. The next time Kari presents the credential, the pharmacy sees the revocation.
+    let request = pharmacy.request(Some("apotek1.example"));
+    let presentation = wallet.present(wallet.credentials(), &request)?;
+    let outcome = pharmacy.verify_presentation(&presentation.to_json_string(), &request)?;
+    print_report(&outcome.report);
+    let revoked = outcome
+        .report
+        .failures()
+        .any(|c| c.check == CheckKind::Status && c.reason == "revoked");
+    println!(
+        "\n{}",
+        if revoked {
+            "REJECTED: the credential is revoked"
+        } else {
+            "ACCEPTED?!"
+        }
+    );
+    Ok(revoked && !outcome.is_valid())
+}
+
+fn print_report(report: &VerificationReport) {
+    println!("\n--- verification report ---");
+    for check in &report.checks {
+        println!(
+            "{} {:<14} {:<16} {}",
+            if check.passed { "PASS" } else { "FAIL" },
+            check.target,
+            serde_json::to_value(check.check)
+                .unwrap_or_default()
+                .as_str()
+                .unwrap_or_default(),
+            check.reason
+        );
+    }
 }
