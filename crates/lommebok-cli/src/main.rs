@@ -1,5 +1,5 @@
 //! `lommebok`: generate keys, issue, present and verify W3C Verifiable Credentials from the
-//! command line.
+//! command line, and revoke or suspend them through status lists kept in a SQLite file.
 //!
 //! JSON in, JSON out: results are pretty-printed JSON on standard output, messages for people go
 //! to standard error. The exit codes are listed in [`EXIT_CODES`] and in `lommebok --help`.
@@ -17,10 +17,15 @@ use lommebok::clock::FixedClock;
 use lommebok::contexts::ContextRegistry;
 use lommebok::credential::parse_date_time_stamp;
 use lommebok::data_integrity::{Cryptosuite, ProofError};
+use lommebok::status::{
+    StatusError, StatusListCache, StatusListInfo, StatusMessage, StatusPurpose, StatusRegistry,
+    StatusStore as _,
+};
 use lommebok::{
-    Algorithm, Credential, Did, Error, Issuer, Policy, PresentationRequest, Signer as _,
+    Algorithm, CheckKind, Credential, Did, Error, Issuer, Policy, PresentationRequest, Signer as _,
     SoftwareKey, VerificationReport, Verifier, Wallet,
 };
+use lommebok_sqlite::SqliteStatusStore;
 use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
 
@@ -39,8 +44,10 @@ Exit codes:
   1  `verify` only: the document was checked and is NOT valid (the report says why)
   2  usage or input error: bad arguments, unreadable or oversized file, malformed JSON,
      not a credential or presentation, a key that does not fit the suite, an unknown
-     JSON-LD context (register it with --context URL=FILE), ...
-  3  internal error: signing failed, or the output could not be written
+     JSON-LD context (register it with --context URL=FILE), a status database that
+     cannot be opened, an unknown status list or credential id, ...
+  3  internal error: signing failed, the status database could not be written, or the
+     output could not be written
 
 Results are JSON on standard output; messages for people go to standard error, errors as
 `error: <message>`.";
@@ -52,14 +59,39 @@ stateless: it accepts the challenge it is given as freshly issued and does not r
 Making each challenge random, single-use and short-lived (replay protection across runs) is
 the caller's job.
 
+A credential with a `credentialStatus` (revocation, suspension) is valid only if each status
+list it names is given with --status-list URL=FILE: the signed status list credential
+published at URL, as `lommebok status publish` prints it. Nothing is fetched; a list that is
+not given fails the status check.
+
 Exit codes: 0 valid, 1 invalid (the report on standard output lists every check), 2 usage or
 input error, 3 internal error.";
+
+/// What `status --help` adds: the workflow.
+const STATUS_AFTER_HELP: &str = "\
+Status lists (W3C Bitstring Status List v1.0) let an issuer revoke or suspend credentials it
+has issued. The issuer keeps its lists in a SQLite file (--db); verifiers get the signed list
+it publishes, and check it offline. The story:
+
+  lommebok status create --db status.sqlite --url https://kommune.example/status/r1 \\
+      --purpose revocation
+  lommebok issue --key issuer.json --in vc.json --status-db status.sqlite \\
+      --status-list https://kommune.example/status/r1 > signed.json
+  lommebok status publish --db status.sqlite --key issuer.json \\
+      --url https://kommune.example/status/r1 > r1.json     # serve it at the URL
+  lommebok verify --in signed.json --status-list https://kommune.example/status/r1=r1.json
+  lommebok status revoke --db status.sqlite --id <the credential's id>
+  lommebok status publish ...                                # again: verifiers see it now
+
+A revocation or suspension reaches verifiers only with the next published list. Each index of
+a list is given to one credential only, ever, and is chosen at random.";
 
 /// Largest file (or standard input) read: 16 MiB. Credentials and presentations are further
 /// capped by lommebok itself (1 MiB).
 const MAX_INPUT_BYTES: u64 = 16 << 20;
 
-/// Issue, hold, present and verify W3C Verifiable Credentials bound to DIDs (did:key).
+/// Issue, hold, present and verify W3C Verifiable Credentials bound to DIDs (did:key), and
+/// revoke or suspend them with status lists.
 #[derive(Debug, Parser)]
 #[command(name = "lommebok", version, after_help = EXIT_CODES)]
 struct Cli {
@@ -86,6 +118,119 @@ enum Command {
     /// Verify a credential or a presentation (decided by its `type`) and print the report.
     #[command(after_help = VERIFY_AFTER_HELP)]
     Verify(VerifyArgs),
+    /// Status lists: create them, revoke, suspend and unsuspend credentials, publish the
+    /// signed lists.
+    #[command(subcommand, after_help = STATUS_AFTER_HELP)]
+    Status(StatusCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum StatusCommand {
+    /// Create a status list in the status database (the file is created if absent) and print
+    /// it.
+    Create(StatusCreateArgs),
+    /// Revoke a credential (permanent) and print its status. Verifiers see it once the list is
+    /// published again.
+    Revoke(StatusIdArgs),
+    /// Suspend a credential and print its status. Verifiers see it once the list is published
+    /// again.
+    Suspend(StatusIdArgs),
+    /// Lift a credential's suspension and print its status. Verifiers see it once the list is
+    /// published again.
+    Unsuspend(StatusIdArgs),
+    /// Set a credential's value in its list of --purpose (e.g. a status message) and print its
+    /// status. Verifiers see it once the list is published again.
+    Set(StatusSetArgs),
+    /// Print the status lists with how many of their indices are allocated and set (revoked,
+    /// suspended, or a message other than 0x0); with --id, the credential's status instead.
+    Show(StatusShowArgs),
+    /// Print the signed status list credential (BitstringStatusListCredential) of a list as it
+    /// stands, to be published at the list's URL.
+    Publish(StatusPublishArgs),
+}
+
+#[derive(Debug, Args)]
+struct StatusCreateArgs {
+    /// The status database (SQLite); created if absent.
+    #[arg(long, value_name = "FILE")]
+    db: PathBuf,
+    /// The URL the list will be published at (its status list credential's id).
+    #[arg(long)]
+    url: String,
+    /// What the list says about credentials.
+    #[arg(long, value_parser = purpose_parser())]
+    purpose: StatusPurpose,
+    /// Bits per entry (1 to 8). A size above 1 needs one --message per value.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=8))]
+    size: u8,
+    /// What a value means, as hex value=text (e.g. 0x0=valid). Repeatable; a `message` list
+    /// needs one for each of its 2^size values.
+    #[arg(long, value_name = "0xN=TEXT", value_parser = parse_message_arg)]
+    message: Vec<StatusMessage>,
+    /// A URL where the values' meanings are explained further (statusReference). Repeatable.
+    #[arg(long, value_name = "URL")]
+    reference: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct StatusIdArgs {
+    /// The status database (SQLite), as `status create` made it.
+    #[arg(long, value_name = "FILE")]
+    db: PathBuf,
+    /// The credential's id (its `id`, e.g. urn:uuid:...), as issued with --status-list.
+    #[arg(long, value_name = "CREDENTIAL_ID")]
+    id: String,
+}
+
+#[derive(Debug, Args)]
+struct StatusSetArgs {
+    #[command(flatten)]
+    credential: StatusIdArgs,
+    /// Which of the credential's lists.
+    #[arg(long, value_parser = purpose_parser())]
+    purpose: StatusPurpose,
+    /// The value, in hex (0x2) or decimal; it must fit in the list's size.
+    #[arg(long, value_name = "VALUE", value_parser = parse_status_value)]
+    value: u8,
+}
+
+#[derive(Debug, Args)]
+struct StatusShowArgs {
+    /// The status database (SQLite), as `status create` made it.
+    #[arg(long, value_name = "FILE")]
+    db: PathBuf,
+    /// Show this credential's status values instead of the lists.
+    #[arg(long, value_name = "CREDENTIAL_ID")]
+    id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct StatusPublishArgs {
+    /// The status database (SQLite), as `status create` made it.
+    #[arg(long, value_name = "FILE")]
+    db: PathBuf,
+    /// The issuer's key file (Multikey JSON or a private JWK): the key the credentials were
+    /// issued with.
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// The list to publish.
+    #[arg(long)]
+    url: String,
+    /// How long the published list is valid, in seconds (its validUntil; verifiers refuse it
+    /// after that, so publish again before).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 86_400,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    valid_for: u32,
+    /// The list's validFrom and proof time (e.g. 2026-01-01T00:00:00Z). Default: now.
+    #[arg(long, value_name = "ISO", value_parser = parse_time)]
+    now: Option<DateTime<Utc>>,
+    /// The Data Integrity cryptosuite. Default: the key's RDFC suite.
+    #[arg(long, value_parser = cryptosuite_parser())]
+    suite: Option<Cryptosuite>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,8 +265,16 @@ struct IssueArgs {
     created: Option<DateTime<Utc>>,
     /// Registers a JSON-LD context document for a URL the credential uses (nothing is ever
     /// fetched). Repeatable.
-    #[arg(long, value_name = "URL=FILE", value_parser = parse_context_arg)]
+    #[arg(long, value_name = "URL=FILE", value_parser = parse_url_file_arg)]
     context: Vec<(String, PathBuf)>,
+    /// The status database (SQLite) with the --status-list lists, as `status create` made it.
+    #[arg(long, value_name = "FILE", requires = "status_list")]
+    status_db: Option<PathBuf>,
+    /// Gives the credential an entry in this status list of --status-db (and an id, if it has
+    /// none), so that it can be revoked or suspended. Repeatable (e.g. a revocation and a
+    /// suspension list).
+    #[arg(long, value_name = "URL", requires = "status_db")]
+    status_list: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -147,7 +300,7 @@ struct PresentArgs {
     #[arg(long, value_parser = cryptosuite_parser())]
     suite: Option<Cryptosuite>,
     /// Registers a JSON-LD context document for a URL the credentials use. Repeatable.
-    #[arg(long, value_name = "URL=FILE", value_parser = parse_context_arg)]
+    #[arg(long, value_name = "URL=FILE", value_parser = parse_url_file_arg)]
     context: Vec<(String, PathBuf)>,
 }
 
@@ -169,8 +322,12 @@ struct VerifyArgs {
     #[arg(long, value_name = "DID")]
     expect_issuer: Vec<String>,
     /// Registers a JSON-LD context document for a URL the document uses. Repeatable.
-    #[arg(long, value_name = "URL=FILE", value_parser = parse_context_arg)]
+    #[arg(long, value_name = "URL=FILE", value_parser = parse_url_file_arg)]
     context: Vec<(String, PathBuf)>,
+    /// The status list credential published at URL (as `status publish` prints it), for
+    /// credentials with a `credentialStatus` naming it. Repeatable.
+    #[arg(long, value_name = "URL=FILE", value_parser = parse_url_file_arg)]
+    status_list: Vec<(String, PathBuf)>,
 }
 
 fn algorithm_parser() -> impl clap::builder::TypedValueParser<Value = Algorithm> {
@@ -188,7 +345,33 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     })
 }
 
-fn parse_context_arg(s: &str) -> Result<(String, PathBuf), String> {
+fn purpose_parser() -> impl clap::builder::TypedValueParser<Value = StatusPurpose> {
+    PossibleValuesParser::new(["revocation", "suspension", "message"])
+        .try_map(|s| s.parse::<StatusPurpose>())
+}
+
+/// A status value: `0x` and hex digits, or decimal.
+fn parse_status_value(s: &str) -> Result<u8, String> {
+    match s.strip_prefix("0x") {
+        Some(hex) => u8::from_str_radix(hex, 16),
+        None => s.parse(),
+    }
+    .map_err(|_| format!("`{s}` is not a value from 0 to 255 (e.g. 0x2 or 2)"))
+}
+
+/// `0xN=TEXT`: a status value in hex and what it means.
+fn parse_message_arg(s: &str) -> Result<StatusMessage, String> {
+    let bad = || format!("`{s}` is not 0xN=TEXT (a value in hex, e.g. 0x1=revoked)");
+    let (status, message) = s.split_once('=').ok_or_else(bad)?;
+    let hex = status.strip_prefix("0x").ok_or_else(bad)?;
+    let status = u8::from_str_radix(hex, 16).map_err(|_| bad())?;
+    Ok(StatusMessage {
+        status,
+        message: message.to_owned(),
+    })
+}
+
+fn parse_url_file_arg(s: &str) -> Result<(String, PathBuf), String> {
     match s.split_once('=') {
         Some((url, file)) if !url.is_empty() && !file.is_empty() => {
             Ok((url.to_owned(), PathBuf::from(file)))
@@ -218,8 +401,16 @@ impl From<Error> for Failure {
                  given with --context URL=FILE"
                 ))
             }
+            // The database went wrong after it was opened (a full disk, a damaged file).
+            Error::Status(StatusError::Store(_)) => Failure::Internal(error.to_string()),
             _ => Failure::Input(error.to_string()),
         }
+    }
+}
+
+impl From<StatusError> for Failure {
+    fn from(error: StatusError) -> Self {
+        Error::from(error).into()
     }
 }
 
@@ -264,6 +455,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Issue(args) => issue(args),
         Command::Present(args) => present(args),
         Command::Verify(args) => verify(args),
+        Command::Status(command) => status(command),
     }
 }
 
@@ -297,6 +489,25 @@ fn issue(args: IssueArgs) -> Result<ExitCode, Failure> {
     let mut issuer = Issuer::new(key).with_contexts(load_contexts(&args.context)?);
     if let Some(suite) = args.suite {
         issuer = issuer.with_cryptosuite(suite)?;
+    }
+    if let Some(db) = &args.status_db {
+        let registry = StatusRegistry::new(open_status_db(db)?);
+        let known = registry.lists()?;
+        for (i, url) in args.status_list.iter().enumerate() {
+            if args.status_list[..i].contains(url) {
+                return Err(Failure::Input(format!(
+                    "--status-list {url} is given twice"
+                )));
+            }
+            if !known.iter().any(|list| &list.url == url) {
+                return Err(Failure::Input(format!(
+                    "{}: no status list {url} (create it with `lommebok status create`)",
+                    db.display()
+                )));
+            }
+        }
+        let lists: Vec<&str> = args.status_list.iter().map(String::as_str).collect();
+        issuer = issuer.with_status(registry, &lists);
     }
     let unsigned = Credential::from_json_str(&read_input(&args.input)?)?;
     let signed = match args.created {
@@ -344,6 +555,9 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
         policy.trusted_issuers = Some(args.expect_issuer);
     }
     let mut verifier = Verifier::new().with_contexts(contexts).with_policy(policy);
+    if !args.status_list.is_empty() {
+        verifier = verifier.with_status_source(load_status_lists(&args.status_list)?);
+    }
     if let Some(now) = args.now {
         verifier = verifier.with_clock(Arc::new(FixedClock(now)));
     }
@@ -381,6 +595,189 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     })
 }
 
+fn status(command: StatusCommand) -> Result<ExitCode, Failure> {
+    match command {
+        StatusCommand::Create(args) => status_create(args),
+        StatusCommand::Revoke(args) => status_change(&args, StatusRegistry::revoke),
+        StatusCommand::Suspend(args) => status_change(&args, StatusRegistry::suspend),
+        StatusCommand::Unsuspend(args) => status_change(&args, StatusRegistry::unsuspend),
+        StatusCommand::Set(args) => status_change(&args.credential, |registry, id| {
+            registry.set(id, args.purpose, args.value)
+        }),
+        StatusCommand::Show(args) => status_show(args),
+        StatusCommand::Publish(args) => status_publish(args),
+    }
+}
+
+fn status_create(args: StatusCreateArgs) -> Result<ExitCode, Failure> {
+    for (i, message) in args.message.iter().enumerate() {
+        if args.size < 8 && message.status >> args.size != 0 {
+            return Err(Failure::Input(format!(
+                "--message 0x{:x}: the value does not fit in --size {} bits",
+                message.status, args.size
+            )));
+        }
+        if args.message[..i].iter().any(|m| m.status == message.status) {
+            return Err(Failure::Input(format!(
+                "--message 0x{:x} is given twice",
+                message.status
+            )));
+        }
+    }
+    let mut messages = args.message;
+    messages.sort_by_key(|m| m.status);
+    let list = StatusListInfo {
+        url: args.url,
+        purpose: args.purpose,
+        size: args.size,
+        entries: lommebok::status::MIN_ENTRIES,
+        messages,
+        reference: args.reference,
+    };
+    // The list's rules are checked before the database file is created or touched.
+    StatusRegistry::in_memory().create_list_with(list.clone())?;
+    let store = SqliteStatusStore::open(&args.db).map_err(|e| Failure::Input(e.to_string()))?;
+    let registry = StatusRegistry::new(Arc::new(store));
+    if registry.lists()?.iter().any(|l| l.url == list.url) {
+        return Err(Failure::Input(format!(
+            "{}: there is a status list {} already",
+            args.db.display(),
+            list.url
+        )));
+    }
+    let list = registry.create_list_with(list)?;
+    print_json(&list_json(&list, None))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Revokes, suspends or unsuspends, and prints the credential's status.
+fn status_change(
+    args: &StatusIdArgs,
+    change: impl FnOnce(&StatusRegistry, &str) -> Result<(), StatusError>,
+) -> Result<ExitCode, Failure> {
+    let registry = StatusRegistry::new(open_status_db(&args.db)?);
+    change(&registry, &args.id)?;
+    print_json(&credential_status_json(&registry, &args.id)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status_show(args: StatusShowArgs) -> Result<ExitCode, Failure> {
+    let store = open_status_db(&args.db)?;
+    let registry = StatusRegistry::new(store.clone());
+    let json = match &args.id {
+        Some(id) => {
+            let json = credential_status_json(&registry, id)?;
+            if json["status"].as_array().is_none_or(Vec::is_empty) {
+                return Err(Failure::Input(format!(
+                    "{}: credential `{id}` has no status entries",
+                    args.db.display()
+                )));
+            }
+            json
+        }
+        None => {
+            let mut lists = Vec::new();
+            for list in registry.lists()? {
+                let counts = (store.allocated(&list.url)?, store.values(&list.url)?.len());
+                lists.push(list_json(&list, Some(counts)));
+            }
+            json!({ "lists": lists })
+        }
+    };
+    print_json(&json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status_publish(args: StatusPublishArgs) -> Result<ExitCode, Failure> {
+    let key = Arc::new(load_key(&args.key)?);
+    let registry = StatusRegistry::new(open_status_db(&args.db)?);
+    let mut issuer = Issuer::new(key).with_status(registry, &[]);
+    if let Some(suite) = args.suite {
+        issuer = issuer.with_cryptosuite(suite)?;
+    }
+    let valid_from = args.now.unwrap_or_else(Utc::now);
+    let valid_until = valid_from
+        .checked_add_signed(chrono::Duration::seconds(i64::from(args.valid_for)))
+        .ok_or_else(|| Failure::Input("--now plus --valid-for is out of range".into()))?;
+    let list = issuer.status_list_credential_at(&args.url, valid_from, valid_until)?;
+    print_json(&Value::Object(list.into_json()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens a status database that `status create` made: a missing file is an error, not a new
+/// empty database.
+fn open_status_db(path: &Path) -> Result<Arc<SqliteStatusStore>, Failure> {
+    SqliteStatusStore::open_existing(path)
+        .map(Arc::new)
+        .map_err(|e| match e {
+            StatusError::Store(message) if !path.exists() => Failure::Input(format!(
+                "{message} (create it with `lommebok status create`)"
+            )),
+            other => Failure::Input(other.to_string()),
+        })
+}
+
+/// A list as `status create` and `status show` print it; `counts` are (allocated, set).
+fn list_json(list: &StatusListInfo, counts: Option<(u64, usize)>) -> Value {
+    let mut json = Map::new();
+    json.insert("url".into(), list.url.clone().into());
+    json.insert("purpose".into(), list.purpose.as_str().into());
+    json.insert("size".into(), list.size.into());
+    json.insert("entries".into(), list.entries.into());
+    if !list.messages.is_empty() {
+        json.insert(
+            "messages".into(),
+            list.messages
+                .iter()
+                .map(|m| json!({"status": format!("0x{:x}", m.status), "message": m.message}))
+                .collect(),
+        );
+    }
+    if !list.reference.is_empty() {
+        json.insert("reference".into(), list.reference.clone().into());
+    }
+    if let Some((allocated, set)) = counts {
+        json.insert("allocated".into(), allocated.into());
+        json.insert("set".into(), set.into());
+    }
+    Value::Object(json)
+}
+
+/// `{"id": ..., "status": [{"list", "purpose", "index", "value"[, "message"]}, ...]}`.
+fn credential_status_json(registry: &StatusRegistry, id: &str) -> Result<Value, Failure> {
+    let status: Vec<Value> = registry
+        .status_of(id)?
+        .into_iter()
+        .map(|status| {
+            let mut entry = json!({
+                "list": status.list,
+                "purpose": status.purpose.as_str(),
+                "index": status.index,
+                "value": status.value,
+            });
+            if let (Some(message), Some(entry)) = (status.message, entry.as_object_mut()) {
+                entry.insert("message".into(), message.into());
+            }
+            entry
+        })
+        .collect();
+    Ok(json!({ "id": id, "status": status }))
+}
+
+/// A status source with the `--status-list URL=FILE` lists.
+fn load_status_lists(lists: &[(String, PathBuf)]) -> Result<Arc<StatusListCache>, Failure> {
+    let cache = StatusListCache::new();
+    for (i, (url, path)) in lists.iter().enumerate() {
+        if lists[..i].iter().any(|(u, _)| u == url) {
+            return Err(Failure::Input(format!(
+                "--status-list {url} is given twice"
+            )));
+        }
+        cache.insert(url, &read_file(path)?);
+    }
+    Ok(Arc::new(cache))
+}
+
 /// Tells a person on standard error what the report says.
 fn summarize(report: &VerificationReport) {
     if report.is_valid() {
@@ -394,6 +791,15 @@ fn summarize(report: &VerificationReport) {
                 _ => format!("{:?}", check.check),
             };
             say!("  {}: {name} failed: {}", check.target, check.reason);
+        }
+        if report
+            .failures()
+            .any(|c| c.check == CheckKind::Status && c.reason.contains("cannot be had"))
+        {
+            say!(
+                "hint: give the status list credentials with --status-list URL=FILE (as \
+                 `lommebok status publish` prints them)"
+            );
         }
     }
 }

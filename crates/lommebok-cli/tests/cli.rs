@@ -814,3 +814,619 @@ fn undefined_term_is_an_input_error_for_rdfc_suites() {
     assert!(run.stderr.starts_with("error: JSON-LD"), "{}", run.stderr);
     assert!(run.stderr.contains("hint: "), "{}", run.stderr);
 }
+
+const REVOCATION_LIST: &str = "https://kommune.example/status/revocation/1";
+const SUSPENSION_LIST: &str = "https://kommune.example/status/suspension/1";
+const MESSAGE_LIST: &str = "https://kommune.example/status/message/1";
+
+/// The status checks of a verification report: (passed, reason), in order.
+fn status_checks(report: &Value) -> Vec<(bool, String)> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["check"] == json!("status"))
+        .map(|c| {
+            (
+                c["passed"].as_bool().unwrap(),
+                c["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A credential's `credentialStatus` entries (one entry is an object, several an array).
+fn status_entries(vc: &Value) -> Vec<Value> {
+    match &vc["credentialStatus"] {
+        Value::Array(entries) => entries.clone(),
+        Value::Null => Vec::new(),
+        one => vec![one.clone()],
+    }
+}
+
+impl Scene {
+    fn db(&self) -> PathBuf {
+        self.path("status.sqlite")
+    }
+
+    /// `lommebok status <args> --db <the scene's database>`.
+    fn status(&self, args: &[&str]) -> Run {
+        let db = self.db();
+        let mut all = vec!["status"];
+        all.extend(args);
+        all.extend(["--db", p(&db)]);
+        lommebok(&all)
+    }
+
+    fn create_list(&self, url: &str, purpose: &str) {
+        let run = self.status(&["create", "--url", url, "--purpose", purpose]);
+        run.expect(0);
+        assert_eq!(
+            run.json(),
+            json!({"url": url, "purpose": purpose, "size": 1, "entries": 131_072})
+        );
+    }
+
+    /// Issues the unsigned credential, without an id, with an entry in each of `lists`; returns
+    /// the file and the id the issuer gave it.
+    fn issue_with_status(&self, lists: &[&str], name: &str) -> (PathBuf, String) {
+        let mut unsigned = self.unsigned();
+        unsigned.as_object_mut().unwrap().remove("id");
+        let unsigned = self.write("unsigned-status.json", &unsigned.to_string());
+        let db = self.db();
+        let mut args = vec![
+            "issue",
+            "--key",
+            p(&self.issuer_key),
+            "--in",
+            p(&unsigned),
+            "--created",
+            NOW,
+            "--status-db",
+            p(&db),
+        ];
+        for list in lists {
+            args.extend(["--status-list", list]);
+        }
+        let issued = lommebok(&args);
+        issued.expect(0);
+        let vc = issued.json();
+        let id = vc["id"].as_str().unwrap().to_owned();
+        assert!(id.starts_with("urn:uuid:"), "{id}");
+        let entries = status_entries(&vc);
+        assert_eq!(entries.len(), lists.len());
+        for (entry, list) in entries.iter().zip(lists) {
+            assert_eq!(entry["type"], json!("BitstringStatusListEntry"));
+            assert_eq!(entry["statusListCredential"], json!(list));
+        }
+        (self.write(name, &issued.stdout), id)
+    }
+
+    /// Publishes `url` as it stands (valid from the test's NOW for a day) into a file.
+    fn publish(&self, url: &str) -> PathBuf {
+        let run = self.status(&[
+            "publish",
+            "--key",
+            p(&self.issuer_key),
+            "--url",
+            url,
+            "--now",
+            NOW,
+        ]);
+        run.expect(0);
+        let list = run.json();
+        assert_eq!(list["id"], json!(url));
+        assert_eq!(list["issuer"], json!(self.issuer_did));
+        assert!(
+            list["type"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("BitstringStatusListCredential"))
+        );
+        assert_eq!(
+            list["credentialSubject"]["type"],
+            json!("BitstringStatusList")
+        );
+        assert_eq!(list["validFrom"], json!(NOW));
+        assert_eq!(list["validUntil"], json!("2026-06-02T12:00:00Z"));
+        let name = format!("list-{}.json", url.rsplit('/').nth(1).unwrap());
+        self.write(&name, &run.stdout)
+    }
+
+    /// Verifies `vc` with each published list given as --status-list.
+    fn verify_with_lists(&self, vc: &Path, lists: &[(&str, &Path)]) -> Run {
+        let args: Vec<String> = lists
+            .iter()
+            .flat_map(|(url, file)| ["--status-list".to_owned(), format!("{url}={}", p(file))])
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.verify(vc, &args)
+    }
+}
+
+/// The issuer's and the verifier's whole story: lists, issuing with status, publishing,
+/// verifying, suspending, unsuspending, revoking. Every command is a new process over the same
+/// database file, so state surviving between them is part of the story.
+#[test]
+fn status_story_issue_publish_verify_suspend_revoke() {
+    let scene = Scene::new("ed25519");
+    scene.create_list(REVOCATION_LIST, "revocation");
+    scene.create_list(SUSPENSION_LIST, "suspension");
+    let (vc, id) = scene.issue_with_status(&[REVOCATION_LIST, SUSPENSION_LIST], "vc.json");
+
+    let show = scene.status(&["show"]);
+    show.expect(0);
+    let lists = show.json()["lists"].as_array().unwrap().clone();
+    assert_eq!(lists.len(), 2);
+    assert_eq!(lists[0]["url"], json!(REVOCATION_LIST));
+    assert_eq!(lists[1]["purpose"], json!("suspension"));
+    assert!(
+        lists
+            .iter()
+            .all(|l| l["allocated"] == json!(1) && l["set"] == json!(0))
+    );
+
+    let publish_both = || {
+        let revocation = scene.publish(REVOCATION_LIST);
+        let suspension = scene.publish(SUSPENSION_LIST);
+        (revocation, suspension)
+    };
+    let verify_both = |(revocation, suspension): &(PathBuf, PathBuf)| {
+        scene.verify_with_lists(
+            &vc,
+            &[
+                (REVOCATION_LIST, revocation.as_path()),
+                (SUSPENSION_LIST, suspension.as_path()),
+            ],
+        )
+    };
+
+    let published = publish_both();
+    let run = verify_both(&published);
+    run.expect(0);
+    assert_eq!(
+        status_checks(&run.json()),
+        [
+            (true, "not revoked".to_owned()),
+            (true, "not suspended".to_owned())
+        ]
+    );
+
+    // Suspend: the printed status says so, and verifiers see it in the next published list.
+    let suspended = scene.status(&["suspend", "--id", &id]);
+    suspended.expect(0);
+    let status = suspended.json();
+    assert_eq!(status["id"], json!(id));
+    let values: Vec<_> = status["status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["purpose"].as_str().unwrap(), s["value"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(values, [("revocation", 0), ("suspension", 1)]);
+    verify_both(&published).expect(0);
+    let run = verify_both(&publish_both());
+    run.expect(1);
+    assert_eq!(failed_checks(&run.json()), ["status"]);
+    assert_eq!(
+        status_checks(&run.json()),
+        [
+            (true, "not revoked".to_owned()),
+            (false, "suspended".to_owned())
+        ]
+    );
+    assert!(run.stderr.contains("suspended"), "{}", run.stderr);
+
+    scene.status(&["unsuspend", "--id", &id]).expect(0);
+    verify_both(&publish_both()).expect(0);
+
+    // Revoke.
+    let revoked = scene.status(&["revoke", "--id", &id]);
+    revoked.expect(0);
+    assert_eq!(revoked.json()["status"][0]["purpose"], json!("revocation"));
+    assert_eq!(revoked.json()["status"][0]["value"], json!(1));
+    let published = publish_both();
+    let run = verify_both(&published);
+    run.expect(1);
+    let report = run.json();
+    assert_eq!(failed_checks(&report), ["status"]);
+    assert_eq!(status_checks(&report)[0], (false, "revoked".to_owned()));
+
+    // The database remembers, for `show` too.
+    let show = scene.status(&["show", "--id", &id]);
+    show.expect(0);
+    assert_eq!(show.json(), revoked.json());
+    let show = scene.status(&["show"]);
+    show.expect(0);
+    assert_eq!(show.json()["lists"][0]["set"], json!(1));
+    assert_eq!(show.json()["lists"][1]["set"], json!(0));
+
+    // A second credential gets other indices, and is not revoked.
+    let (other, other_id) =
+        scene.issue_with_status(&[REVOCATION_LIST, SUSPENSION_LIST], "other.json");
+    assert_ne!(other_id, id);
+    let indices = |file: &Path| -> Vec<Value> {
+        let vc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        status_entries(&vc)
+            .iter()
+            .map(|e| e["statusListIndex"].clone())
+            .collect()
+    };
+    assert_ne!(indices(&other)[0], indices(&vc)[0]);
+    let published = publish_both();
+    scene
+        .verify_with_lists(
+            &other,
+            &[
+                (REVOCATION_LIST, published.0.as_path()),
+                (SUSPENSION_LIST, published.1.as_path()),
+            ],
+        )
+        .expect(0);
+
+    // Without the lists, status cannot be checked: never valid.
+    let run = scene.verify(&vc, &[]);
+    run.expect(1);
+    let checks = status_checks(&run.json());
+    assert_eq!(checks.len(), 2);
+    assert!(
+        checks
+            .iter()
+            .all(|(passed, reason)| !passed && reason.contains("cannot be had")),
+        "{checks:?}"
+    );
+    assert!(run.stderr.contains("--status-list"), "{}", run.stderr);
+    // With only one of them, the other check fails.
+    let run = scene.verify_with_lists(&other, &[(REVOCATION_LIST, published.0.as_path())]);
+    run.expect(1);
+    let checks = status_checks(&run.json());
+    assert_eq!(checks[0], (true, "not revoked".to_owned()));
+    assert!(
+        !checks[1].0 && checks[1].1.contains("cannot be had"),
+        "{checks:?}"
+    );
+    // A list given under the wrong URL is not used for the other.
+    let run = scene.verify_with_lists(
+        &other,
+        &[
+            (REVOCATION_LIST, published.1.as_path()),
+            (SUSPENSION_LIST, published.0.as_path()),
+        ],
+    );
+    run.expect(1);
+    assert!(status_checks(&run.json()).iter().all(|(passed, _)| !passed));
+}
+
+#[test]
+fn status_message_list_and_set() {
+    let scene = Scene::new("ed25519");
+    let created = scene.status(&[
+        "create",
+        "--url",
+        MESSAGE_LIST,
+        "--purpose",
+        "message",
+        "--size",
+        "2",
+        "--message",
+        "0x3=withdrawn",
+        "--message",
+        "0x0=valid",
+        "--message",
+        "0x1=pending review",
+        "--message",
+        "0x2=under appeal",
+        "--reference",
+        "https://kommune.example/status/dictionary",
+    ]);
+    created.expect(0);
+    let list = created.json();
+    assert_eq!(list["size"], json!(2));
+    assert_eq!(
+        list["messages"][0],
+        json!({"status": "0x0", "message": "valid"})
+    );
+    assert_eq!(list["messages"].as_array().unwrap().len(), 4);
+
+    let (vc, id) = scene.issue_with_status(&[MESSAGE_LIST], "vc.json");
+    let entry = &status_entries(
+        &serde_json::from_str::<Value>(&std::fs::read_to_string(&vc).unwrap()).unwrap(),
+    )[0];
+    assert_eq!(entry["statusSize"], json!(2));
+    assert_eq!(entry["statusMessage"].as_array().unwrap().len(), 4);
+
+    let set = scene.status(&["set", "--id", &id, "--purpose", "message", "--value", "0x2"]);
+    set.expect(0);
+    assert_eq!(set.json()["status"][0]["value"], json!(2));
+    assert_eq!(set.json()["status"][0]["message"], json!("under appeal"));
+    let published = scene.publish(MESSAGE_LIST);
+    let run = scene.verify_with_lists(&vc, &[(MESSAGE_LIST, published.as_path())]);
+    run.expect(0);
+    assert_eq!(
+        status_checks(&run.json()),
+        [(true, "status message 0x2: under appeal".to_owned())]
+    );
+    // A value that does not fit in two bits, and a purpose the credential has no entry for.
+    scene
+        .status(&["set", "--id", &id, "--purpose", "message", "--value", "4"])
+        .expect(2);
+    scene
+        .status(&[
+            "set",
+            "--id",
+            &id,
+            "--purpose",
+            "revocation",
+            "--value",
+            "1",
+        ])
+        .expect(2);
+}
+
+#[test]
+fn status_errors_are_input_errors() {
+    let scene = Scene::new("ed25519");
+    let db = scene.db();
+    let expect_error = |run: Run, needle: &str| {
+        run.expect(2);
+        assert!(run.stderr.contains("error"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains(needle),
+            "`{needle}` not in {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    };
+
+    // Bad lists are refused before the database file is made.
+    for (args, needle) in [
+        (vec!["--purpose", "refresh"], "refresh"),
+        (vec!["--purpose", "expiry"], "expiry"),
+        (
+            vec!["--purpose", "message", "--message", "0x0=valid"],
+            "statusMessage",
+        ),
+        (
+            vec![
+                "--purpose",
+                "message",
+                "--size",
+                "2",
+                "--message",
+                "0x0=a",
+                "--message",
+                "0x1=b",
+            ],
+            "statusMessage",
+        ),
+        (
+            vec!["--purpose", "revocation", "--size", "3"],
+            "statusMessage",
+        ),
+        (vec!["--purpose", "revocation", "--size", "9"], "9"),
+        (vec!["--purpose", "message", "--message", "1=a"], "0xN=TEXT"),
+        (
+            vec![
+                "--purpose",
+                "message",
+                "--message",
+                "0x0=a",
+                "--message",
+                "0x0=b",
+            ],
+            "twice",
+        ),
+        (
+            vec![
+                "--purpose",
+                "message",
+                "--message",
+                "0x0=a",
+                "--message",
+                "0x2=b",
+            ],
+            "does not fit",
+        ),
+    ] {
+        let mut all = vec!["create", "--url", REVOCATION_LIST];
+        all.extend(args);
+        expect_error(scene.status(&all), needle);
+        assert!(!db.exists(), "{all:?} made the database");
+    }
+    expect_error(
+        scene.status(&["create", "--url", "not a url", "--purpose", "revocation"]),
+        "not a URL",
+    );
+
+    // Commands other than `create` need the database to exist, and do not make it.
+    for args in [
+        vec!["revoke", "--id", "urn:uuid:1"],
+        vec!["suspend", "--id", "urn:uuid:1"],
+        vec!["show"],
+        vec![
+            "publish",
+            "--key",
+            p(&scene.issuer_key),
+            "--url",
+            REVOCATION_LIST,
+        ],
+    ] {
+        expect_error(scene.status(&args), "does not exist");
+        assert!(!db.exists(), "{args:?} made the database");
+    }
+
+    scene.create_list(REVOCATION_LIST, "revocation");
+    expect_error(
+        scene.status(&[
+            "create",
+            "--url",
+            REVOCATION_LIST,
+            "--purpose",
+            "suspension",
+        ]),
+        "already",
+    );
+    // Unknown credentials and lists.
+    expect_error(
+        scene.status(&["revoke", "--id", "urn:uuid:unknown"]),
+        "urn:uuid:unknown",
+    );
+    expect_error(
+        scene.status(&["suspend", "--id", "urn:uuid:unknown"]),
+        "suspension",
+    );
+    expect_error(
+        scene.status(&["show", "--id", "urn:uuid:unknown"]),
+        "urn:uuid:unknown",
+    );
+    expect_error(
+        scene.status(&[
+            "publish",
+            "--key",
+            p(&scene.issuer_key),
+            "--url",
+            SUSPENSION_LIST,
+        ]),
+        SUSPENSION_LIST,
+    );
+    expect_error(
+        scene.status(&[
+            "publish",
+            "--key",
+            p(&scene.issuer_key),
+            "--url",
+            REVOCATION_LIST,
+            "--valid-for",
+            "0",
+        ]),
+        "valid-for",
+    );
+
+    // Issuing into a list the database does not have, or without the database.
+    let unsigned = scene.write("unsigned.json", &scene.unsigned().to_string());
+    let issue = |extra: &[&str]| {
+        let mut args = vec!["issue", "--key", p(&scene.issuer_key), "--in", p(&unsigned)];
+        args.extend(extra);
+        lommebok(&args)
+    };
+    expect_error(
+        issue(&["--status-db", p(&db), "--status-list", SUSPENSION_LIST]),
+        SUSPENSION_LIST,
+    );
+    expect_error(
+        issue(&[
+            "--status-db",
+            p(&db),
+            "--status-list",
+            REVOCATION_LIST,
+            "--status-list",
+            REVOCATION_LIST,
+        ]),
+        "twice",
+    );
+    expect_error(issue(&["--status-list", REVOCATION_LIST]), "--status-db");
+    expect_error(issue(&["--status-db", p(&db)]), "--status-list");
+    // None of that took an index.
+    assert_eq!(
+        scene.status(&["show"]).json()["lists"][0]["allocated"],
+        json!(0)
+    );
+
+    // A damaged database is an input error with a message, not a crash.
+    let garbage = scene.write("garbage.sqlite", &"not a database at all ".repeat(64));
+    for args in [
+        vec!["status", "show", "--db", p(&garbage)],
+        vec![
+            "status",
+            "create",
+            "--db",
+            p(&garbage),
+            "--url",
+            REVOCATION_LIST,
+            "--purpose",
+            "revocation",
+        ],
+        vec![
+            "issue",
+            "--key",
+            p(&scene.issuer_key),
+            "--in",
+            p(&unsigned),
+            "--status-db",
+            p(&garbage),
+            "--status-list",
+            REVOCATION_LIST,
+        ],
+    ] {
+        expect_error(lommebok(&args), "not a database");
+    }
+
+    // The verifier's --status-list: URL=FILE, each URL once, the file must be readable.
+    let vc = scene.issue(None, "vc.json");
+    expect_error(
+        scene.verify(&vc, &["--status-list", "no-equals"]),
+        "URL=FILE",
+    );
+    let missing = scene.path("missing-list.json");
+    expect_error(
+        scene.verify(
+            &vc,
+            &[
+                "--status-list",
+                &format!("{REVOCATION_LIST}={}", p(&missing)),
+            ],
+        ),
+        "missing-list.json",
+    );
+    let list = scene.publish(REVOCATION_LIST);
+    let arg = format!("{REVOCATION_LIST}={}", p(&list));
+    expect_error(
+        scene.verify(&vc, &["--status-list", &arg, "--status-list", &arg]),
+        "twice",
+    );
+    // A credential without status verifies with or without lists.
+    scene.verify(&vc, &["--status-list", &arg]).expect(0);
+}
+
+#[test]
+fn status_help_describes_every_subcommand() {
+    let help = lommebok(&["--help"]);
+    help.expect(0);
+    assert!(help.stdout.contains("status"), "{}", help.stdout);
+    let status = lommebok(&["status", "--help"]);
+    status.expect(0);
+    for word in [
+        "create",
+        "revoke",
+        "suspend",
+        "unsuspend",
+        "set",
+        "show",
+        "publish",
+        "Bitstring Status List",
+    ] {
+        assert!(status.stdout.contains(word), "{word}: {}", status.stdout);
+    }
+    for (sub, option) in [
+        ("create", "--purpose"),
+        ("revoke", "--id"),
+        ("suspend", "--id"),
+        ("unsuspend", "--id"),
+        ("set", "--value"),
+        ("show", "--id"),
+        ("publish", "--valid-for"),
+    ] {
+        let run = lommebok(&["status", sub, "--help"]);
+        run.expect(0);
+        assert!(run.stdout.contains(option), "{sub}: {}", run.stdout);
+        assert!(run.stdout.contains("--db"), "{sub}: {}", run.stdout);
+    }
+    let issue = lommebok(&["issue", "--help"]);
+    assert!(issue.stdout.contains("--status-list"), "{}", issue.stdout);
+    let verify = lommebok(&["verify", "--help"]);
+    assert!(
+        verify.stdout.contains("--status-list URL=FILE"),
+        "{}",
+        verify.stdout
+    );
+}

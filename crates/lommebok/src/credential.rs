@@ -104,6 +104,21 @@ impl Credential {
                 ));
             }
         }
+        for (old, new) in [
+            ("issuanceDate", "validFrom"),
+            ("expirationDate", "validUntil"),
+        ] {
+            if json.contains_key(old) {
+                return Err(invalid(
+                    if old == "issuanceDate" {
+                        "issuanceDate"
+                    } else {
+                        "expirationDate"
+                    },
+                    format!("is VCDM 1.1, which is not supported; VCDM 2.0 uses `{new}`"),
+                ));
+            }
+        }
         let valid_from = read_time(&json, "validFrom")?;
         let valid_until = read_time(&json, "validUntil")?;
         if let (Some(from), Some(until)) = (valid_from, valid_until)
@@ -670,6 +685,22 @@ mod tests {
                 j.insert("validUntil".into(), json!("2026-01-01T00:00:00Z"));
             })
             .contains("before")
+        );
+    }
+
+    #[test]
+    fn vcdm1_1_dates_are_refused_with_a_pointer_to_vcdm2() {
+        assert!(
+            rejects(|j| {
+                j.insert("issuanceDate".into(), json!("2026-01-01T00:00:00Z"));
+            })
+            .contains("validFrom")
+        );
+        assert!(
+            rejects(|j| {
+                j.insert("expirationDate".into(), json!("2026-01-01T00:00:00Z"));
+            })
+            .contains("validUntil")
         );
     }
 

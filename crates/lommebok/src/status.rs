@@ -62,6 +62,9 @@ pub enum StatusError {
         /// Entries in the list.
         entries: u64,
     },
+    /// A status list with this URL already exists.
+    #[error("status list `{0}` already exists")]
+    ListExists(String),
     /// No status list with this URL.
     #[error("no status list `{0}`")]
     UnknownList(String),
@@ -444,14 +447,29 @@ pub struct StatusListInfo {
     pub reference: Vec<String>,
 }
 
+/// A credential's status in one list, as the issuer's registry has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialStatus {
+    /// The list's URL.
+    pub list: String,
+    /// The list's purpose.
+    pub purpose: StatusPurpose,
+    /// The credential's index in the list.
+    pub index: u64,
+    /// The current value (for revocation and suspension: 1 = revoked / suspended).
+    pub value: u8,
+    /// The message for the value, for lists with `statusMessage`.
+    pub message: Option<String>,
+}
+
 /// Where an issuer keeps its status lists: which indices are taken, by which credential, and
 /// each entry's value. Implementations must make each call atomic and durable; an allocated
 /// index is never handed out again, even after the credential is revoked.
 pub trait StatusStore: Send + Sync {
-    /// Records a new list. Errors if the URL is already used.
+    /// Records a new list.
     ///
     /// # Errors
-    /// [`StatusError::Store`].
+    /// [`StatusError::ListExists`] if the URL is already used; [`StatusError::Store`].
     fn create_list(&self, list: &StatusListInfo) -> Result<(), StatusError>;
 
     /// The lists.
@@ -463,7 +481,8 @@ pub trait StatusStore: Send + Sync {
     /// Takes `index` of `list` for `credential`; `Ok(false)` if the index is already taken.
     ///
     /// # Errors
-    /// [`StatusError::Store`], [`StatusError::UnknownList`].
+    /// [`StatusError::UnknownList`]; [`StatusError::OutOfRange`] when `index` is not below the
+    /// list's entries; [`StatusError::Store`].
     fn allocate(&self, list: &str, index: u64, credential: &str) -> Result<bool, StatusError>;
 
     /// The (list URL, index) pairs allocated to `credential`.
@@ -481,7 +500,7 @@ pub trait StatusStore: Send + Sync {
     /// Sets the value of an allocated entry.
     ///
     /// # Errors
-    /// [`StatusError::Store`].
+    /// [`StatusError::Store`], also when the entry was never allocated.
     fn set_value(&self, list: &str, index: u64, value: u8) -> Result<(), StatusError>;
 
     /// The entries of `list` whose value is not zero.
@@ -516,7 +535,7 @@ impl StatusStore for MemoryStatusStore {
     fn create_list(&self, list: &StatusListInfo) -> Result<(), StatusError> {
         let mut state = self.state();
         if state.lists.iter().any(|l| l.url == list.url) {
-            return Err(StatusError::Store(format!("list `{}` exists", list.url)));
+            return Err(StatusError::ListExists(list.url.clone()));
         }
         state.lists.push(list.clone());
         Ok(())
@@ -528,8 +547,14 @@ impl StatusStore for MemoryStatusStore {
 
     fn allocate(&self, list: &str, index: u64, credential: &str) -> Result<bool, StatusError> {
         let mut state = self.state();
-        if !state.lists.iter().any(|l| l.url == list) {
-            return Err(StatusError::UnknownList(list.to_owned()));
+        let entries = state
+            .lists
+            .iter()
+            .find(|l| l.url == list)
+            .ok_or_else(|| StatusError::UnknownList(list.to_owned()))?
+            .entries;
+        if index >= entries {
+            return Err(StatusError::OutOfRange { index, entries });
         }
         let key = (list.to_owned(), index);
         if state.taken.contains_key(&key) {
@@ -557,6 +582,11 @@ impl StatusStore for MemoryStatusStore {
 
     fn set_value(&self, list: &str, index: u64, value: u8) -> Result<(), StatusError> {
         let mut state = self.state();
+        if !state.taken.contains_key(&(list.to_owned(), index)) {
+            return Err(StatusError::Store(format!(
+                "index {index} of `{list}` was never allocated"
+            )));
+        }
         if value == 0 {
             state.values.remove(&(list.to_owned(), index));
         } else {
@@ -651,6 +681,19 @@ impl StatusRegistry {
             return Err(StatusError::Malformed(
                 "a message list needs a statusMessage for each value".into(),
             ));
+        }
+        let mut values: Vec<u8> = list.messages.iter().map(|m| m.status).collect();
+        values.sort_unstable();
+        values.dedup();
+        if values.len() != list.messages.len()
+            || values
+                .last()
+                .is_some_and(|v| list.size < 8 && u32::from(*v) >= 1u32 << list.size)
+        {
+            return Err(StatusError::Malformed(format!(
+                "statusMessage values must be distinct and fit in {} bits",
+                list.size
+            )));
         }
         if list.entries < MIN_ENTRIES || list.entries * u64::from(list.size) > MAX_BITS {
             return Err(StatusError::Malformed(format!(
@@ -783,14 +826,11 @@ impl StatusRegistry {
         self.set(credential, StatusPurpose::Suspension, 0)
     }
 
-    /// The current status values of `credential`, per list: (list URL, purpose, index, value).
+    /// The current status of `credential` in each list it has an entry in.
     ///
     /// # Errors
     /// [`StatusError::Store`].
-    pub fn status_of(
-        &self,
-        credential: &str,
-    ) -> Result<Vec<(String, StatusPurpose, u64, u8)>, StatusError> {
+    pub fn status_of(&self, credential: &str) -> Result<Vec<CredentialStatus>, StatusError> {
         let lists = self.store.lists()?;
         let mut out = Vec::new();
         for (url, index) in self.store.allocations(credential)? {
@@ -803,9 +843,28 @@ impl StatusRegistry {
                 .into_iter()
                 .find(|(i, _)| *i == index)
                 .map_or(0, |(_, v)| v);
-            out.push((url, list.purpose, index, value));
+            let message = list
+                .messages
+                .iter()
+                .find(|m| m.status == value)
+                .map(|m| m.message.clone());
+            out.push(CredentialStatus {
+                list: url,
+                purpose: list.purpose,
+                index,
+                value,
+                message,
+            });
         }
         Ok(out)
+    }
+
+    /// How many indices of list `url` are allocated.
+    ///
+    /// # Errors
+    /// [`StatusError::Store`].
+    pub fn allocated(&self, url: &str) -> Result<u64, StatusError> {
+        self.store.allocated(url)
     }
 
     /// The bitstring of list `url` as it stands.

@@ -12,6 +12,8 @@ mod negative;
 #[cfg(feature = "ssi-suites")]
 mod ssi_suites;
 mod status;
+mod status_negative;
+mod status_vectors;
 mod support;
 mod vc_di_eddsa;
 mod vcdm;
