@@ -12,10 +12,19 @@ use std::sync::Arc;
 use chrono::Duration;
 use lommebok::status::{StatusListCache, StatusPurpose, StatusRegistry};
 use lommebok::{Algorithm, CheckKind, Issuer, SoftwareKey, VerificationReport, Verifier, Wallet};
+use lommebok_sqlite::SqliteStatusStore;
 use serde_json::json;
 
 fn main() -> ExitCode {
-    match run() {
+    let result = run();
+    // The demo's status database is throwaway.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(std::env::temp_dir().join(format!(
+            "lommebok-demo-{}.sqlite{suffix}",
+            std::process::id()
+        )));
+    }
+    match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
@@ -28,10 +37,14 @@ fn main() -> ExitCode {
 fn run() -> Result<bool, lommebok::Error> {
     // 1. Tromsø kommune has a signing key (here a software Ed25519 key; in production it may
     //    live in an HSM behind the `Signer` trait) and issues as its did:key.
-    //    It keeps a revocation list: every credential gets a random index in it.
+    //    It keeps a revocation list in a SQLite file: every credential gets a random index in it,
+    //    never handed out again.
     let revocations = "https://tromso.kommune.example/status/revocation/1";
-    let registry = StatusRegistry::in_memory();
+    let database =
+        std::env::temp_dir().join(format!("lommebok-demo-{}.sqlite", std::process::id()));
+    let registry = StatusRegistry::new(Arc::new(SqliteStatusStore::open(&database)?));
     registry.create_list(revocations, StatusPurpose::Revocation)?;
+    println!("status lists  {}", database.display());
     let municipality = Issuer::new(Arc::new(SoftwareKey::generate(Algorithm::Ed25519)))
         .with_status(registry, &[revocations]);
     println!("municipality  {}", municipality.did());
