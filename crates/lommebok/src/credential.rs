@@ -516,7 +516,8 @@ fn check_url(property: &'static str, value: &Value) -> Result<(), CredentialErro
     }
 }
 
-/// An absolute IRI: a scheme, a colon, and no spaces.
+/// An absolute IRI: a scheme, a colon, no spaces, and percent escapes that are two hex digits
+/// and decode to UTF-8 (RFC 3987 §3.2: IRIs carry UTF-8; other bytes make IRI libraries fail).
 pub(crate) fn is_url(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once(':') else {
         return false;
@@ -530,6 +531,29 @@ pub(crate) fn is_url(s: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && percent_escapes_are_utf8(rest)
+}
+
+fn percent_escapes_are_utf8(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                Some(byte) => decoded.push(byte),
+                None => return false,
+            }
+            i += 3;
+        } else {
+            decoded.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(decoded).is_ok()
 }
 
 #[cfg(test)]
@@ -715,6 +739,15 @@ mod tests {
             })
             .contains("credentialStatus")
         );
+    }
+
+    #[test]
+    fn urls_with_bad_percent_escapes_are_not_urls() {
+        assert!(is_url("https://x.example/a%20b%C3%B8"));
+        assert!(!is_url("https://x.example/%FF%FE"));
+        assert!(!is_url("https://x.example/%C3%28"));
+        assert!(!is_url("https://x.example/%G1"));
+        assert!(!is_url("https://x.example/%4"));
     }
 
     #[test]

@@ -131,7 +131,10 @@ impl Issuer {
         valid_for: chrono::Duration,
     ) -> Result<Credential, Error> {
         let now = Utc::now();
-        self.status_list_credential_at(url, now, now + valid_for)
+        let until = now.checked_add_signed(valid_for).ok_or_else(|| {
+            crate::status::StatusError::Malformed("the validity period is too long".into())
+        })?;
+        self.status_list_credential_at(url, now, until)
     }
 
     /// The issuer's DID.

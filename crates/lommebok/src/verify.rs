@@ -341,7 +341,10 @@ impl Verifier {
             };
             challenges.remove(&oldest);
         }
-        challenges.insert(challenge.to_owned(), now + self.policy.challenge_ttl);
+        let expires = now
+            .checked_add_signed(self.policy.challenge_ttl)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        challenges.insert(challenge.to_owned(), expires);
     }
 
     fn lock_challenges(&self) -> std::sync::MutexGuard<'_, HashMap<String, DateTime<Utc>>> {
@@ -651,8 +654,15 @@ impl Verifier {
     ) {
         let now = self.clock.now();
         let skew = self.policy.clock_skew;
+        // Saturating: a huge skew means "accept any time", never an overflow.
+        let latest = now
+            .checked_add_signed(skew)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let earliest = now
+            .checked_sub_signed(skew)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         match (credential.valid_from(), credential.valid_until()) {
-            (Some(from), _) if now + skew < from => report.add(
+            (Some(from), _) if latest < from => report.add(
                 target,
                 CheckKind::ValidityPeriod,
                 false,
@@ -662,7 +672,7 @@ impl Verifier {
                     format_time(&now)
                 ),
             ),
-            (_, Some(until)) if now - skew > until => report.add(
+            (_, Some(until)) if earliest > until => report.add(
                 target,
                 CheckKind::ValidityPeriod,
                 false,
@@ -720,8 +730,11 @@ impl Verifier {
                 },
             );
             if let Some(expires) = proof.get("expires").and_then(Value::as_str) {
-                let ok = parse_date_time_stamp(expires)
-                    .is_some_and(|t| now - self.policy.clock_skew <= t);
+                let ok = parse_date_time_stamp(expires).is_some_and(|t| {
+                    now.checked_sub_signed(self.policy.clock_skew)
+                        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+                        <= t
+                });
                 report.add(
                     target,
                     CheckKind::ValidityPeriod,

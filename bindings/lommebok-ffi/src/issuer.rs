@@ -1,0 +1,192 @@
+//! [`Issuer`]: signs credentials, and keeps their status.
+
+use std::sync::Arc;
+
+use lommebok::Credential;
+
+use crate::key::{ForeignSigner, core_signer_of_key};
+use crate::status::StatusRegistry;
+use crate::time::{parse_time, validity_window};
+use crate::{LommebokError, Signer, SoftwareKey};
+
+/// A Data Integrity cryptosuite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Cryptosuite {
+    /// `eddsa-rdfc-2022`: Ed25519 over RDF canonical N-Quads (the Ed25519 default).
+    EddsaRdfc2022,
+    /// `eddsa-jcs-2022`: Ed25519 over JCS canonical JSON.
+    EddsaJcs2022,
+    /// `ecdsa-rdfc-2019` with P-256 (the P-256 default).
+    EcdsaRdfc2019,
+    /// `ecdsa-jcs-2019` with P-256.
+    EcdsaJcs2019,
+}
+
+impl From<Cryptosuite> for lommebok::data_integrity::Cryptosuite {
+    fn from(suite: Cryptosuite) -> Self {
+        use lommebok::data_integrity::Cryptosuite as Core;
+        match suite {
+            Cryptosuite::EddsaRdfc2022 => Core::EddsaRdfc2022,
+            Cryptosuite::EddsaJcs2022 => Core::EddsaJcs2022,
+            Cryptosuite::EcdsaRdfc2019 => Core::EcdsaRdfc2019,
+            Cryptosuite::EcdsaJcs2019 => Core::EcdsaJcs2019,
+        }
+    }
+}
+
+/// Signs credentials as the `did:key` of its key; with a status registry, gives each credential
+/// status entries it can later revoke or suspend.
+///
+/// An `Issuer` never changes: `with_cryptosuite` and `with_status` return a new one.
+#[derive(Debug, uniffi::Object)]
+pub struct Issuer {
+    inner: lommebok::Issuer,
+}
+
+impl Issuer {
+    fn wrap(inner: lommebok::Issuer) -> Arc<Self> {
+        Arc::new(Issuer { inner })
+    }
+}
+
+#[uniffi::export]
+impl Issuer {
+    /// An issuer signing with a software key, with the key's default cryptosuite.
+    #[uniffi::constructor]
+    pub fn new(key: Arc<SoftwareKey>) -> Arc<Self> {
+        Self::wrap(lommebok::Issuer::new(core_signer_of_key(&key)))
+    }
+
+    /// An issuer signing with a key held by the platform (see [`Signer`]).
+    ///
+    /// # Errors
+    /// [`LommebokError::Signing`] when the signer throws while giving its public key;
+    /// [`LommebokError::InvalidInput`] when that key is not in an accepted form.
+    #[uniffi::constructor]
+    pub fn with_signer(signer: Arc<dyn Signer>) -> Result<Arc<Self>, LommebokError> {
+        let signer = ForeignSigner::new(signer)?.into_core();
+        Ok(Self::wrap(lommebok::Issuer::new(signer)))
+    }
+
+    /// This issuer, signing with `cryptosuite` instead.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] when the suite does not fit the key (e.g. an ECDSA
+    /// suite with an Ed25519 key).
+    pub fn with_cryptosuite(&self, cryptosuite: Cryptosuite) -> Result<Arc<Self>, LommebokError> {
+        let inner = self.inner.clone().with_cryptosuite(cryptosuite.into())?;
+        Ok(Self::wrap(inner))
+    }
+
+    /// This issuer, giving every credential it issues an entry in each of the lists `lists`
+    /// of `registry` (e.g. a revocation list and a suspension list, made with
+    /// [`StatusRegistry::create_list`]).
+    pub fn with_status(&self, registry: Arc<StatusRegistry>, lists: Vec<String>) -> Arc<Self> {
+        let lists: Vec<&str> = lists.iter().map(String::as_str).collect();
+        Self::wrap(
+            self.inner
+                .clone()
+                .with_status(registry.inner.clone(), &lists),
+        )
+    }
+
+    /// The issuer's DID.
+    pub fn did(&self) -> String {
+        self.inner.did().to_string()
+    }
+
+    /// Signs a credential given as JSON (VCDM 2.0, `issuer` set to [`Issuer::did`]), now.
+    /// Returns the signed credential as JSON. With status lists, the credential gets an `id`
+    /// (if it has none) and its `credentialStatus` entries.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] when the JSON is not a credential, names another
+    /// issuer, or uses a context or term lommebok does not know; [`LommebokError::Signing`];
+    /// [`LommebokError::Status`] when no status entry can be allocated.
+    pub fn issue(&self, unsigned_credential_json: String) -> Result<String, LommebokError> {
+        let credential =
+            Credential::from_json_str(&unsigned_credential_json).map_err(lommebok::Error::from)?;
+        Ok(self.inner.issue(&credential)?.to_json_string())
+    }
+
+    /// As [`Issuer::issue`], with the proof's `created` set to `created` (an ISO 8601 /
+    /// RFC 3339 date-time with a time zone, e.g. `2026-01-01T00:00:00Z`). EdDSA proofs are
+    /// then deterministic.
+    ///
+    /// # Errors
+    /// As [`Issuer::issue`], and [`LommebokError::InvalidInput`] for a bad date.
+    pub fn issue_at(
+        &self,
+        unsigned_credential_json: String,
+        created: String,
+    ) -> Result<String, LommebokError> {
+        let created = parse_time("created", &created)?;
+        let credential =
+            Credential::from_json_str(&unsigned_credential_json).map_err(lommebok::Error::from)?;
+        Ok(self.inner.issue_at(&credential, created)?.to_json_string())
+    }
+
+    /// Revokes the credential with id `credential_id`, permanently. Verifiers see it once
+    /// they have the status list credential published after this.
+    ///
+    /// # Errors
+    /// [`LommebokError::Status`] when the issuer has no status registry, the credential has
+    /// no revocation entry, or the store fails.
+    pub fn revoke(&self, credential_id: String) -> Result<(), LommebokError> {
+        Ok(self.inner.revoke(&credential_id)?)
+    }
+
+    /// Suspends the credential with id `credential_id`.
+    ///
+    /// # Errors
+    /// As [`Issuer::revoke`], for a suspension entry.
+    pub fn suspend(&self, credential_id: String) -> Result<(), LommebokError> {
+        Ok(self.inner.suspend(&credential_id)?)
+    }
+
+    /// Lifts the suspension of the credential with id `credential_id`.
+    ///
+    /// # Errors
+    /// As [`Issuer::suspend`].
+    pub fn unsuspend(&self, credential_id: String) -> Result<(), LommebokError> {
+        Ok(self.inner.unsuspend(&credential_id)?)
+    }
+
+    /// The signed status list credential (`BitstringStatusListCredential`) for the list at
+    /// `url` as it stands now, valid from now for `valid_for_seconds`: publish it at `url`.
+    ///
+    /// # Errors
+    /// [`LommebokError::Status`] when the issuer has no status registry or no list `url`;
+    /// [`LommebokError::InvalidInput`] for a period too long to represent;
+    /// [`LommebokError::Signing`].
+    pub fn status_list_credential(
+        &self,
+        url: String,
+        valid_for_seconds: u64,
+    ) -> Result<String, LommebokError> {
+        let (from, until) = validity_window(chrono::Utc::now(), valid_for_seconds)?;
+        let credential = self.inner.status_list_credential_at(&url, from, until)?;
+        Ok(credential.to_json_string())
+    }
+
+    /// As [`Issuer::status_list_credential`], valid from `valid_from` to `valid_until`
+    /// (ISO 8601 date-times with a time zone), signed as of `valid_from`.
+    ///
+    /// # Errors
+    /// As [`Issuer::status_list_credential`], and [`LommebokError::InvalidInput`] for a bad
+    /// date or `valid_until` before `valid_from`.
+    pub fn status_list_credential_at(
+        &self,
+        url: String,
+        valid_from: String,
+        valid_until: String,
+    ) -> Result<String, LommebokError> {
+        let from = parse_time("valid_from", &valid_from)?;
+        let until = parse_time("valid_until", &valid_until)?;
+        if until < from {
+            return Err(LommebokError::invalid("valid_until is before valid_from"));
+        }
+        let credential = self.inner.status_list_credential_at(&url, from, until)?;
+        Ok(credential.to_json_string())
+    }
+}

@@ -1,0 +1,125 @@
+//! The issuer's status lists (Bitstring Status List v1.0): [`StatusRegistry`].
+
+use std::sync::Arc;
+
+use crate::LommebokError;
+
+/// What a status list says about the credentials in it (`statusPurpose`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum StatusPurpose {
+    /// Permanently withdrawn.
+    Revocation,
+    /// Temporarily withdrawn; may be reinstated.
+    Suspension,
+    /// A status message (lists of this purpose cannot be created through the bindings yet).
+    Message,
+    /// A newer version of the credential is available.
+    Refresh,
+}
+
+impl From<StatusPurpose> for lommebok::status::StatusPurpose {
+    fn from(purpose: StatusPurpose) -> Self {
+        match purpose {
+            StatusPurpose::Revocation => lommebok::status::StatusPurpose::Revocation,
+            StatusPurpose::Suspension => lommebok::status::StatusPurpose::Suspension,
+            StatusPurpose::Message => lommebok::status::StatusPurpose::Message,
+            StatusPurpose::Refresh => lommebok::status::StatusPurpose::Refresh,
+        }
+    }
+}
+
+impl From<lommebok::status::StatusPurpose> for StatusPurpose {
+    fn from(purpose: lommebok::status::StatusPurpose) -> Self {
+        match purpose {
+            lommebok::status::StatusPurpose::Revocation => StatusPurpose::Revocation,
+            lommebok::status::StatusPurpose::Suspension => StatusPurpose::Suspension,
+            lommebok::status::StatusPurpose::Message => StatusPurpose::Message,
+            lommebok::status::StatusPurpose::Refresh => StatusPurpose::Refresh,
+        }
+    }
+}
+
+/// One status entry of a credential, as the issuer's registry holds it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CredentialStatus {
+    /// The URL of the status list credential.
+    pub list_url: String,
+    /// The list's purpose.
+    pub purpose: StatusPurpose,
+    /// The credential's index in the list.
+    pub index: u64,
+    /// The current value: 0 is "not revoked" / "not suspended", 1 is revoked / suspended.
+    pub value: u8,
+    /// What the value means, for lists with status messages.
+    pub message: Option<String>,
+}
+
+impl From<lommebok::status::CredentialStatus> for CredentialStatus {
+    fn from(status: lommebok::status::CredentialStatus) -> Self {
+        CredentialStatus {
+            list_url: status.list,
+            purpose: status.purpose.into(),
+            index: status.index,
+            value: status.value,
+            message: status.message,
+        }
+    }
+}
+
+/// Where an issuer keeps its status lists: which index each credential has, and which are
+/// revoked or suspended. Give it to [`crate::Issuer::with_status`].
+#[derive(Debug, uniffi::Object)]
+pub struct StatusRegistry {
+    pub(crate) inner: lommebok::status::StatusRegistry,
+}
+
+#[uniffi::export]
+impl StatusRegistry {
+    /// A registry in memory: nothing survives the process (tests, demos).
+    #[uniffi::constructor]
+    pub fn in_memory() -> Arc<Self> {
+        Arc::new(StatusRegistry {
+            inner: lommebok::status::StatusRegistry::in_memory(),
+        })
+    }
+
+    /// A registry in a SQLite database file at `path`, created if it does not exist: what an
+    /// issuer needs, since an index must never be handed out twice.
+    ///
+    /// # Errors
+    /// [`LommebokError::Status`] when the file cannot be opened or created, or is not a
+    /// lommebok status database.
+    #[uniffi::constructor]
+    pub fn open_sqlite(path: String) -> Result<Arc<Self>, LommebokError> {
+        let store = lommebok_sqlite::SqliteStatusStore::open(&path)?;
+        Ok(Arc::new(StatusRegistry {
+            inner: lommebok::status::StatusRegistry::new(Arc::new(store)),
+        }))
+    }
+
+    /// Creates a list of single-bit `purpose` entries (131,072 of them, as the spec's minimum)
+    /// published at `url`.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] when `url` is not a URL or `purpose` is `Message`
+    /// (which needs status messages); [`LommebokError::Status`] when a list with this URL
+    /// exists or the store fails.
+    pub fn create_list(&self, url: String, purpose: StatusPurpose) -> Result<(), LommebokError> {
+        self.inner.create_list(&url, purpose.into())?;
+        Ok(())
+    }
+
+    /// The status entries of the credential with id `credential_id`, one per list it is in
+    /// (empty when it has none).
+    ///
+    /// # Errors
+    /// [`LommebokError::Status`] when the store fails.
+    pub fn status_of(&self, credential_id: String) -> Result<Vec<CredentialStatus>, LommebokError> {
+        Ok(self
+            .inner
+            .status_of(&credential_id)?
+            .into_iter()
+            .map(CredentialStatus::from)
+            .collect())
+    }
+}

@@ -1,0 +1,102 @@
+//! [`Wallet`]: a citizen's credentials, and presentations of them.
+
+use std::sync::{Arc, PoisonError, RwLock};
+
+use lommebok::Credential;
+
+use crate::key::{ForeignSigner, core_signer_of_key};
+use crate::verifier::PresentationRequest;
+use crate::{LommebokError, Signer, SoftwareKey};
+
+/// Holds credentials for one holder (the `did:key` of its key) and presents them, signed by
+/// the holder, in answer to a verifier's request.
+///
+/// This wallet keeps credentials in memory (the encrypted store comes later): the app keeps
+/// the JSON and stores it again after a restart.
+#[derive(Debug, uniffi::Object)]
+pub struct Wallet {
+    inner: RwLock<lommebok::Wallet>,
+}
+
+impl Wallet {
+    fn wrap(inner: lommebok::Wallet) -> Arc<Self> {
+        Arc::new(Wallet {
+            inner: RwLock::new(inner),
+        })
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, lommebok::Wallet> {
+        // A poisoned lock means a panic elsewhere mid-call; the wallet's data is still whole.
+        self.inner.read().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[uniffi::export]
+impl Wallet {
+    /// A wallet whose holder key is a software key.
+    #[uniffi::constructor]
+    pub fn new(key: Arc<SoftwareKey>) -> Arc<Self> {
+        Self::wrap(lommebok::Wallet::new(core_signer_of_key(&key)))
+    }
+
+    /// A wallet whose holder key is held by the platform (see [`Signer`]).
+    ///
+    /// # Errors
+    /// [`LommebokError::Signing`] when the signer throws while giving its public key;
+    /// [`LommebokError::InvalidInput`] when that key is not in an accepted form.
+    #[uniffi::constructor]
+    pub fn with_signer(signer: Arc<dyn Signer>) -> Result<Arc<Self>, LommebokError> {
+        let signer = ForeignSigner::new(signer)?.into_core();
+        Ok(Self::wrap(lommebok::Wallet::new(signer)))
+    }
+
+    /// The holder's DID: what an issuer puts in `credentialSubject.id`.
+    pub fn did(&self) -> String {
+        self.read().did().to_string()
+    }
+
+    /// Stores a credential given as JSON. It must be about this holder. (It is not verified
+    /// here: a verifier does that.)
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] when it is not a credential, or is about someone else.
+    pub fn store(&self, credential_json: String) -> Result<(), LommebokError> {
+        self.inner
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .store(&credential_json)?;
+        Ok(())
+    }
+
+    /// The credentials held, as JSON, in the order they were stored.
+    pub fn credentials(&self) -> Vec<String> {
+        self.read()
+            .credentials()
+            .iter()
+            .map(Credential::to_json_string)
+            .collect()
+    }
+
+    /// A presentation of `credential_jsons` (usually some of [`Wallet::credentials`], as the
+    /// user chose) answering `request`, signed by the holder now. Returns its JSON, to hand
+    /// to the verifier.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] when an entry is not a credential;
+    /// [`LommebokError::Signing`].
+    pub fn present(
+        &self,
+        credential_jsons: Vec<String>,
+        request: PresentationRequest,
+    ) -> Result<String, LommebokError> {
+        let credentials = credential_jsons
+            .iter()
+            .map(|json| Credential::from_json_str(json).map_err(lommebok::Error::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Sign on a copy, outside the lock: a platform signer may wait for the user (or call
+        // back into this wallet) while it signs.
+        let wallet = self.read().clone();
+        let presentation = wallet.present(&credentials, &request.into())?;
+        Ok(presentation.to_json_string())
+    }
+}
