@@ -109,6 +109,19 @@ impl StatusRegistry {
         Ok(())
     }
 
+    /// The URLs of the lists the registry keeps (so an app can create its lists only once).
+    ///
+    /// # Errors
+    /// [`LommebokError::Status`] when the store fails.
+    pub fn list_urls(&self) -> Result<Vec<String>, LommebokError> {
+        Ok(self
+            .inner
+            .lists()?
+            .into_iter()
+            .map(|list| list.url)
+            .collect())
+    }
+
     /// The status entries of the credential with id `credential_id`, one per list it is in
     /// (empty when it has none).
     ///

@@ -221,6 +221,7 @@ impl Verifier {
 
     /// A new presentation request: a fresh random challenge (single use, expiring after the
     /// challenge lifetime), and `domain` if the presentation must name this verifier.
+    #[uniffi::method(default(domain = None))]
     pub fn request(&self, domain: Option<String>) -> PresentationRequest {
         self.inner.request(domain.as_deref()).into()
     }

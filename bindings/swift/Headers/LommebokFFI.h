@@ -451,6 +451,11 @@ uint64_t uniffi_lommebok_ffi_fn_constructor_statusregistry_open_sqlite(RustBuffe
 void uniffi_lommebok_ffi_fn_method_statusregistry_create_list(uint64_t ptr, RustBuffer url, RustBuffer purpose, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_STATUSREGISTRY_LIST_URLS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_STATUSREGISTRY_LIST_URLS
+RustBuffer uniffi_lommebok_ffi_fn_method_statusregistry_list_urls(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_STATUSREGISTRY_STATUS_OF
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_STATUSREGISTRY_STATUS_OF
 RustBuffer uniffi_lommebok_ffi_fn_method_statusregistry_status_of(uint64_t ptr, RustBuffer credential_id, RustCallStatus *_Nonnull out_status
@@ -902,6 +907,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_softwarekey_to_multikey_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_STATUSREGISTRY_CREATE_LIST
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_STATUSREGISTRY_CREATE_LIST
 uint16_t uniffi_lommebok_ffi_checksum_method_statusregistry_create_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_STATUSREGISTRY_LIST_URLS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_STATUSREGISTRY_LIST_URLS
+uint16_t uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls(void
     
 );
 #endif

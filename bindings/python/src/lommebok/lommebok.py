@@ -572,6 +572,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_list() != 46592:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls() != 26297:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_statusregistry_status_of() != 18916:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_constructor_statusregistry_in_memory() != 63286:
@@ -580,7 +582,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() != 9806:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_lommebok_ffi_checksum_method_verifier_request() != 64556:
+    if lib.uniffi_lommebok_ffi_checksum_method_verifier_request() != 43532:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_credential() != 3561:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -703,6 +705,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_softwarekey_generate.restype
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_list.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_list.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_status_of.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_status_of.restype = ctypes.c_uint16
@@ -886,6 +891,11 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_create_list.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_create_list.restype = None
+_UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_list_urls.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_list_urls.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_status_of.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -2087,6 +2097,14 @@ class StatusRegistryProtocol(typing.Protocol):
         exists or the store fails.
 """
         raise NotImplementedError
+    def list_urls(self, ) -> typing.List[str]:
+        """
+        The URLs of the lists the registry keeps (so an app can create its lists only once).
+
+        # Errors
+        [`LommebokError::Status`] when the store fails.
+"""
+        raise NotImplementedError
     def status_of(self, credential_id: str) -> typing.List[CredentialStatus]:
         """
         The status entries of the credential with id `credential_id`, one per list it is in
@@ -2187,6 +2205,24 @@ class StatusRegistry(StatusRegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_create_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def list_urls(self, ) -> typing.List[str]:
+        """
+        The URLs of the lists the registry keeps (so an app can create its lists only once).
+
+        # Errors
+        [`LommebokError::Status`] when the store fails.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_list_urls,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3210,7 +3246,7 @@ class VerifierProtocol(typing.Protocol):
         list that does not verify fails that credential's status check.
 """
         raise NotImplementedError
-    def request(self, domain: typing.Optional[str]) -> PresentationRequest:
+    def request(self, domain: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> PresentationRequest:
         """
         A new presentation request: a fresh random challenge (single use, expiring after the
         challenge lifetime), and `domain` if the presentation must name this verifier.
@@ -3321,12 +3357,14 @@ class Verifier(VerifierProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def request(self, domain: typing.Optional[str]) -> PresentationRequest:
+    def request(self, domain: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> PresentationRequest:
         """
         A new presentation request: a fresh random challenge (single use, expiring after the
         challenge lifetime), and `domain` if the presentation must name this verifier.
 """
         
+        if domain is _DEFAULT:
+            domain = None
         _UniffiFfiConverterOptionalString.check_lower(domain)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),

@@ -1613,6 +1613,14 @@ public protocol StatusRegistryProtocol: AnyObject, Sendable {
     func createList(url: String, purpose: StatusPurpose) throws 
     
     /**
+     * The URLs of the lists the registry keeps (so an app can create its lists only once).
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the store fails.
+     */
+    func listUrls() throws  -> [String]
+    
+    /**
      * The status entries of the credential with id `credential_id`, one per list it is in
      * (empty when it has none).
      *
@@ -1724,6 +1732,21 @@ open func createList(url: String, purpose: StatusPurpose)throws   {try rustCallW
         FfiConverterTypeStatusPurpose_lower(purpose),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * The URLs of the lists the registry keeps (so an app can create its lists only once).
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the store fails.
+     */
+open func listUrls()throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_statusregistry_list_urls(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -1937,7 +1960,7 @@ open func addStatusList(url: String, statusListCredentialJson: String)  {try! ru
      * A new presentation request: a fresh random challenge (single use, expiring after the
      * challenge lifetime), and `domain` if the presentation must name this verifier.
      */
-open func request(domain: String?) -> PresentationRequest  {
+open func request(domain: String? = nil) -> PresentationRequest  {
     return try!  FfiConverterTypePresentationRequest_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_lommebok_ffi_fn_method_verifier_request(
@@ -3504,13 +3527,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_method_statusregistry_create_list() != 46592) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls() != 26297) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_lommebok_ffi_checksum_method_statusregistry_status_of() != 18916) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() != 9806) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_lommebok_ffi_checksum_method_verifier_request() != 64556) {
+    if (uniffi_lommebok_ffi_checksum_method_verifier_request() != 43532) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_verifier_verify_credential() != 3561) {

@@ -745,6 +745,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_statusregistry_create_list(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_statusregistry_status_of(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_verifier_add_status_list(
@@ -878,6 +880,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_lommebok_ffi_fn_method_statusregistry_create_list(`ptr`: Long,`url`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_lommebok_ffi_fn_method_statusregistry_list_urls(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_statusregistry_status_of(`ptr`: Long,`credentialId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_clone_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1085,13 +1089,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_list() and 0xFFFF) != 46592) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls() and 0xFFFF) != 26297) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_statusregistry_status_of() and 0xFFFF) != 18916) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() and 0xFFFF) != 9806) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_request() and 0xFFFF) != 64556) {
+    if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_request() and 0xFFFF) != 43532) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_credential() and 0xFFFF) != 3561) {
@@ -3068,6 +3075,14 @@ public interface StatusRegistryInterface {
     fun `createList`(`url`: kotlin.String, `purpose`: StatusPurpose)
     
     /**
+     * The URLs of the lists the registry keeps (so an app can create its lists only once).
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the store fails.
+     */
+    fun `listUrls`(): List<kotlin.String>
+    
+    /**
      * The status entries of the credential with id `credential_id`, one per list it is in
      * (empty when it has none).
      *
@@ -3206,6 +3221,26 @@ open class StatusRegistry: Disposable, AutoCloseable, StatusRegistryInterface
 }
     }
     
+    
+
+    
+    /**
+     * The URLs of the lists the registry keeps (so an app can create its lists only once).
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the store fails.
+     */
+    @Throws(LommebokException::class)override fun `listUrls`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_list_urls(
+        it,
+        _status)
+}
+    }
+    )
+    }
     
 
     
@@ -3415,7 +3450,7 @@ public interface VerifierInterface {
      * A new presentation request: a fresh random challenge (single use, expiring after the
      * challenge lifetime), and `domain` if the presentation must name this verifier.
      */
-    fun `request`(`domain`: kotlin.String?): PresentationRequest
+    fun `request`(`domain`: kotlin.String? = null): PresentationRequest
     
     /**
      * Verifies a credential given as JSON.
