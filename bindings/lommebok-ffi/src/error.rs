@@ -118,8 +118,14 @@ impl From<StatusError> for LommebokError {
 /// [`LommebokError::Signing`].
 impl From<uniffi::UnexpectedUniFFICallbackError> for LommebokError {
     fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        LommebokError::Signing {
-            reason: error.reason,
-        }
+        // Foreign runtimes put a whole stack trace here; the first line says what happened.
+        let reason = error
+            .reason
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        LommebokError::Signing { reason }
     }
 }

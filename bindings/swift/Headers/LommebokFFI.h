@@ -542,6 +542,11 @@ RustBuffer uniffi_lommebok_ffi_fn_method_wallet_present(uint64_t ptr, RustBuffer
 void uniffi_lommebok_ffi_fn_method_wallet_store(uint64_t ptr, RustBuffer credential_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_FUNC_CREDENTIAL_ID
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_FUNC_CREDENTIAL_ID
+RustBuffer uniffi_lommebok_ffi_fn_func_credential_id(RustBuffer credential_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_LOMMEBOK_FFI_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_LOMMEBOK_FFI_RUSTBUFFER_ALLOC
 RustBuffer ffi_lommebok_ffi_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -800,6 +805,12 @@ void ffi_lommebok_ffi_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_LOMMEBOK_FFI_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_LOMMEBOK_FFI_RUST_FUTURE_COMPLETE_VOID
 void ffi_lommebok_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_FUNC_CREDENTIAL_ID
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_FUNC_CREDENTIAL_ID
+uint16_t uniffi_lommebok_ffi_checksum_func_credential_id(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_DID

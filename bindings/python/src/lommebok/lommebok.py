@@ -524,6 +524,8 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_lommebok_ffi_checksum_func_credential_id() != 4276:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_did() != 39478:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue() != 47129:
@@ -633,6 +635,9 @@ _UniffiLib.ffi_lommebok_ffi_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_lommebok_ffi_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_lommebok_ffi_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_lommebok_ffi_checksum_func_credential_id.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_func_credential_id.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_did.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_did.restype = ctypes.c_uint16
@@ -753,6 +758,11 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_wallet_new.restype = ctypes.
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_wallet_with_signer.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_wallet_with_signer.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_fn_func_credential_id.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_func_credential_id.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_did.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -3673,6 +3683,27 @@ class _UniffiFfiConverterTypeWallet:
     @classmethod
     def write(cls, value: Wallet, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
+def credential_id(credential_json: str) -> typing.Optional[str]:
+    """
+    The `id` of a credential given as JSON (what `Issuer::revoke` and friends take), or `None`
+    when it has none.
+
+    # Errors
+    [`LommebokError::InvalidInput`] when the text is not a credential.
+"""
+    
+    _UniffiFfiConverterString.check_lower(credential_json)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(credential_json),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_lommebok_ffi_fn_func_credential_id,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 
 __all__ = [
     "InternalError",
@@ -3686,6 +3717,7 @@ __all__ = [
     "PresentationRequest",
     "VerificationReport",
     "VerifierOptions",
+    "credential_id",
     "StatusRegistry",
     "StatusRegistryProtocol",
     "Issuer",

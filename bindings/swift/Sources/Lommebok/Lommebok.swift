@@ -3457,6 +3457,21 @@ fileprivate struct FfiConverterSequenceTypeCredentialStatus: FfiConverterRustBuf
         return seq
     }
 }
+/**
+ * The `id` of a credential given as JSON (what `Issuer::revoke` and friends take), or `None`
+ * when it has none.
+ *
+ * # Errors
+ * [`LommebokError::InvalidInput`] when the text is not a credential.
+ */
+public func credentialId(credentialJson: String)throws  -> String?  {
+    return try  FfiConverterOptionString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_func_credential_id(
+        FfiConverterString.lower(credentialJson),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -3472,6 +3487,9 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_lommebok_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_func_credential_id() != 4276) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_issuer_did() != 39478) {
         return InitializationResult.apiChecksumMismatch

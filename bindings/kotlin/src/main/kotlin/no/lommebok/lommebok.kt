@@ -709,6 +709,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_lommebok_ffi_checksum_func_credential_id(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_did(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_issue(
@@ -916,6 +918,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_wallet_store(`ptr`: Long,`credentialJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_lommebok_ffi_fn_func_credential_id(`credentialJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun ffi_lommebok_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_lommebok_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1035,6 +1039,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_lommebok_ffi_checksum_func_credential_id() and 0xFFFF) != 4276) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_did() and 0xFFFF) != 39478) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -4996,4 +5003,23 @@ public object FfiConverterSequenceTypeCredentialStatus: FfiConverterRustBuffer<L
         }
     }
 }
+        /**
+         * The `id` of a credential given as JSON (what `Issuer::revoke` and friends take), or `None`
+         * when it has none.
+         *
+         * # Errors
+         * [`LommebokError::InvalidInput`] when the text is not a credential.
+         */
+    @Throws(LommebokException::class) fun `credentialId`(`credentialJson`: kotlin.String): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_func_credential_id(
+    
+        
+        FfiConverterString.lower(`credentialJson`),_status)
+}
+    )
+    }
+    
+
 

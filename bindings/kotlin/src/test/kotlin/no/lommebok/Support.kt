@@ -1,0 +1,167 @@
+// What the tests share: the credential the municipality issues, report look-ups, JSON bits,
+// and an independent did:key encoder to check the DIDs lommebok derives.
+
+package no.lommebok
+
+import java.io.File
+import java.math.BigInteger
+import java.nio.file.Files
+import java.security.interfaces.ECPublicKey
+import kotlin.test.assertEquals
+import kotlin.test.assertNotNull
+import kotlin.test.assertTrue
+import kotlin.test.fail
+
+/** Where the municipality publishes its revocation list. */
+const val REVOCATIONS = "https://tromso.kommune.example/status/revocation/1"
+
+/** The pharmacy's domain. */
+const val PHARMACY = "apotek.example"
+
+/**
+ * An unsigned residence credential from [issuerDid] about [subjectDid], as the municipality's
+ * back office would build it; with [id] when the app names the credential itself.
+ */
+fun residenceCredential(issuerDid: String, subjectDid: String, id: String? = null): String {
+    val idMember = if (id == null) "" else """"id": "$id","""
+    return """
+        {
+          "@context": ["https://www.w3.org/ns/credentials/v2",
+                       "https://www.w3.org/ns/credentials/examples/v2"],
+          $idMember
+          "type": ["VerifiableCredential", "ResidenceCredential"],
+          "issuer": "$issuerDid",
+          "credentialSubject": {
+            "id": "$subjectDid",
+            "name": "Kari Nordmann",
+            "municipality": "Tromsø"
+          }
+        }
+    """.trimIndent()
+}
+
+/** The one check of [kind] on [target]; fails when there is none or several. */
+fun VerificationReport.check(kind: CheckKind, target: String): Check {
+    val found = checks.filter { it.check == kind && it.target == target }
+    assertEquals(1, found.size, "checks $kind on $target in ${describe()}")
+    return found[0]
+}
+
+/** Asserts that the check of [kind] on [target] passed, and returns it. */
+fun VerificationReport.passed(kind: CheckKind, target: String): Check {
+    val check = check(kind, target)
+    assertTrue(check.passed, "$kind on $target should pass: ${describe()}")
+    return check
+}
+
+/** The checks that failed, as (target, kind, reason). */
+fun VerificationReport.failures(): List<Triple<String, CheckKind, String>> =
+    checks.filter { !it.passed }.map { Triple(it.target, it.check, it.reason) }
+
+/** Asserts a valid report: at least one check, every one passed. */
+fun assertValid(report: VerificationReport) {
+    assertTrue(report.valid, "expected a valid report: ${report.describe()}")
+    assertTrue(report.checks.isNotEmpty())
+    assertEquals(emptyList(), report.failures())
+}
+
+/** Asserts an invalid report whose only failed checks are [kinds] (in any target). */
+fun assertOnlyFailed(report: VerificationReport, vararg kinds: CheckKind): List<Check> {
+    assertTrue(!report.valid, "expected an invalid report: ${report.describe()}")
+    val failed = report.checks.filter { !it.passed }
+    assertEquals(kinds.toSet(), failed.map { it.check }.toSet(), "failed checks: ${report.describe()}")
+    return failed
+}
+
+/** The report as lines `PASS target kind reason`, for assertion messages. */
+fun VerificationReport.describe(): String =
+    "valid=$valid\n" + checks.joinToString("\n") {
+        "  ${if (it.passed) "PASS" else "FAIL"} ${it.target} ${it.check} ${it.reason}"
+    }
+
+/** The string value of the first top-level-looking `"name": "value"` member of a JSON text. */
+fun jsonString(json: String, name: String): String? =
+    Regex(""""${Regex.escape(name)}"\s*:\s*"([^"]*)"""").find(json)?.groupValues?.get(1)
+
+/**
+ * The `id` lommebok gave a credential (`urn:uuid:...`). The bindings return JSON text only,
+ * so an app needs a JSON parser (Android has org.json) or, as here, a pattern.
+ */
+fun credentialIdOf(credentialJson: String): String {
+    val id = Regex(""""id"\s*:\s*"(urn:uuid:[0-9a-f-]+)"""").find(credentialJson)?.groupValues?.get(1)
+    return assertNotNull(id, "no urn:uuid id in $credentialJson")
+}
+
+/** A fresh temporary folder, deleted with its contents after [block]. */
+fun <T> withTempDir(block: (File) -> T): T {
+    val dir = Files.createTempDirectory("lommebok-kotlin-test").toFile()
+    try {
+        return block(dir)
+    } finally {
+        dir.deleteRecursively()
+    }
+}
+
+/** Asserts that [block] throws the FFI's [LommebokException] of type [T], and returns it. */
+inline fun <reified T : LommebokException> assertLommebokError(what: String, block: () -> Unit): T {
+    try {
+        block()
+    } catch (e: LommebokException) {
+        if (e is T) return e
+        fail("$what: expected ${T::class.simpleName}, got ${e::class.simpleName}: ${e.message}")
+    }
+    fail("$what: expected ${T::class.simpleName}, nothing was thrown")
+}
+
+/** The reason carried by any [LommebokException]. */
+val LommebokException.reason: String
+    get() = when (this) {
+        is LommebokException.InvalidInput -> reason
+        is LommebokException.Signing -> reason
+        is LommebokException.Status -> reason
+        is LommebokException.Internal -> reason
+    }
+
+// --- did:key, computed here independently of lommebok ---
+
+private const val BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+/** Base58 (Bitcoin alphabet), as multibase `z` uses it. */
+fun base58(bytes: ByteArray): String {
+    var n = BigInteger(1, bytes)
+    val out = StringBuilder()
+    val radix = BigInteger.valueOf(58)
+    while (n.signum() > 0) {
+        val (quotient, remainder) = n.divideAndRemainder(radix)
+        out.append(BASE58_ALPHABET[remainder.toInt()])
+        n = quotient
+    }
+    for (b in bytes) {
+        if (b.toInt() != 0) break
+        out.append('1')
+    }
+    return out.reverse().toString()
+}
+
+/** `did:key` of a raw Ed25519 public key (multicodec `ed25519-pub`, 0xed 0x01). */
+fun didKeyOfEd25519(publicKey: ByteArray): String {
+    require(publicKey.size == 32)
+    return "did:key:z" + base58(byteArrayOf(0xed.toByte(), 0x01) + publicKey)
+}
+
+/** `did:key` of a P-256 public key (multicodec `p256-pub`, 0x80 0x24, compressed SEC1 point). */
+fun didKeyOfP256(publicKey: ECPublicKey): String {
+    val x = unsigned32(publicKey.w.affineX)
+    val prefix = if (publicKey.w.affineY.testBit(0)) 0x03 else 0x02
+    return "did:key:z" + base58(byteArrayOf(0x80.toByte(), 0x24, prefix.toByte()) + x)
+}
+
+/** [n] as exactly 32 big-endian bytes. */
+fun unsigned32(n: BigInteger): ByteArray {
+    val bytes = n.toByteArray().dropWhile { it.toInt() == 0 }.toByteArray()
+    require(bytes.size <= 32)
+    return ByteArray(32 - bytes.size) + bytes
+}
+
+/** Bytes from hex. */
+fun hex(text: String): ByteArray = text.chunked(2).map { it.toInt(16).toByte() }.toByteArray()
