@@ -90,6 +90,20 @@ impl Issuer {
         )
     }
 
+    /// This issuer, also knowing the JSON-LD contexts `contexts` (for credentials that use a
+    /// vocabulary lommebok does not bundle).
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+    /// would replace a bundled one.
+    pub fn with_contexts(
+        &self,
+        contexts: Vec<crate::ContextDocument>,
+    ) -> Result<Arc<Self>, LommebokError> {
+        let registry = crate::context_registry(&contexts)?;
+        Ok(Self::wrap(self.inner.clone().with_contexts(registry)))
+    }
+
     /// The issuer's DID.
     pub fn did(&self) -> String {
         self.inner.did().to_string()

@@ -12,11 +12,35 @@ mod wallet;
 pub use error::LommebokError;
 pub use issuer::{Cryptosuite, Issuer};
 pub use key::{KeyAlgorithm, Signer, SoftwareKey};
-pub use status::{CredentialStatus, StatusPurpose, StatusRegistry};
+pub use status::{CredentialStatus, StatusMessage, StatusPurpose, StatusRegistry};
 pub use verifier::{
     Check, CheckKind, PresentationRequest, VerificationReport, Verifier, VerifierOptions,
 };
 pub use wallet::Wallet;
+
+/// A JSON-LD context document an app registers for a URL that lommebok does not bundle (its
+/// own vocabulary, say). Nothing is ever fetched: documents naming an unregistered context are
+/// refused.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ContextDocument {
+    /// The context URL, as documents name it in `@context`.
+    pub url: String,
+    /// The context document (JSON with an `@context` member).
+    pub document: String,
+}
+
+/// The bundled contexts plus `extra`.
+fn context_registry(
+    extra: &[ContextDocument],
+) -> Result<lommebok::contexts::ContextRegistry, LommebokError> {
+    let mut registry = lommebok::contexts::ContextRegistry::new();
+    for context in extra {
+        registry
+            .register(&context.url, &context.document)
+            .map_err(lommebok::Error::from)?;
+    }
+    Ok(registry)
+}
 
 /// The `id` of a credential given as JSON (what `Issuer::revoke` and friends take), or `None`
 /// when it has none.

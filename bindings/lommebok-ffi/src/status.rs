@@ -11,7 +11,8 @@ pub enum StatusPurpose {
     Revocation,
     /// Temporarily withdrawn; may be reinstated.
     Suspension,
-    /// A status message (lists of this purpose cannot be created through the bindings yet).
+    /// A status message: `status_size` bits per entry, each value with its message (see
+    /// [`StatusRegistry::create_message_list`]).
     Message,
     /// A newer version of the credential is available.
     Refresh,
@@ -37,6 +38,15 @@ impl From<lommebok::status::StatusPurpose> for StatusPurpose {
             lommebok::status::StatusPurpose::Refresh => StatusPurpose::Refresh,
         }
     }
+}
+
+/// What one value of a message list means (`statusMessage`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct StatusMessage {
+    /// The value.
+    pub status: u8,
+    /// Its meaning, e.g. "pending_review".
+    pub message: String,
 }
 
 /// One status entry of a credential, as the issuer's registry holds it.
@@ -106,6 +116,54 @@ impl StatusRegistry {
     /// exists or the store fails.
     pub fn create_list(&self, url: String, purpose: StatusPurpose) -> Result<(), LommebokError> {
         self.inner.create_list(&url, purpose.into())?;
+        Ok(())
+    }
+
+    /// Creates a `message` list at `url`: `status_size` bits per entry (1 to 8), with one
+    /// message for each of the 2^`status_size` values, and optional `statusReference` URLs.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] when the messages do not cover every value exactly once
+    /// or the size is out of range; [`LommebokError::Status`] when the list exists or the store
+    /// fails.
+    pub fn create_message_list(
+        &self,
+        url: String,
+        status_size: u8,
+        messages: Vec<StatusMessage>,
+        reference: Vec<String>,
+    ) -> Result<(), LommebokError> {
+        self.inner
+            .create_list_with(lommebok::status::StatusListInfo {
+                url,
+                purpose: lommebok::status::StatusPurpose::Message,
+                size: status_size,
+                entries: lommebok::status::MIN_ENTRIES,
+                messages: messages
+                    .into_iter()
+                    .map(|m| lommebok::status::StatusMessage {
+                        status: m.status,
+                        message: m.message,
+                    })
+                    .collect(),
+                reference,
+            })?;
+        Ok(())
+    }
+
+    /// Sets the credential's value in its list of `purpose` (for a message list: the status
+    /// value whose message applies now). Verifiers see it once the list is published again.
+    ///
+    /// # Errors
+    /// [`LommebokError::Status`] when the credential has no entry of that purpose or the store
+    /// fails; [`LommebokError::InvalidInput`] when the value does not fit the list.
+    pub fn set_status(
+        &self,
+        credential_id: String,
+        purpose: StatusPurpose,
+        value: u8,
+    ) -> Result<(), LommebokError> {
+        self.inner.set(&credential_id, purpose.into(), value)?;
         Ok(())
     }
 

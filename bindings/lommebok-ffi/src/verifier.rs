@@ -150,6 +150,9 @@ pub struct VerifierOptions {
     /// tests, or a device with a trusted time source.
     #[uniffi(default = None)]
     pub at_time: Option<String>,
+    /// JSON-LD contexts to know besides the bundled ones.
+    #[uniffi(default = [])]
+    pub contexts: Vec<crate::ContextDocument>,
 }
 
 /// The longest clock skew and challenge lifetime accepted: a day.
@@ -205,6 +208,9 @@ impl Verifier {
             .with_status_source(status_lists.clone());
         if let Some(at) = options.at_time {
             inner = inner.with_clock(Arc::new(FixedClock(parse_time("at_time", &at)?)));
+        }
+        if !options.contexts.is_empty() {
+            inner = inner.with_contexts(crate::context_registry(&options.contexts)?);
         }
         Ok(Arc::new(Verifier {
             inner,

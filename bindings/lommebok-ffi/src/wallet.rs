@@ -50,6 +50,19 @@ impl Wallet {
         Ok(Self::wrap(lommebok::Wallet::new(signer)))
     }
 
+    /// Makes the wallet know the JSON-LD contexts `contexts` (for credentials that use a
+    /// vocabulary lommebok does not bundle: presenting them needs it).
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+    /// would replace a bundled one.
+    pub fn add_contexts(&self, contexts: Vec<crate::ContextDocument>) -> Result<(), LommebokError> {
+        let registry = crate::context_registry(&contexts)?;
+        let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        *inner = inner.clone().with_contexts(registry);
+        Ok(())
+    }
+
     /// The holder's DID: what an issuer puts in `credentialSubject.id`.
     pub fn did(&self) -> String {
         self.read().did().to_string()

@@ -476,6 +476,33 @@ fn every_export_survives_garbage() {
             h.call("StatusRegistry::status_of", || {
                 registry.status_of(s.clone())
             });
+            for purpose in purposes {
+                h.call("StatusRegistry::set_status", || {
+                    registry.set_status(s.clone(), purpose, 1)
+                });
+            }
+            for size in [0, 1, 2, 9, 255] {
+                h.call("StatusRegistry::create_message_list", || {
+                    registry.create_message_list(
+                        s.clone(),
+                        size,
+                        vec![lommebok_ffi::StatusMessage {
+                            status: 0,
+                            message: s.clone(),
+                        }],
+                        vec![s.clone()],
+                    )
+                });
+            }
+            h.call("credential_id", || lommebok_ffi::credential_id(s.clone()));
+            h.call("Issuer::with_contexts", || {
+                Issuer::new(SoftwareKey::generate(KeyAlgorithm::Ed25519)).with_contexts(vec![
+                    lommebok_ffi::ContextDocument {
+                        url: s.clone(),
+                        document: s.clone(),
+                    },
+                ])
+            });
         }
     }
     let revocation = "https://kommune.example/status/r".to_owned();

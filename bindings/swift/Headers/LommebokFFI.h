@@ -335,6 +335,11 @@ void uniffi_lommebok_ffi_fn_method_issuer_suspend(uint64_t ptr, RustBuffer crede
 void uniffi_lommebok_ffi_fn_method_issuer_unsuspend(uint64_t ptr, RustBuffer credential_id, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_CONTEXTS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_CONTEXTS
+uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_contexts(uint64_t ptr, RustBuffer contexts, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_CRYPTOSUITE
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_CRYPTOSUITE
 uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite(uint64_t ptr, RustBuffer cryptosuite, RustCallStatus *_Nonnull out_status
@@ -451,9 +456,19 @@ uint64_t uniffi_lommebok_ffi_fn_constructor_statusregistry_open_sqlite(RustBuffe
 void uniffi_lommebok_ffi_fn_method_statusregistry_create_list(uint64_t ptr, RustBuffer url, RustBuffer purpose, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_STATUSREGISTRY_CREATE_MESSAGE_LIST
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_STATUSREGISTRY_CREATE_MESSAGE_LIST
+void uniffi_lommebok_ffi_fn_method_statusregistry_create_message_list(uint64_t ptr, RustBuffer url, uint8_t status_size, RustBuffer messages, RustBuffer reference, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_STATUSREGISTRY_LIST_URLS
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_STATUSREGISTRY_LIST_URLS
 RustBuffer uniffi_lommebok_ffi_fn_method_statusregistry_list_urls(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_STATUSREGISTRY_SET_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_STATUSREGISTRY_SET_STATUS
+void uniffi_lommebok_ffi_fn_method_statusregistry_set_status(uint64_t ptr, RustBuffer credential_id, RustBuffer purpose, uint8_t value, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_STATUSREGISTRY_STATUS_OF
@@ -520,6 +535,11 @@ uint64_t uniffi_lommebok_ffi_fn_constructor_wallet_new(uint64_t key, RustCallSta
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CONSTRUCTOR_WALLET_WITH_SIGNER
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CONSTRUCTOR_WALLET_WITH_SIGNER
 uint64_t uniffi_lommebok_ffi_fn_constructor_wallet_with_signer(uint64_t signer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_ADD_CONTEXTS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_ADD_CONTEXTS
+void uniffi_lommebok_ffi_fn_method_wallet_add_contexts(uint64_t ptr, RustBuffer contexts, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_CREDENTIALS
@@ -861,6 +881,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_issuer_unsuspend(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_CONTEXTS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_CONTEXTS
+uint16_t uniffi_lommebok_ffi_checksum_method_issuer_with_contexts(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_CRYPTOSUITE
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_CRYPTOSUITE
 uint16_t uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite(void
@@ -921,9 +947,21 @@ uint16_t uniffi_lommebok_ffi_checksum_method_statusregistry_create_list(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_STATUSREGISTRY_CREATE_MESSAGE_LIST
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_STATUSREGISTRY_CREATE_MESSAGE_LIST
+uint16_t uniffi_lommebok_ffi_checksum_method_statusregistry_create_message_list(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_STATUSREGISTRY_LIST_URLS
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_STATUSREGISTRY_LIST_URLS
 uint16_t uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_STATUSREGISTRY_SET_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_STATUSREGISTRY_SET_STATUS
+uint16_t uniffi_lommebok_ffi_checksum_method_statusregistry_set_status(void
     
 );
 #endif
@@ -954,6 +992,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_verifier_verify_credential(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_PRESENTATION
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_PRESENTATION
 uint16_t uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_ADD_CONTEXTS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_ADD_CONTEXTS
+uint16_t uniffi_lommebok_ffi_checksum_method_wallet_add_contexts(void
     
 );
 #endif

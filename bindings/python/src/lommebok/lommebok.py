@@ -542,6 +542,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_unsuspend() != 43008:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_issuer_with_contexts() != 24386:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite() != 32410:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_with_status() != 64610:
@@ -574,7 +576,11 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_list() != 46592:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_message_list() != 10730:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls() != 26297:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_statusregistry_set_status() != 36895:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_statusregistry_status_of() != 18916:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -593,6 +599,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_lommebok_ffi_checksum_constructor_verifier_new() != 62133:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_constructor_verifier_with_options() != 40039:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_wallet_add_contexts() != 7993:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_wallet_credentials() != 24672:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -662,6 +670,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_suspend.restype = ctypes.c
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_unsuspend.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_unsuspend.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_contexts.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_contexts.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite.restype = ctypes.c_uint16
@@ -710,9 +721,15 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_softwarekey_generate.restype
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_list.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_list.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_message_list.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_message_list.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_set_status.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_set_status.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_status_of.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_statusregistry_status_of.restype = ctypes.c_uint16
@@ -740,6 +757,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_verifier_new.restype = ctype
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_verifier_with_options.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_verifier_with_options.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_add_contexts.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_add_contexts.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_credentials.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_credentials.restype = ctypes.c_uint16
@@ -814,6 +834,12 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_unsuspend.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_unsuspend.restype = None
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_contexts.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_contexts.restype = ctypes.c_uint64
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -901,11 +927,28 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_create_list.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_create_list.restype = None
+_UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_create_message_list.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint8,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_create_message_list.restype = None
 _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_list_urls.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_list_urls.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_set_status.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint8,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_set_status.restype = None
 _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_status_of.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -956,6 +999,12 @@ _UniffiLib.uniffi_lommebok_ffi_fn_constructor_verifier_with_options.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_constructor_verifier_with_options.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_add_contexts.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_add_contexts.restype = None
 _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_credentials.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1357,6 +1406,47 @@ class _UniffiFfiConverterTypeCheck(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.passed, buf)
         _UniffiFfiConverterString.write(value.reason, buf)
 
+@dataclass
+class ContextDocument:
+    """
+    A JSON-LD context document an app registers for a URL that lommebok does not bundle (its
+    own vocabulary, say). Nothing is ever fetched: documents naming an unregistered context are
+    refused.
+"""
+    def __init__(self, *, url:str, document:str):
+        self.url = url
+        self.document = document
+        
+        
+
+    
+    def __str__(self):
+        return "ContextDocument(url={}, document={})".format(self.url, self.document)
+    def __eq__(self, other):
+        if self.url != other.url:
+            return False
+        if self.document != other.document:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeContextDocument(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ContextDocument(
+            url=_UniffiFfiConverterString.read(buf),
+            document=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.url)
+        _UniffiFfiConverterString.check_lower(value.document)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.url, buf)
+        _UniffiFfiConverterString.write(value.document, buf)
+
 
 
 
@@ -1379,7 +1469,8 @@ class StatusPurpose(enum.Enum):
     
     MESSAGE = 2
     """
-    A status message (lists of this purpose cannot be created through the bindings yet).
+    A status message: `status_size` bits per entry, each value with its message (see
+    [`StatusRegistry::create_message_list`]).
 """
     
     REFRESH = 3
@@ -1579,6 +1670,45 @@ class _UniffiFfiConverterTypePresentationRequest(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.challenge, buf)
         _UniffiFfiConverterOptionalString.write(value.domain, buf)
 
+@dataclass
+class StatusMessage:
+    """
+    What one value of a message list means (`statusMessage`).
+"""
+    def __init__(self, *, status:int, message:str):
+        self.status = status
+        self.message = message
+        
+        
+
+    
+    def __str__(self):
+        return "StatusMessage(status={}, message={})".format(self.status, self.message)
+    def __eq__(self, other):
+        if self.status != other.status:
+            return False
+        if self.message != other.message:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeStatusMessage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return StatusMessage(
+            status=_UniffiFfiConverterUInt8.read(buf),
+            message=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt8.check_lower(value.status)
+        _UniffiFfiConverterString.check_lower(value.message)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt8.write(value.status, buf)
+        _UniffiFfiConverterString.write(value.message, buf)
+
 class _UniffiFfiConverterSequenceTypeCheck(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -1728,12 +1858,35 @@ class _UniffiFfiConverterOptionalUInt32(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterSequenceTypeContextDocument(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeContextDocument.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeContextDocument.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeContextDocument.read(buf) for i in range(count)
+        ]
+
 @dataclass
 class VerifierOptions:
     """
     How a [`Verifier`] checks. Every field is optional; the defaults are the strict ones.
 """
-    def __init__(self, *, trusted_issuers:typing.Optional[typing.List[str]] = _DEFAULT, clock_skew_seconds:typing.Optional[int] = _DEFAULT, challenge_ttl_seconds:typing.Optional[int] = _DEFAULT, at_time:typing.Optional[str] = _DEFAULT):
+    def __init__(self, *, trusted_issuers:typing.Optional[typing.List[str]] = _DEFAULT, clock_skew_seconds:typing.Optional[int] = _DEFAULT, challenge_ttl_seconds:typing.Optional[int] = _DEFAULT, at_time:typing.Optional[str] = _DEFAULT, contexts:typing.List[ContextDocument] = _DEFAULT):
         if trusted_issuers is _DEFAULT:
             self.trusted_issuers = None
         else:
@@ -1750,12 +1903,16 @@ class VerifierOptions:
             self.at_time = None
         else:
             self.at_time = at_time
+        if contexts is _DEFAULT:
+            self.contexts = []
+        else:
+            self.contexts = contexts
         
         
 
     
     def __str__(self):
-        return "VerifierOptions(trusted_issuers={}, clock_skew_seconds={}, challenge_ttl_seconds={}, at_time={})".format(self.trusted_issuers, self.clock_skew_seconds, self.challenge_ttl_seconds, self.at_time)
+        return "VerifierOptions(trusted_issuers={}, clock_skew_seconds={}, challenge_ttl_seconds={}, at_time={}, contexts={})".format(self.trusted_issuers, self.clock_skew_seconds, self.challenge_ttl_seconds, self.at_time, self.contexts)
     def __eq__(self, other):
         if self.trusted_issuers != other.trusted_issuers:
             return False
@@ -1764,6 +1921,8 @@ class VerifierOptions:
         if self.challenge_ttl_seconds != other.challenge_ttl_seconds:
             return False
         if self.at_time != other.at_time:
+            return False
+        if self.contexts != other.contexts:
             return False
         return True
 
@@ -1775,6 +1934,7 @@ class _UniffiFfiConverterTypeVerifierOptions(_UniffiConverterRustBuffer):
             clock_skew_seconds=_UniffiFfiConverterOptionalUInt32.read(buf),
             challenge_ttl_seconds=_UniffiFfiConverterOptionalUInt32.read(buf),
             at_time=_UniffiFfiConverterOptionalString.read(buf),
+            contexts=_UniffiFfiConverterSequenceTypeContextDocument.read(buf),
         )
 
     @staticmethod
@@ -1783,6 +1943,7 @@ class _UniffiFfiConverterTypeVerifierOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.check_lower(value.clock_skew_seconds)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.challenge_ttl_seconds)
         _UniffiFfiConverterOptionalString.check_lower(value.at_time)
+        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(value.contexts)
 
     @staticmethod
     def write(value, buf):
@@ -1790,6 +1951,7 @@ class _UniffiFfiConverterTypeVerifierOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.write(value.clock_skew_seconds, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.challenge_ttl_seconds, buf)
         _UniffiFfiConverterOptionalString.write(value.at_time, buf)
+        _UniffiFfiConverterSequenceTypeContextDocument.write(value.contexts, buf)
 
 
 
@@ -2066,6 +2228,29 @@ class _UniffiFfiConverterTypeLommebokError(_UniffiConverterRustBuffer):
             buf.write_i32(4)
             _UniffiFfiConverterString.write(value.reason, buf)
 
+class _UniffiFfiConverterSequenceTypeStatusMessage(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeStatusMessage.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeStatusMessage.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeStatusMessage.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterSequenceTypeCredentialStatus(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -2107,12 +2292,33 @@ class StatusRegistryProtocol(typing.Protocol):
         exists or the store fails.
 """
         raise NotImplementedError
+    def create_message_list(self, url: str,status_size: int,messages: typing.List[StatusMessage],reference: typing.List[str]) -> None:
+        """
+        Creates a `message` list at `url`: `status_size` bits per entry (1 to 8), with one
+        message for each of the 2^`status_size` values, and optional `statusReference` URLs.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the messages do not cover every value exactly once
+        or the size is out of range; [`LommebokError::Status`] when the list exists or the store
+        fails.
+"""
+        raise NotImplementedError
     def list_urls(self, ) -> typing.List[str]:
         """
         The URLs of the lists the registry keeps (so an app can create its lists only once).
 
         # Errors
         [`LommebokError::Status`] when the store fails.
+"""
+        raise NotImplementedError
+    def set_status(self, credential_id: str,purpose: StatusPurpose,value: int) -> None:
+        """
+        Sets the credential's value in its list of `purpose` (for a message list: the status
+        value whose message applies now). Verifiers see it once the list is published again.
+
+        # Errors
+        [`LommebokError::Status`] when the credential has no entry of that purpose or the store
+        fails; [`LommebokError::InvalidInput`] when the value does not fit the list.
 """
         raise NotImplementedError
     def status_of(self, credential_id: str) -> typing.List[CredentialStatus]:
@@ -2218,6 +2424,39 @@ class StatusRegistry(StatusRegistryProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def create_message_list(self, url: str,status_size: int,messages: typing.List[StatusMessage],reference: typing.List[str]) -> None:
+        """
+        Creates a `message` list at `url`: `status_size` bits per entry (1 to 8), with one
+        message for each of the 2^`status_size` values, and optional `statusReference` URLs.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the messages do not cover every value exactly once
+        or the size is out of range; [`LommebokError::Status`] when the list exists or the store
+        fails.
+"""
+        
+        _UniffiFfiConverterString.check_lower(url)
+
+        _UniffiFfiConverterUInt8.check_lower(status_size)
+
+        _UniffiFfiConverterSequenceTypeStatusMessage.check_lower(messages)
+
+        _UniffiFfiConverterSequenceString.check_lower(reference)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(url),
+            _UniffiFfiConverterUInt8.lower(status_size),
+            _UniffiFfiConverterSequenceTypeStatusMessage.lower(messages),
+            _UniffiFfiConverterSequenceString.lower(reference),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_create_message_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def list_urls(self, ) -> typing.List[str]:
         """
         The URLs of the lists the registry keeps (so an app can create its lists only once).
@@ -2233,6 +2472,35 @@ class StatusRegistry(StatusRegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_list_urls,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_status(self, credential_id: str,purpose: StatusPurpose,value: int) -> None:
+        """
+        Sets the credential's value in its list of `purpose` (for a message list: the status
+        value whose message applies now). Verifiers see it once the list is published again.
+
+        # Errors
+        [`LommebokError::Status`] when the credential has no entry of that purpose or the store
+        fails; [`LommebokError::InvalidInput`] when the value does not fit the list.
+"""
+        
+        _UniffiFfiConverterString.check_lower(credential_id)
+
+        _UniffiFfiConverterTypeStatusPurpose.check_lower(purpose)
+
+        _UniffiFfiConverterUInt8.check_lower(value)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(credential_id),
+            _UniffiFfiConverterTypeStatusPurpose.lower(purpose),
+            _UniffiFfiConverterUInt8.lower(value),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_set_status,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -2369,6 +2637,16 @@ class IssuerProtocol(typing.Protocol):
 
         # Errors
         As [`Issuer::suspend`].
+"""
+        raise NotImplementedError
+    def with_contexts(self, contexts: typing.List[ContextDocument]) -> Issuer:
+        """
+        This issuer, also knowing the JSON-LD contexts `contexts` (for credentials that use a
+        vocabulary lommebok does not bundle).
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+        would replace a bundled one.
 """
         raise NotImplementedError
     def with_cryptosuite(self, cryptosuite: Cryptosuite) -> Issuer:
@@ -2638,6 +2916,29 @@ class Issuer(IssuerProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_unsuspend,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def with_contexts(self, contexts: typing.List[ContextDocument]) -> Issuer:
+        """
+        This issuer, also knowing the JSON-LD contexts `contexts` (for credentials that use a
+        vocabulary lommebok does not bundle).
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+        would replace a bundled one.
+"""
+        
+        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeIssuer.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_contexts,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3477,6 +3778,16 @@ class WalletProtocol(typing.Protocol):
     the JSON and stores it again after a restart.
 """
     
+    def add_contexts(self, contexts: typing.List[ContextDocument]) -> None:
+        """
+        Makes the wallet know the JSON-LD contexts `contexts` (for credentials that use a
+        vocabulary lommebok does not bundle: presenting them needs it).
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+        would replace a bundled one.
+"""
+        raise NotImplementedError
     def credentials(self, ) -> typing.List[str]:
         """
         The credentials held, as JSON, in the order they were stored.
@@ -3575,6 +3886,29 @@ class Wallet(WalletProtocol):
         inst = cls.__new__(cls)
         inst._handle = handle
         return inst
+    def add_contexts(self, contexts: typing.List[ContextDocument]) -> None:
+        """
+        Makes the wallet know the JSON-LD contexts `contexts` (for credentials that use a
+        vocabulary lommebok does not bundle: presenting them needs it).
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+        would replace a bundled one.
+"""
+        
+        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_add_contexts,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def credentials(self, ) -> typing.List[str]:
         """
         The credentials held, as JSON, in the order they were stored.
@@ -3713,8 +4047,10 @@ __all__ = [
     "KeyAlgorithm",
     "LommebokError",
     "Check",
+    "ContextDocument",
     "CredentialStatus",
     "PresentationRequest",
+    "StatusMessage",
     "VerificationReport",
     "VerifierOptions",
     "credential_id",

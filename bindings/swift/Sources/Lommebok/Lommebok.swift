@@ -690,6 +690,16 @@ public protocol IssuerProtocol: AnyObject, Sendable {
     func unsuspend(credentialId: String) throws 
     
     /**
+     * This issuer, also knowing the JSON-LD contexts `contexts` (for credentials that use a
+     * vocabulary lommebok does not bundle).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+     * would replace a bundled one.
+     */
+    func withContexts(contexts: [ContextDocument]) throws  -> Issuer
+    
+    /**
      * This issuer, signing with `cryptosuite` instead.
      *
      * # Errors
@@ -929,6 +939,24 @@ open func unsuspend(credentialId: String)throws   {try rustCallWithError(FfiConv
         FfiConverterString.lower(credentialId),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * This issuer, also knowing the JSON-LD contexts `contexts` (for credentials that use a
+     * vocabulary lommebok does not bundle).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+     * would replace a bundled one.
+     */
+open func withContexts(contexts: [ContextDocument])throws  -> Issuer  {
+    return try  FfiConverterTypeIssuer_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_issuer_with_contexts(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeContextDocument.lower(contexts),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -1613,12 +1641,33 @@ public protocol StatusRegistryProtocol: AnyObject, Sendable {
     func createList(url: String, purpose: StatusPurpose) throws 
     
     /**
+     * Creates a `message` list at `url`: `status_size` bits per entry (1 to 8), with one
+     * message for each of the 2^`status_size` values, and optional `statusReference` URLs.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the messages do not cover every value exactly once
+     * or the size is out of range; [`LommebokError::Status`] when the list exists or the store
+     * fails.
+     */
+    func createMessageList(url: String, statusSize: UInt8, messages: [StatusMessage], reference: [String]) throws 
+    
+    /**
      * The URLs of the lists the registry keeps (so an app can create its lists only once).
      *
      * # Errors
      * [`LommebokError::Status`] when the store fails.
      */
     func listUrls() throws  -> [String]
+    
+    /**
+     * Sets the credential's value in its list of `purpose` (for a message list: the status
+     * value whose message applies now). Verifiers see it once the list is published again.
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the credential has no entry of that purpose or the store
+     * fails; [`LommebokError::InvalidInput`] when the value does not fit the list.
+     */
+    func setStatus(credentialId: String, purpose: StatusPurpose, value: UInt8) throws 
     
     /**
      * The status entries of the credential with id `credential_id`, one per list it is in
@@ -1735,6 +1784,27 @@ open func createList(url: String, purpose: StatusPurpose)throws   {try rustCallW
 }
     
     /**
+     * Creates a `message` list at `url`: `status_size` bits per entry (1 to 8), with one
+     * message for each of the 2^`status_size` values, and optional `statusReference` URLs.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the messages do not cover every value exactly once
+     * or the size is out of range; [`LommebokError::Status`] when the list exists or the store
+     * fails.
+     */
+open func createMessageList(url: String, statusSize: UInt8, messages: [StatusMessage], reference: [String])throws   {try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_statusregistry_create_message_list(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),
+        FfiConverterUInt8.lower(statusSize),
+        FfiConverterSequenceTypeStatusMessage.lower(messages),
+        FfiConverterSequenceString.lower(reference),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * The URLs of the lists the registry keeps (so an app can create its lists only once).
      *
      * # Errors
@@ -1747,6 +1817,25 @@ open func listUrls()throws  -> [String]  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Sets the credential's value in its list of `purpose` (for a message list: the status
+     * value whose message applies now). Verifiers see it once the list is published again.
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the credential has no entry of that purpose or the store
+     * fails; [`LommebokError::InvalidInput`] when the value does not fit the list.
+     */
+open func setStatus(credentialId: String, purpose: StatusPurpose, value: UInt8)throws   {try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_statusregistry_set_status(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(credentialId),
+        FfiConverterTypeStatusPurpose_lower(purpose),
+        FfiConverterUInt8.lower(value),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -2067,6 +2156,16 @@ public func FfiConverterTypeVerifier_lower(_ value: Verifier) -> UInt64 {
 public protocol WalletProtocol: AnyObject, Sendable {
     
     /**
+     * Makes the wallet know the JSON-LD contexts `contexts` (for credentials that use a
+     * vocabulary lommebok does not bundle: presenting them needs it).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+     * would replace a bundled one.
+     */
+    func addContexts(contexts: [ContextDocument]) throws 
+    
+    /**
      * The credentials held, as JSON, in the order they were stored.
      */
     func credentials()  -> [String]
@@ -2184,6 +2283,23 @@ public static func withSigner(signer: Signer)throws  -> Wallet  {
 }
     
 
+    
+    /**
+     * Makes the wallet know the JSON-LD contexts `contexts` (for credentials that use a
+     * vocabulary lommebok does not bundle: presenting them needs it).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+     * would replace a bundled one.
+     */
+open func addContexts(contexts: [ContextDocument])throws   {try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_wallet_add_contexts(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeContextDocument.lower(contexts),uniffiCallStatus
+    )
+}
+}
     
     /**
      * The credentials held, as JSON, in the order they were stored.
@@ -2385,6 +2501,77 @@ public func FfiConverterTypeCheck_lower(_ value: Check) -> RustBuffer {
 
 
 /**
+ * A JSON-LD context document an app registers for a URL that lommebok does not bundle (its
+ * own vocabulary, say). Nothing is ever fetched: documents naming an unregistered context are
+ * refused.
+ */
+public struct ContextDocument: Equatable, Hashable {
+    /**
+     * The context URL, as documents name it in `@context`.
+     */
+    public var url: String
+    /**
+     * The context document (JSON with an `@context` member).
+     */
+    public var document: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The context URL, as documents name it in `@context`.
+         */url: String, 
+        /**
+         * The context document (JSON with an `@context` member).
+         */document: String) {
+        self.url = url
+        self.document = document
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ContextDocument: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContextDocument: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContextDocument {
+        return
+            try ContextDocument(
+                url: FfiConverterString.read(from: &buf), 
+                document: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ContextDocument, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterString.write(value.document, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContextDocument_lift(_ buf: RustBuffer) throws -> ContextDocument {
+    return try FfiConverterTypeContextDocument.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContextDocument_lower(_ value: ContextDocument) -> RustBuffer {
+    return FfiConverterTypeContextDocument.lower(value)
+}
+
+
+/**
  * One status entry of a credential, as the issuer's registry holds it.
  */
 public struct CredentialStatus: Equatable, Hashable {
@@ -2554,6 +2741,75 @@ public func FfiConverterTypePresentationRequest_lower(_ value: PresentationReque
 
 
 /**
+ * What one value of a message list means (`statusMessage`).
+ */
+public struct StatusMessage: Equatable, Hashable {
+    /**
+     * The value.
+     */
+    public var status: UInt8
+    /**
+     * Its meaning, e.g. "pending_review".
+     */
+    public var message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The value.
+         */status: UInt8, 
+        /**
+         * Its meaning, e.g. "pending_review".
+         */message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StatusMessage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatusMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StatusMessage {
+        return
+            try StatusMessage(
+                status: FfiConverterUInt8.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StatusMessage, into buf: inout [UInt8]) {
+        FfiConverterUInt8.write(value.status, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatusMessage_lift(_ buf: RustBuffer) throws -> StatusMessage {
+    return try FfiConverterTypeStatusMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatusMessage_lower(_ value: StatusMessage) -> RustBuffer {
+    return FfiConverterTypeStatusMessage.lower(value)
+}
+
+
+/**
  * Every check a verification made, for a UI to show. `valid` is true only when there is at
  * least one check and every check passed.
  */
@@ -2645,6 +2901,10 @@ public struct VerifierOptions: Equatable, Hashable {
      * tests, or a device with a trusted time source.
      */
     public var atTime: String?
+    /**
+     * JSON-LD contexts to know besides the bundled ones.
+     */
+    public var contexts: [ContextDocument]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2662,11 +2922,15 @@ public struct VerifierOptions: Equatable, Hashable {
         /**
          * Verify as of this time (ISO 8601 with a time zone) instead of the system clock: for
          * tests, or a device with a trusted time source.
-         */atTime: String? = nil) {
+         */atTime: String? = nil, 
+        /**
+         * JSON-LD contexts to know besides the bundled ones.
+         */contexts: [ContextDocument] = []) {
         self.trustedIssuers = trustedIssuers
         self.clockSkewSeconds = clockSkewSeconds
         self.challengeTtlSeconds = challengeTtlSeconds
         self.atTime = atTime
+        self.contexts = contexts
     }
 
     
@@ -2688,7 +2952,8 @@ public struct FfiConverterTypeVerifierOptions: FfiConverterRustBuffer {
                 trustedIssuers: FfiConverterOptionSequenceString.read(from: &buf), 
                 clockSkewSeconds: FfiConverterOptionUInt32.read(from: &buf), 
                 challengeTtlSeconds: FfiConverterOptionUInt32.read(from: &buf), 
-                atTime: FfiConverterOptionString.read(from: &buf)
+                atTime: FfiConverterOptionString.read(from: &buf), 
+                contexts: FfiConverterSequenceTypeContextDocument.read(from: &buf)
         )
     }
 
@@ -2697,6 +2962,7 @@ public struct FfiConverterTypeVerifierOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.clockSkewSeconds, into: &buf)
         FfiConverterOptionUInt32.write(value.challengeTtlSeconds, into: &buf)
         FfiConverterOptionString.write(value.atTime, into: &buf)
+        FfiConverterSequenceTypeContextDocument.write(value.contexts, into: &buf)
     }
 }
 
@@ -3232,7 +3498,8 @@ public enum StatusPurpose: Equatable, Hashable {
      */
     case suspension
     /**
-     * A status message (lists of this purpose cannot be created through the bindings yet).
+     * A status message: `status_size` bits per entry, each value with its message (see
+     * [`StatusRegistry::create_message_list`]).
      */
     case message
     /**
@@ -3436,6 +3703,31 @@ fileprivate struct FfiConverterSequenceTypeCheck: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeContextDocument: FfiConverterRustBuffer {
+    typealias SwiftType = [ContextDocument]
+
+    public static func write(_ value: [ContextDocument], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContextDocument.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ContextDocument] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ContextDocument]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContextDocument.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeCredentialStatus: FfiConverterRustBuffer {
     typealias SwiftType = [CredentialStatus]
 
@@ -3453,6 +3745,31 @@ fileprivate struct FfiConverterSequenceTypeCredentialStatus: FfiConverterRustBuf
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeCredentialStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStatusMessage: FfiConverterRustBuffer {
+    typealias SwiftType = [StatusMessage]
+
+    public static func write(_ value: [StatusMessage], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStatusMessage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StatusMessage] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StatusMessage]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStatusMessage.read(from: &buf))
         }
         return seq
     }
@@ -3515,6 +3832,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_method_issuer_unsuspend() != 43008) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_lommebok_ffi_checksum_method_issuer_with_contexts() != 24386) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite() != 32410) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3545,7 +3865,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_method_statusregistry_create_list() != 46592) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_lommebok_ffi_checksum_method_statusregistry_create_message_list() != 10730) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls() != 26297) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_statusregistry_set_status() != 36895) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_statusregistry_status_of() != 18916) {
@@ -3561,6 +3887,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation() != 60526) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_wallet_add_contexts() != 7993) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_wallet_credentials() != 24672) {

@@ -727,6 +727,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_unsuspend(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_issuer_with_contexts(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_with_status(
@@ -747,7 +749,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_statusregistry_create_list(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_statusregistry_create_message_list(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_statusregistry_set_status(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_statusregistry_status_of(
     ): Int
@@ -758,6 +764,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_lommebok_ffi_checksum_method_verifier_verify_credential(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_wallet_add_contexts(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_wallet_credentials(
     ): Int
@@ -836,6 +844,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_lommebok_ffi_fn_method_issuer_unsuspend(`ptr`: Long,`credentialId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_lommebok_ffi_fn_method_issuer_with_contexts(`ptr`: Long,`contexts`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite(`ptr`: Long,`cryptosuite`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_lommebok_ffi_fn_method_issuer_with_status(`ptr`: Long,`registry`: Long,`lists`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -882,8 +892,12 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_lommebok_ffi_fn_method_statusregistry_create_list(`ptr`: Long,`url`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_lommebok_ffi_fn_method_statusregistry_create_message_list(`ptr`: Long,`url`: RustBuffer.ByValue,`statusSize`: Byte,`messages`: RustBuffer.ByValue,`reference`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_lommebok_ffi_fn_method_statusregistry_list_urls(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_statusregistry_set_status(`ptr`: Long,`credentialId`: RustBuffer.ByValue,`purpose`: RustBuffer.ByValue,`value`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_lommebok_ffi_fn_method_statusregistry_status_of(`ptr`: Long,`credentialId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_clone_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -910,6 +924,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_lommebok_ffi_fn_constructor_wallet_with_signer(`signer`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_lommebok_ffi_fn_method_wallet_add_contexts(`ptr`: Long,`contexts`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_lommebok_ffi_fn_method_wallet_credentials(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_wallet_did(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1066,6 +1082,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_unsuspend() and 0xFFFF) != 43008) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_with_contexts() and 0xFFFF) != 24386) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite() and 0xFFFF) != 32410) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1096,7 +1115,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_list() and 0xFFFF) != 46592) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_message_list() and 0xFFFF) != 10730) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_statusregistry_list_urls() and 0xFFFF) != 26297) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_statusregistry_set_status() and 0xFFFF) != 36895) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_statusregistry_status_of() and 0xFFFF) != 18916) {
@@ -1112,6 +1137,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation() and 0xFFFF) != 60526) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_add_contexts() and 0xFFFF) != 7993) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_credentials() and 0xFFFF) != 24672) {
@@ -1701,6 +1729,16 @@ public interface IssuerInterface {
     fun `unsuspend`(`credentialId`: kotlin.String)
     
     /**
+     * This issuer, also knowing the JSON-LD contexts `contexts` (for credentials that use a
+     * vocabulary lommebok does not bundle).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+     * would replace a bundled one.
+     */
+    fun `withContexts`(`contexts`: List<ContextDocument>): Issuer
+    
+    /**
      * This issuer, signing with `cryptosuite` instead.
      *
      * # Errors
@@ -2013,6 +2051,29 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
 }
     }
     
+    
+
+    
+    /**
+     * This issuer, also knowing the JSON-LD contexts `contexts` (for credentials that use a
+     * vocabulary lommebok does not bundle).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+     * would replace a bundled one.
+     */
+    @Throws(LommebokException::class)override fun `withContexts`(`contexts`: List<ContextDocument>): Issuer {
+            return FfiConverterTypeIssuer.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_contexts(
+        it,
+        
+        FfiConverterSequenceTypeContextDocument.lower(`contexts`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -3082,12 +3143,33 @@ public interface StatusRegistryInterface {
     fun `createList`(`url`: kotlin.String, `purpose`: StatusPurpose)
     
     /**
+     * Creates a `message` list at `url`: `status_size` bits per entry (1 to 8), with one
+     * message for each of the 2^`status_size` values, and optional `statusReference` URLs.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the messages do not cover every value exactly once
+     * or the size is out of range; [`LommebokError::Status`] when the list exists or the store
+     * fails.
+     */
+    fun `createMessageList`(`url`: kotlin.String, `statusSize`: kotlin.UByte, `messages`: List<StatusMessage>, `reference`: List<kotlin.String>)
+    
+    /**
      * The URLs of the lists the registry keeps (so an app can create its lists only once).
      *
      * # Errors
      * [`LommebokError::Status`] when the store fails.
      */
     fun `listUrls`(): List<kotlin.String>
+    
+    /**
+     * Sets the credential's value in its list of `purpose` (for a message list: the status
+     * value whose message applies now). Verifiers see it once the list is published again.
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the credential has no entry of that purpose or the store
+     * fails; [`LommebokError::InvalidInput`] when the value does not fit the list.
+     */
+    fun `setStatus`(`credentialId`: kotlin.String, `purpose`: StatusPurpose, `value`: kotlin.UByte)
     
     /**
      * The status entries of the credential with id `credential_id`, one per list it is in
@@ -3232,6 +3314,32 @@ open class StatusRegistry: Disposable, AutoCloseable, StatusRegistryInterface
 
     
     /**
+     * Creates a `message` list at `url`: `status_size` bits per entry (1 to 8), with one
+     * message for each of the 2^`status_size` values, and optional `statusReference` URLs.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the messages do not cover every value exactly once
+     * or the size is out of range; [`LommebokError::Status`] when the list exists or the store
+     * fails.
+     */
+    @Throws(LommebokException::class)override fun `createMessageList`(`url`: kotlin.String, `statusSize`: kotlin.UByte, `messages`: List<StatusMessage>, `reference`: List<kotlin.String>)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_create_message_list(
+        it,
+        
+        FfiConverterString.lower(`url`),
+        FfiConverterUByte.lower(`statusSize`),
+        FfiConverterSequenceTypeStatusMessage.lower(`messages`),
+        FfiConverterSequenceString.lower(`reference`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * The URLs of the lists the registry keeps (so an app can create its lists only once).
      *
      * # Errors
@@ -3248,6 +3356,30 @@ open class StatusRegistry: Disposable, AutoCloseable, StatusRegistryInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Sets the credential's value in its list of `purpose` (for a message list: the status
+     * value whose message applies now). Verifiers see it once the list is published again.
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the credential has no entry of that purpose or the store
+     * fails; [`LommebokError::InvalidInput`] when the value does not fit the list.
+     */
+    @Throws(LommebokException::class)override fun `setStatus`(`credentialId`: kotlin.String, `purpose`: StatusPurpose, `value`: kotlin.UByte)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_statusregistry_set_status(
+        it,
+        
+        FfiConverterString.lower(`credentialId`),
+        FfiConverterTypeStatusPurpose.lower(`purpose`),
+        FfiConverterUByte.lower(`value`),_status)
+}
+    }
+    
     
 
     
@@ -3844,6 +3976,16 @@ public object FfiConverterTypeVerifier: FfiConverter<Verifier, Long> {
 public interface WalletInterface {
     
     /**
+     * Makes the wallet know the JSON-LD contexts `contexts` (for credentials that use a
+     * vocabulary lommebok does not bundle: presenting them needs it).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+     * would replace a bundled one.
+     */
+    fun `addContexts`(`contexts`: List<ContextDocument>)
+    
+    /**
      * The credentials held, as JSON, in the order they were stored.
      */
     fun `credentials`(): List<kotlin.String>
@@ -3995,6 +4137,28 @@ open class Wallet: Disposable, AutoCloseable, WalletInterface
             UniffiLib.uniffi_lommebok_ffi_fn_clone_wallet(handle, status)
         }
     }
+
+    
+    /**
+     * Makes the wallet know the JSON-LD contexts `contexts` (for credentials that use a
+     * vocabulary lommebok does not bundle: presenting them needs it).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a context that is not a JSON-LD context, or that
+     * would replace a bundled one.
+     */
+    @Throws(LommebokException::class)override fun `addContexts`(`contexts`: List<ContextDocument>)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_add_contexts(
+        it,
+        
+        FfiConverterSequenceTypeContextDocument.lower(`contexts`),_status)
+}
+    }
+    
+    
 
     
     /**
@@ -4197,6 +4361,55 @@ public object FfiConverterTypeCheck: FfiConverterRustBuffer<Check> {
 
 
 /**
+ * A JSON-LD context document an app registers for a URL that lommebok does not bundle (its
+ * own vocabulary, say). Nothing is ever fetched: documents naming an unregistered context are
+ * refused.
+ */
+data class ContextDocument (
+    /**
+     * The context URL, as documents name it in `@context`.
+     */
+    var `url`: kotlin.String
+    , 
+    /**
+     * The context document (JSON with an `@context` member).
+     */
+    var `document`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContextDocument: FfiConverterRustBuffer<ContextDocument> {
+    override fun read(buf: ByteBuffer): ContextDocument {
+        return ContextDocument(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ContextDocument) = (
+            FfiConverterString.allocationSize(value.`url`) +
+            FfiConverterString.allocationSize(value.`document`)
+    )
+
+    override fun write(value: ContextDocument, buf: ByteBuffer) {
+            FfiConverterString.write(value.`url`, buf)
+            FfiConverterString.write(value.`document`, buf)
+    }
+}
+
+
+
+/**
  * One status entry of a credential, as the issuer's registry holds it.
  */
 data class CredentialStatus (
@@ -4316,6 +4529,53 @@ public object FfiConverterTypePresentationRequest: FfiConverterRustBuffer<Presen
 
 
 /**
+ * What one value of a message list means (`statusMessage`).
+ */
+data class StatusMessage (
+    /**
+     * The value.
+     */
+    var `status`: kotlin.UByte
+    , 
+    /**
+     * Its meaning, e.g. "pending_review".
+     */
+    var `message`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStatusMessage: FfiConverterRustBuffer<StatusMessage> {
+    override fun read(buf: ByteBuffer): StatusMessage {
+        return StatusMessage(
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StatusMessage) = (
+            FfiConverterUByte.allocationSize(value.`status`) +
+            FfiConverterString.allocationSize(value.`message`)
+    )
+
+    override fun write(value: StatusMessage, buf: ByteBuffer) {
+            FfiConverterUByte.write(value.`status`, buf)
+            FfiConverterString.write(value.`message`, buf)
+    }
+}
+
+
+
+/**
  * Every check a verification made, for a UI to show. `valid` is true only when there is at
  * least one check and every check passed.
  */
@@ -4388,6 +4648,11 @@ data class VerifierOptions (
      * tests, or a device with a trusted time source.
      */
     var `atTime`: kotlin.String? = null 
+    , 
+    /**
+     * JSON-LD contexts to know besides the bundled ones.
+     */
+    var `contexts`: List<ContextDocument> = listOf() 
     
 ){
     
@@ -4408,6 +4673,7 @@ public object FfiConverterTypeVerifierOptions: FfiConverterRustBuffer<VerifierOp
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeContextDocument.read(buf),
         )
     }
 
@@ -4415,7 +4681,8 @@ public object FfiConverterTypeVerifierOptions: FfiConverterRustBuffer<VerifierOp
             FfiConverterOptionalSequenceString.allocationSize(value.`trustedIssuers`) +
             FfiConverterOptionalUInt.allocationSize(value.`clockSkewSeconds`) +
             FfiConverterOptionalUInt.allocationSize(value.`challengeTtlSeconds`) +
-            FfiConverterOptionalString.allocationSize(value.`atTime`)
+            FfiConverterOptionalString.allocationSize(value.`atTime`) +
+            FfiConverterSequenceTypeContextDocument.allocationSize(value.`contexts`)
     )
 
     override fun write(value: VerifierOptions, buf: ByteBuffer) {
@@ -4423,6 +4690,7 @@ public object FfiConverterTypeVerifierOptions: FfiConverterRustBuffer<VerifierOp
             FfiConverterOptionalUInt.write(value.`clockSkewSeconds`, buf)
             FfiConverterOptionalUInt.write(value.`challengeTtlSeconds`, buf)
             FfiConverterOptionalString.write(value.`atTime`, buf)
+            FfiConverterSequenceTypeContextDocument.write(value.`contexts`, buf)
     }
 }
 
@@ -4790,7 +5058,8 @@ enum class StatusPurpose {
      */
     SUSPENSION,
     /**
-     * A status message (lists of this purpose cannot be created through the bindings yet).
+     * A status message: `status_size` bits per entry, each value with its message (see
+     * [`StatusRegistry::create_message_list`]).
      */
     MESSAGE,
     /**
@@ -4982,6 +5251,34 @@ public object FfiConverterSequenceTypeCheck: FfiConverterRustBuffer<List<Check>>
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeContextDocument: FfiConverterRustBuffer<List<ContextDocument>> {
+    override fun read(buf: ByteBuffer): List<ContextDocument> {
+        val len = buf.getInt()
+        return List<ContextDocument>(len) {
+            FfiConverterTypeContextDocument.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ContextDocument>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeContextDocument.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ContextDocument>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeContextDocument.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeCredentialStatus: FfiConverterRustBuffer<List<CredentialStatus>> {
     override fun read(buf: ByteBuffer): List<CredentialStatus> {
         val len = buf.getInt()
@@ -5000,6 +5297,34 @@ public object FfiConverterSequenceTypeCredentialStatus: FfiConverterRustBuffer<L
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeCredentialStatus.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeStatusMessage: FfiConverterRustBuffer<List<StatusMessage>> {
+    override fun read(buf: ByteBuffer): List<StatusMessage> {
+        val len = buf.getInt()
+        return List<StatusMessage>(len) {
+            FfiConverterTypeStatusMessage.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<StatusMessage>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStatusMessage.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<StatusMessage>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStatusMessage.write(it, buf)
         }
     }
 }
