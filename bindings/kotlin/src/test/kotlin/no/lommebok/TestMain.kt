@@ -47,7 +47,10 @@ val allTests: List<KFunction0<Unit>> = listOf(
     ::untrustedIssuerFailsTrustedIssuer,
     ::statusOperationsWithoutRegistryAreStatusErrors,
     ::verifierOptionsOutOfRangeAreInvalidInput,
-    // 5. Keys.
+    // 5. What the CLI can do: own vocabularies (--context), status message lists.
+    ::ownVocabularyNeedsItsContextToIssuePresentAndVerify,
+    ::messageListValueReachesTheVerifierWithItsMessage,
+    // 6. Keys.
     ::generatedEd25519KeyIsDidKeyZ6Mk,
     ::generatedP256KeyIsDidKeyZDn,
     ::multikeyJsonRoundTripKeepsTheDid,
