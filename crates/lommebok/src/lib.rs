@@ -8,6 +8,7 @@ pub mod data_integrity;
 pub mod did;
 pub mod issuer;
 pub mod json;
+pub mod jws;
 pub mod key;
 pub mod presentation;
 /// lommebok's JCS cryptosuites as ssi Data Integrity suites (feature `ssi-suites`).
