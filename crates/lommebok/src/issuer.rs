@@ -10,8 +10,10 @@ use crate::credential::{Credential, CredentialBuilder};
 use crate::data_integrity::{Cryptosuite, Prover};
 use crate::did::{Did, Relationship};
 use crate::key::Signer;
+use crate::sd_jwt::{self, ClaimPath, SdJwtOptions};
 use crate::status::StatusRegistry;
-use serde_json::Value;
+use crate::token_status::{self, TokenStatusList};
+use serde_json::{Map, Value};
 
 /// Signs credentials as one DID (`did:key` of its signing key), and, given a status registry,
 /// gives each credential status entries it can later revoke or suspend.
@@ -19,6 +21,18 @@ use serde_json::Value;
 pub struct Issuer {
     prover: Prover,
     status: Option<(StatusRegistry, Vec<String>)>,
+    jws_signer: JwsSigner,
+}
+
+/// The signing key again, for compact JWS (Status List Tokens): the prover keeps its own for
+/// Data Integrity proofs and does not lend it out.
+#[derive(Clone)]
+struct JwsSigner(Arc<dyn Signer>);
+
+impl std::fmt::Debug for JwsSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JwsSigner")
+    }
 }
 
 impl Issuer {
@@ -26,8 +40,9 @@ impl Issuer {
     /// suite for the key (eddsa-rdfc-2022 or ecdsa-rdfc-2019).
     pub fn new(signer: Arc<dyn Signer>) -> Self {
         Issuer {
-            prover: Prover::new(signer),
+            prover: Prover::new(signer.clone()),
             status: None,
+            jws_signer: JwsSigner(signer),
         }
     }
 
@@ -137,6 +152,79 @@ impl Issuer {
         self.status_list_credential_at(url, now, until)
     }
 
+    /// The signed Status List Token (IETF Token Status List, `typ` `statuslist+jwt`) for
+    /// registry list `url` as it stands now: `iss` the issuer's DID, `sub` `url`, `iat`, `exp`,
+    /// `ttl` (seconds from `iat` to `exp`, as [`Issuer::status_list_credential_at`] does) and
+    /// `status_list`; header `kid` the issuer's verification method. The list is mapped as
+    /// [`crate::token_status`] describes (revocation: 1 bit, 0x01; suspension: 2 bits, 0x02;
+    /// message: values as they are). Publish it at `url` (media type
+    /// `application/statuslist+jwt`).
+    ///
+    /// # Errors
+    /// [`Error::NoStatusRegistry`]; [`Error::Status`] for an unknown list;
+    /// [`Error::TokenStatus`] for a refresh list, a URL that is not a URI, or `exp` not after
+    /// `iat`; [`Error::Key`] when the signer fails.
+    pub fn status_list_token_at(
+        &self,
+        url: &str,
+        iat: DateTime<Utc>,
+        exp: DateTime<Utc>,
+    ) -> Result<String, Error> {
+        self.status_list_token_with_issuer_at(url, Some(self.did().as_str()), iat, exp)
+    }
+
+    /// As [`Issuer::status_list_token_at`], with `iss` as given (e.g. the HTTPS issuer
+    /// identifier an issuer's SD-JWT VCs carry instead of its DID, since verifiers compare a
+    /// Status List Token's `iss` with the Referenced Token's), or without `iss` for `None`.
+    ///
+    /// # Errors
+    /// As [`Issuer::status_list_token_at`].
+    pub fn status_list_token_with_issuer_at(
+        &self,
+        url: &str,
+        iss: Option<&str>,
+        iat: DateTime<Utc>,
+        exp: DateTime<Utc>,
+    ) -> Result<String, Error> {
+        let list = TokenStatusList::from_registry(self.registry()?, url)?;
+        let ttl = u64::try_from((exp - iat).num_seconds())
+            .ok()
+            .filter(|t| *t > 0);
+        let claims = token_status::status_list_token_claims(&list, url, iss, iat, Some(exp), ttl)?;
+        let kid = Did::key_verification_method(&self.jws_signer.0.public_key());
+        token_status::sign_status_list_token(&claims, Some(&kid), self.jws_signer.0.as_ref())
+    }
+
+    /// The signed Status List Token for `url`, issued now and valid for `valid_for`.
+    ///
+    /// # Errors
+    /// As [`Issuer::status_list_token_at`].
+    pub fn status_list_token(
+        &self,
+        url: &str,
+        valid_for: chrono::Duration,
+    ) -> Result<String, Error> {
+        let now = Utc::now();
+        let exp = now.checked_add_signed(valid_for).ok_or_else(|| {
+            token_status::TokenStatusError::Malformed("the validity period is too long".into())
+        })?;
+        self.status_list_token_at(url, now, exp)
+    }
+
+    /// Sets the Token Status List value of the credential `credential_id` in its message lists
+    /// (see [`token_status::combined_list`]): INVALID revokes it for good, SUSPENDED suspends it,
+    /// VALID lifts a suspension.
+    ///
+    /// # Errors
+    /// [`Error::NoStatusRegistry`]; as [`token_status::set_token_status`].
+    pub fn set_token_status(
+        &self,
+        credential_id: &str,
+        status: token_status::TokenStatus,
+    ) -> Result<(), Error> {
+        token_status::set_token_status(self.registry()?, credential_id, status)
+    }
+
     /// The issuer's DID.
     pub fn did(&self) -> &Did {
         self.prover.did()
@@ -212,5 +300,66 @@ impl Issuer {
             None,
         )?;
         Ok(Credential::from_json(secured)?)
+    }
+
+    /// Issues an SD-JWT VC now: see [`Issuer::issue_sd_jwt_at`].
+    ///
+    /// # Errors
+    /// As [`Issuer::issue_sd_jwt_at`].
+    pub fn issue_sd_jwt(
+        &self,
+        claims: &Map<String, Value>,
+        disclosable: &[ClaimPath],
+        options: &SdJwtOptions,
+    ) -> Result<String, Error> {
+        self.issue_sd_jwt_at(claims, disclosable, options, Utc::now())
+    }
+
+    /// Issues an SD-JWT VC ([`crate::sd_jwt`]) with `iat` set to `iat`: `claims`, with those
+    /// named by `disclosable` made selectively disclosable (RFC 9901 §4.2), signed as a JWT
+    /// with header `typ` `dc+sd-jwt`, `alg` from the key and `kid` the issuer's verification
+    /// method, and payload `iss` (the issuer's DID unless [`SdJwtOptions::issuer`]), `iat`,
+    /// `nbf`/`exp` if set, `vct`, `cnf.jwk` if a holder key is given, and `_sd_alg` `sha-256`.
+    /// Returns the compact form `<JWT>~<disclosure>~…~`.
+    ///
+    /// # Errors
+    /// [`Error::SdJwt`] for a path that is malformed, leads nowhere or names a claim never
+    /// disclosable, for claims that set `iss`, `iat`, `exp`, `nbf`, `cnf`, `vct` or `_sd_alg`
+    /// themselves or use `_sd`/`...` as a name, and for an empty `vct`; [`Error::Json`] for claims
+    /// nested too deeply; [`Error::Key`] when the signer fails.
+    pub fn issue_sd_jwt_at(
+        &self,
+        claims: &Map<String, Value>,
+        disclosable: &[ClaimPath],
+        options: &SdJwtOptions,
+        iat: DateTime<Utc>,
+    ) -> Result<String, Error> {
+        let signer = self.jws_signer.0.as_ref();
+        let verification_method = Did::key_verification_method(&signer.public_key());
+        let identity = sd_jwt::IssuerIdentity {
+            did: self.did().as_str(),
+            verification_method: &verification_method,
+            signer,
+        };
+        match &options.status {
+            None => sd_jwt::issue(claims, disclosable, options, iat, &identity),
+            Some(status) => {
+                if claims.contains_key("status") {
+                    return Err(sd_jwt::SdJwtError::ReservedClaim {
+                        name: "status".into(),
+                        reason: "the options ask the issuer to set it".into(),
+                    }
+                    .into());
+                }
+                let claim = crate::token_status::allocate_status_claim(
+                    self.registry()?,
+                    &status.list_url,
+                    &status.credential_id,
+                )?;
+                let mut claims = claims.clone();
+                claims.insert("status".into(), claim);
+                sd_jwt::issue(&claims, disclosable, options, iat, &identity)
+            }
+        }
     }
 }

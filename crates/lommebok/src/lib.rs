@@ -11,10 +11,12 @@ pub mod json;
 pub mod jws;
 pub mod key;
 pub mod presentation;
+pub mod sd_jwt;
 /// lommebok's JCS cryptosuites as ssi Data Integrity suites (feature `ssi-suites`).
 #[cfg(feature = "ssi-suites")]
 pub mod ssi_suites;
 pub mod status;
+pub mod token_status;
 pub mod verify;
 pub mod wallet;
 
@@ -23,6 +25,7 @@ pub use did::Did;
 pub use issuer::Issuer;
 pub use key::{Algorithm, PublicKey, Signer, SoftwareKey};
 pub use presentation::Presentation;
+pub use sd_jwt::{ClaimPath, SdJwtIssuerKey, SdJwtOptions, SdJwtStatus, VerifiedSdJwt};
 pub use verify::{
     Check, CheckKind, Policy, PresentationRequest, Verification, VerificationReport,
     VerifiedCredential, VerifiedPresentation, Verifier,
@@ -64,9 +67,15 @@ pub enum Error {
     /// A status list operation failed.
     #[error(transparent)]
     Status(#[from] status::StatusError),
+    /// A Token Status List (IETF draft-ietf-oauth-status-list) operation failed.
+    #[error(transparent)]
+    TokenStatus(#[from] token_status::TokenStatusError),
     /// A status operation was asked of an issuer without a status registry.
     #[error("this issuer has no status registry (see Issuer::with_status)")]
     NoStatusRegistry,
+    /// An SD-JWT could not be issued, presented or read.
+    #[error(transparent)]
+    SdJwt(#[from] sd_jwt::SdJwtError),
     /// A JSON-LD context could not be registered.
     #[error(transparent)]
     Context(#[from] contexts::ContextError),

@@ -61,6 +61,12 @@ pub enum CheckKind {
     HolderKey,
     /// Each credential is about the holder (`credentialSubject.id` == holder).
     HolderBinding,
+    /// An SD-JWT's disclosures are well-formed and each is referenced by exactly one digest,
+    /// none twice, none hiding what may not be hidden (RFC 9901 §7.1).
+    Disclosures,
+    /// An SD-JWT presentation's Key Binding JWT is signed by the credential's holder key
+    /// (`cnf`), is fresh, and covers exactly the disclosures presented (RFC 9901 §7.3).
+    KeyBinding,
 }
 
 /// One check of a verification.
@@ -203,6 +209,9 @@ pub struct Policy {
     /// DANGER: accept credentials in a presentation whose subject is not the holder. Off by
     /// default: without holder binding, anyone holding a copy could present it.
     pub danger_allow_holder_not_subject: bool,
+    /// Oldest SD-JWT Key Binding JWT accepted (its `iat`), before [`Policy::clock_skew`].
+    /// Default 5 minutes.
+    pub sd_jwt_kb_max_age: Duration,
 }
 
 impl Default for Policy {
@@ -213,6 +222,7 @@ impl Default for Policy {
             max_document_bytes: json::DEFAULT_MAX_BYTES,
             trusted_issuers: None,
             danger_allow_holder_not_subject: false,
+            sd_jwt_kb_max_age: Duration::minutes(5),
         }
     }
 }
@@ -974,6 +984,68 @@ impl Verifier {
     }
 }
 
+/// SD-JWT VC ([`crate::sd_jwt`]).
+impl Verifier {
+    /// Verifies an SD-JWT VC presentation (compact `<JWT>~<disclosure>~…~[<KB-JWT>]`) signed by
+    /// `issuer`, strictly (RFC 9901 §7): the issuer signature with `alg` pinned to the key and
+    /// header `typ` `dc+sd-jwt`; every disclosure well-formed and referenced by exactly one
+    /// digest; `exp`, `nbf`, `iat` NumericDates that hold with [`Policy::clock_skew`]; and key
+    /// binding when the credential has `cnf` or `expected` is given: a KB-JWT signed by the
+    /// `cnf` key, `typ` `kb+jwt`, `nonce` the request's challenge (one this verifier issued,
+    /// consumed here whatever the outcome), `aud` the request's domain (which the request must
+    /// name), `iat` within [`Policy::sd_jwt_kb_max_age`], and `sd_hash` over exactly what
+    /// precedes it.
+    ///
+    /// Pass `expected: None` only for credentials without `cnf` presented without key binding.
+    /// A credential with a `status` claim fails the `status` check until token status lists
+    /// are checked.
+    ///
+    /// # Errors
+    /// [`Error`] when the input cannot be read at all (not a compact SD-JWT, the issuer-signed
+    /// JWT not base64url JSON, larger than [`Policy::max_document_bytes`]). Every other problem
+    /// is a failed check in the report.
+    pub fn verify_sd_jwt(
+        &self,
+        presentation: &str,
+        issuer: &crate::sd_jwt::SdJwtIssuerKey,
+        expected: Option<&PresentationRequest>,
+    ) -> Result<Verification<crate::sd_jwt::VerifiedSdJwt>, Error> {
+        self.verify_sd_jwt_with_type(
+            presentation,
+            issuer,
+            expected,
+            crate::sd_jwt::SD_JWT_VC_TYPE,
+        )
+    }
+
+    /// As [`Verifier::verify_sd_jwt`], for SD-JWTs of another profile whose header `typ` is
+    /// `expected_type` (e.g. RFC 9901's examples, `example+sd-jwt`). The `typ` must still be
+    /// there and equal; `vct` is required only for `dc+sd-jwt`.
+    ///
+    /// # Errors
+    /// As [`Verifier::verify_sd_jwt`].
+    pub fn verify_sd_jwt_with_type(
+        &self,
+        presentation: &str,
+        issuer: &crate::sd_jwt::SdJwtIssuerKey,
+        expected: Option<&PresentationRequest>,
+        expected_type: &str,
+    ) -> Result<Verification<crate::sd_jwt::VerifiedSdJwt>, Error> {
+        let request = expected.map(|r| (r, self.consume_challenge(&r.challenge)));
+        let context = crate::sd_jwt::VerifyContext {
+            now: self.clock.now(),
+            policy: &self.policy,
+            resolver: self.resolver.as_ref(),
+            request,
+            expected_type,
+            status_source: self.status_source.as_deref(),
+        };
+        let (report, value) = crate::sd_jwt::verify(presentation, issuer, &context)?;
+        let verified = report.is_valid().then_some(value);
+        Ok(Verification { report, verified })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1017,6 +1089,8 @@ mod tests {
             CheckKind::Domain,
             CheckKind::HolderKey,
             CheckKind::HolderBinding,
+            CheckKind::Disclosures,
+            CheckKind::KeyBinding,
         ]
         .iter()
         .map(|k| serde_json::to_value(k).unwrap())
@@ -1035,7 +1109,9 @@ mod tests {
                 "challenge",
                 "domain",
                 "holder_key",
-                "holder_binding"
+                "holder_binding",
+                "disclosures",
+                "key_binding"
             ])
         );
     }

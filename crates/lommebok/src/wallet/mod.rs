@@ -12,8 +12,9 @@ use crate::contexts::ContextRegistry;
 use crate::credential::Credential;
 use crate::data_integrity::{Cryptosuite, Prover};
 use crate::did::{Did, Relationship};
-use crate::key::Signer;
+use crate::key::{PublicKey, Signer};
 use crate::presentation::Presentation;
+use crate::sd_jwt::{self, ClaimPath};
 use crate::verify::PresentationRequest;
 
 /// Holds credentials for one holder DID and signs presentations with the holder's key.
@@ -21,6 +22,8 @@ use crate::verify::PresentationRequest;
 pub struct Wallet {
     prover: Prover,
     credentials: Vec<Credential>,
+    /// The holder's signer again, for SD-JWT Key Binding JWTs (the prover does not lend its own).
+    signer: Arc<dyn Signer>,
 }
 
 impl std::fmt::Debug for Wallet {
@@ -36,8 +39,9 @@ impl Wallet {
     /// A wallet whose holder is the `did:key` of `signer`'s key.
     pub fn new(signer: Arc<dyn Signer>) -> Self {
         Wallet {
-            prover: Prover::new(signer),
+            prover: Prover::new(signer.clone()),
             credentials: Vec::new(),
+            signer,
         }
     }
 
@@ -118,5 +122,68 @@ impl Wallet {
             request.domain.clone(),
         )?;
         Ok(Presentation::from_json(secured)?)
+    }
+
+    /// The holder's public key (e.g. for an issuer to bind an SD-JWT VC to, as `cnf`).
+    pub fn public_key(&self) -> PublicKey {
+        self.signer.public_key()
+    }
+
+    /// Presents an SD-JWT VC (as issued, `<JWT>~<disclosure>~…~`) bound to this holder,
+    /// disclosing `disclose`, for the verifier `aud` with its `nonce`, now: see
+    /// [`Wallet::present_sd_jwt_at`].
+    ///
+    /// # Errors
+    /// As [`Wallet::present_sd_jwt_at`].
+    pub fn present_sd_jwt(
+        &self,
+        sd_jwt: &str,
+        disclose: &[ClaimPath],
+        nonce: &str,
+        aud: &str,
+    ) -> Result<String, Error> {
+        self.present_sd_jwt_at(sd_jwt, disclose, nonce, aud, Utc::now())
+    }
+
+    /// Presents an SD-JWT VC bound to this holder (RFC 9901 §4.3): keeps exactly the
+    /// disclosures for the claims `disclose` names (a claim with everything in it, plus the
+    /// disclosures of the claims around it) and appends a Key Binding JWT (`typ` `kb+jwt`;
+    /// `iat`, `aud`, `nonce`, `sd_hash` over everything before it) signed through the wallet's
+    /// [`Signer`].
+    ///
+    /// # Errors
+    /// [`Error::SdJwt`] when the input is not an SD-JWT as issued, its disclosures do not fit,
+    /// a path leads to no claim, or the credential has no `cnf`; [`Error::NotForHolder`] when it
+    /// is bound to another key; [`Error::Key`] when the signer fails.
+    pub fn present_sd_jwt_at(
+        &self,
+        sd_jwt: &str,
+        disclose: &[ClaimPath],
+        nonce: &str,
+        aud: &str,
+        iat: DateTime<Utc>,
+    ) -> Result<String, Error> {
+        let binding = sd_jwt::Binding::Key {
+            signer: self.signer.as_ref(),
+            holder: self.did().as_str(),
+            nonce,
+            aud,
+            iat,
+        };
+        sd_jwt::present(sd_jwt, disclose, binding)
+    }
+
+    /// Presents an SD-JWT VC that is not bound to a holder key (no `cnf`), disclosing
+    /// `disclose`, without a Key Binding JWT. Anyone holding a copy can do the same.
+    ///
+    /// # Errors
+    /// As [`Wallet::present_sd_jwt_at`]; [`Error::SdJwt`] when the credential has `cnf`
+    /// (verifiers refuse it without key binding).
+    pub fn present_sd_jwt_without_key_binding(
+        &self,
+        sd_jwt: &str,
+        disclose: &[ClaimPath],
+    ) -> Result<String, Error> {
+        sd_jwt::present(sd_jwt, disclose, sd_jwt::Binding::None)
     }
 }

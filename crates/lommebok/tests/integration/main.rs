@@ -9,12 +9,17 @@ mod generated_vectors;
 mod jcs;
 mod mutations;
 mod negative;
+mod sd_jwt;
+mod sd_jwt_negative;
+mod sd_jwt_status;
+mod sd_jwt_vectors;
 #[cfg(feature = "ssi-suites")]
 mod ssi_suites;
 mod status;
 mod status_negative;
 mod status_vectors;
 mod support;
+mod token_status;
 mod vc_di_eddsa;
 mod vcdm;
 mod vectors;
