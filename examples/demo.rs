@@ -2,7 +2,8 @@
 //! a municipality issues a residence credential to a citizen's did:key, the citizen holds it and
 //! presents it to a pharmacy's challenge, and the pharmacy verifies it offline, status included;
 //! then the municipality revokes the credential, publishes its status list again, and the
-//! pharmacy, with the new list, rejects the credential as revoked.
+//! pharmacy, with the new list, rejects the credential as revoked. Last, the citizen proves
+//! "over 18" with an SD-JWT VC that reveals that claim and nothing else.
 //!
 //! Run with `cargo run --example demo`.
 
@@ -11,7 +12,10 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use lommebok::status::{StatusListCache, StatusPurpose, StatusRegistry};
-use lommebok::{Algorithm, CheckKind, Issuer, SoftwareKey, VerificationReport, Verifier, Wallet};
+use lommebok::{
+    Algorithm, CheckKind, ClaimPath, Issuer, SdJwtIssuerKey, SdJwtOptions, SoftwareKey,
+    VerificationReport, Verifier, Wallet,
+};
 use lommebok_sqlite::SqliteStatusStore;
 use serde_json::json;
 
@@ -150,7 +154,65 @@ fn run() -> Result<bool, lommebok::Error> {
             "ACCEPTED?!"
         }
     );
-    Ok(revoked && !outcome.is_valid())
+    if !revoked || outcome.is_valid() {
+        return Ok(false);
+    }
+
+    // 11. Selective disclosure (SD-JWT VC): the municipality also issues Kari a personal
+    //     credential as an SD-JWT VC bound to her wallet key. At the pharmacy she proves she is
+    //     over 18, and nothing else: not her name, birth date or address.
+    let pid_claims: serde_json::Map<String, serde_json::Value> = json!({
+        "given_name": "Kari",
+        "family_name": "Nordmann",
+        "birthdate": "1990-02-03",
+        "age_over_18": true,
+        "address": {"street_address": "Storgata 1", "locality": "Tromsø", "country": "NO"}
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+    let disclosable: Vec<ClaimPath> = [
+        "given_name",
+        "family_name",
+        "birthdate",
+        "age_over_18",
+        "address",
+    ]
+    .iter()
+    .map(|p| ClaimPath::parse(p))
+    .collect::<Result<_, _>>()?;
+    let pid = municipality.issue_sd_jwt(
+        &pid_claims,
+        &disclosable,
+        &SdJwtOptions::new("urn:eudi:pid:1")
+            .with_holder_key(wallet.public_key())
+            .valid_until(chrono::Utc::now() + Duration::days(365)),
+    )?;
+    let request = pharmacy.request(Some("https://apotek1.example"));
+    let shown = wallet.present_sd_jwt(
+        &pid,
+        &[ClaimPath::parse("age_over_18")?],
+        &request.challenge,
+        request.domain.as_deref().unwrap_or_default(),
+    )?;
+    let issuer_key = SdJwtIssuerKey::VerificationMethod(format!(
+        "{}#{}",
+        municipality.did(),
+        municipality.did().method_specific_id()
+    ));
+    let outcome = pharmacy.verify_sd_jwt(&shown, &issuer_key, Some(&request))?;
+    print_report(&outcome.report);
+    let Some(verified) = outcome.verified() else {
+        println!("\nREJECTED");
+        return Ok(false);
+    };
+    let revealed: Vec<&String> = verified
+        .claims()
+        .keys()
+        .filter(|k| !["iss", "iat", "exp", "nbf", "vct", "cnf"].contains(&k.as_str()))
+        .collect();
+    println!("\nSD-JWT VC: the pharmacy learned only {revealed:?}");
+    Ok(revealed == ["age_over_18"])
 }
 
 fn print_report(report: &VerificationReport) {
