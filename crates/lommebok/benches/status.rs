@@ -40,7 +40,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use criterion::Criterion;
@@ -52,11 +52,6 @@ use lommebok::status::{
 };
 use lommebok::{Algorithm, CheckKind, Issuer, Signer as _, SoftwareKey, Verifier};
 use serde_json::{Map, Value, json};
-
-/// Rounds of the interleaved ratio loop.
-const RATIO_ROUNDS: usize = 25;
-/// Target wall time of one batch of one case in the ratio loop.
-const RATIO_BATCH: Duration = Duration::from_millis(25);
 
 /// The revocation list's URL.
 const LIST: &str = "https://kommune.example/status/revocation/1";
@@ -259,9 +254,6 @@ impl Fixtures {
     }
 }
 
-/// A measured case: its id and one iteration.
-type Case<'a> = (&'static str, Box<dyn Fn() -> bool + 'a>);
-
 /// The cases; the first is the baseline of the ratios.
 fn cases(f: &Fixtures) -> Vec<Case<'_>> {
     vec![
@@ -292,61 +284,9 @@ fn cases(f: &Fixtures) -> Vec<Case<'_>> {
     ]
 }
 
-/// Mean time per iteration of `run` over a batch of `n`.
-fn batch(run: &dyn Fn() -> bool, n: u64) -> f64 {
-    let start = Instant::now();
-    for _ in 0..n {
-        black_box(run());
-    }
-    start.elapsed().as_secs_f64() / n as f64
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let mid = xs.len() / 2;
-    if xs.len().is_multiple_of(2) {
-        (xs[mid - 1] + xs[mid]) / 2.0
-    } else {
-        xs[mid]
-    }
-}
-
-/// A ratio with one decimal ("x.x"), or two below 1 so that small ratios do not read as 0.0.
-fn ratio(r: f64) -> String {
-    if r.abs() < 1.0 {
-        format!("{r:.2}")
-    } else {
-        format!("{r:.1}")
-    }
-}
-
 /// The interleaved timed loop described at the top; prints the ratio table.
 fn ratio_table(cases: &[Case<'_>]) {
-    // Batch sizes from a short calibration, so each batch takes about RATIO_BATCH.
-    let sizes: Vec<u64> = cases
-        .iter()
-        .map(|(_, run)| {
-            let mut n = 1;
-            loop {
-                let start = Instant::now();
-                for _ in 0..n {
-                    black_box(run());
-                }
-                let elapsed = start.elapsed();
-                if elapsed >= RATIO_BATCH / 5 {
-                    let scale = RATIO_BATCH.as_secs_f64() / elapsed.as_secs_f64();
-                    break ((n as f64 * scale).ceil() as u64).max(1);
-                }
-                n *= 2;
-            }
-        })
-        .collect();
-    let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(RATIO_ROUNDS); cases.len()];
-    for _ in 0..RATIO_ROUNDS {
-        for ((_, run), (n, out)) in cases.iter().zip(sizes.iter().zip(samples.iter_mut())) {
-            out.push(batch(run.as_ref(), *n));
-        }
-    }
+    let samples = ratios::samples(cases);
     let medians: Vec<f64> = samples.iter().cloned().map(median).collect();
     let index = |id: &str| {
         cases
@@ -404,13 +344,14 @@ fn ratio_table(cases: &[Case<'_>]) {
     }
 }
 
+#[path = "common/ratios.rs"]
+mod ratios;
+
+use ratios::{Case, RATIO_BATCH, RATIO_ROUNDS, median, ratio};
+
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
     // As criterion: without `--bench` (i.e. under `cargo test`) it only runs each case once.
-    let timing = args.iter().any(|a| a == "--bench")
-        && !args
-            .iter()
-            .any(|a| a == "--test" || a == "--list" || a == "--profile-time");
+    let timing = ratios::timing_requested();
     let fixtures = Fixtures::new();
     let cases = cases(&fixtures);
 
