@@ -1,5 +1,6 @@
-//! `lommebok`: generate keys, issue, present and verify W3C Verifiable Credentials from the
-//! command line, and revoke or suspend them through status lists kept in a SQLite file.
+//! `lommebok`: generate keys, issue, present and verify W3C Verifiable Credentials and SD-JWT
+//! VCs from the command line, and revoke or suspend them through status lists kept in a SQLite
+//! file.
 //!
 //! JSON in, JSON out: results are pretty-printed JSON on standard output, messages for people go
 //! to standard error. The exit codes are listed in [`EXIT_CODES`] and in `lommebok --help`.
@@ -17,13 +18,15 @@ use lommebok::clock::FixedClock;
 use lommebok::contexts::ContextRegistry;
 use lommebok::credential::parse_date_time_stamp;
 use lommebok::data_integrity::{Cryptosuite, ProofError};
+use lommebok::sd_jwt::SD_JWT_VC_TYPE;
 use lommebok::status::{
     StatusError, StatusListCache, StatusListInfo, StatusMessage, StatusPurpose, StatusRegistry,
     StatusStore as _,
 };
 use lommebok::{
-    Algorithm, CheckKind, Credential, Did, Error, Issuer, Policy, PresentationRequest, Signer as _,
-    SoftwareKey, VerificationReport, Verifier, Wallet,
+    Algorithm, CheckKind, ClaimPath, Credential, Did, Error, Issuer, Policy, PresentationRequest,
+    PublicKey, SdJwtIssuerKey, SdJwtOptions, Signer as _, SoftwareKey, VerificationReport,
+    Verifier, Wallet,
 };
 use lommebok_sqlite::SqliteStatusStore;
 use serde_json::{Map, Value, json};
@@ -84,14 +87,18 @@ it publishes, and check it offline. The story:
   lommebok status publish ...                                # again: verifiers see it now
 
 A revocation or suspension reaches verifiers only with the next published list. Each index of
-a list is given to one credential only, ever, and is chosen at random.";
+a list is given to one credential only, ever, and is chosen at random.
+
+SD-JWT VCs use the same lists through IETF Token Status Lists: issue them with
+`lommebok sd-jwt issue --status-db ... --status-list URL --id ID`, and publish the list with
+`lommebok status publish-token` (a signed JWT) instead of `status publish`.";
 
 /// Largest file (or standard input) read: 16 MiB. Credentials and presentations are further
 /// capped by lommebok itself (1 MiB).
 const MAX_INPUT_BYTES: u64 = 16 << 20;
 
-/// Issue, hold, present and verify W3C Verifiable Credentials bound to DIDs (did:key), and
-/// revoke or suspend them with status lists.
+/// Issue, hold, present and verify W3C Verifiable Credentials bound to DIDs (did:key) and SD-JWT
+/// VCs with selective disclosure, and revoke or suspend them with status lists.
 #[derive(Debug, Parser)]
 #[command(name = "lommebok", version, after_help = EXIT_CODES)]
 struct Cli {
@@ -104,7 +111,7 @@ enum Command {
     /// Key management.
     #[command(subcommand)]
     Key(KeyCommand),
-    /// Print the did:key and verification method of a key (public parts only).
+    /// Print the did:key, verification method and public JWK of a key (public parts only).
     Did {
         /// The key file (Multikey JSON as `key generate` prints it, or a private JWK).
         #[arg(long, value_name = "FILE")]
@@ -122,6 +129,10 @@ enum Command {
     /// signed lists.
     #[command(subcommand, after_help = STATUS_AFTER_HELP)]
     Status(StatusCommand),
+    /// SD-JWT VCs (selective disclosure, RFC 9901): issue them, present only some claims with
+    /// key binding, verify presentations.
+    #[command(name = "sd-jwt", subcommand, after_help = SD_JWT_AFTER_HELP)]
+    SdJwt(SdJwtCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +158,10 @@ enum StatusCommand {
     /// Print the signed status list credential (BitstringStatusListCredential) of a list as it
     /// stands, to be published at the list's URL.
     Publish(StatusPublishArgs),
+    /// Print the signed Status List Token (IETF Token Status List, a `statuslist+jwt` JWT) of a
+    /// list as it stands, for SD-JWT VCs issued with `sd-jwt issue --status-list`: publish it at
+    /// the list's URL (media type application/statuslist+jwt).
+    PublishToken(StatusPublishTokenArgs),
 }
 
 #[derive(Debug, Args)]
@@ -330,6 +345,191 @@ struct VerifyArgs {
     status_list: Vec<(String, PathBuf)>,
 }
 
+#[derive(Debug, Args)]
+struct StatusPublishTokenArgs {
+    /// The status database (SQLite), as `status create` made it.
+    #[arg(long, value_name = "FILE")]
+    db: PathBuf,
+    /// The issuer's key file (Multikey JSON or a private JWK): the key the SD-JWT VCs were
+    /// issued with (verifiers check the token against it).
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// The list to publish (the token's `sub`).
+    #[arg(long)]
+    url: String,
+    /// How long the token is valid, in seconds (its `exp` and `ttl`; verifiers refuse it after
+    /// that, so publish again before).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 86_400,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    valid_for: u32,
+    /// The token's `iat` (e.g. 2026-01-01T00:00:00Z). Default: now.
+    #[arg(long, value_name = "ISO", value_parser = parse_time)]
+    now: Option<DateTime<Utc>>,
+    /// The token's `iss`. Default: the key's did:key. Give the same --iss as the SD-JWT VCs
+    /// were issued with, if any (a verifier refuses a token whose `iss` differs).
+    #[arg(long, value_name = "ISS")]
+    iss: Option<String>,
+}
+
+/// What `sd-jwt --help` adds: the story.
+const SD_JWT_AFTER_HELP: &str = "\
+SD-JWT VC (RFC 9901, draft-ietf-oauth-sd-jwt-vc): the issuer signs a JWT in which the claims
+named with --sd are hidden behind digests; the holder shows only the claims it chooses
+(--disclose) and signs a Key Binding JWT over the verifier's nonce and audience; the verifier
+checks it offline. Paths are dots: `given_name`, `address.street_address`, `nationalities.1`
+(a number is an array element); several are separated by commas or given in repeated flags.
+
+  lommebok sd-jwt issue --key issuer.json --in claims.json --vct urn:eudi:pid:1 \\
+      --sd given_name,birthdate,age_over_18,address --holder-key did:key:z6Mk... > pid.sd-jwt
+  lommebok sd-jwt present --in pid.sd-jwt --disclose age_over_18 --key holder.json \\
+      --nonce <verifier's nonce> --aud https://verifier.example > pres.txt
+  lommebok sd-jwt verify --in pres.txt --issuer did:key:z6Mk...#z6Mk... \\
+      --nonce <the same nonce> --aud https://verifier.example
+
+Revocation (IETF Token Status List): issue with --status-db/--status-list/--id, publish the
+list with `lommebok status publish-token`, revoke with `lommebok status revoke --id`, publish
+again; verifiers give the token with --status-list URI=FILE.";
+
+/// What `sd-jwt verify --help` adds.
+const SD_JWT_VERIFY_AFTER_HELP: &str = "\
+Prints {\"valid\": true|false, \"claims\": {...}, \"report\": {...}}. `claims` is there only when
+the presentation is valid: the disclosed claims plus those always visible (iss, iat, vct, cnf,
+exp, nbf, status); claims the holder did not disclose are absent. `report` lists every check.
+
+With --nonce and --aud the presentation must carry a Key Binding JWT for them; a credential
+bound to a holder key (cnf) always needs them. This tool is stateless: the nonce given is taken
+as freshly issued (making it random, single-use and short-lived is the caller's job).
+
+A credential with a `status` claim is valid only if its Status List Token is given with
+--status-list URI=FILE (as `lommebok status publish-token` prints it). Nothing is fetched.
+
+Exit codes: 0 valid, 1 invalid (the report on standard output lists every check), 2 usage or
+input error, 3 internal error.";
+
+#[derive(Debug, Subcommand)]
+enum SdJwtCommand {
+    /// Issue an SD-JWT VC from a JSON object of claims and print it (`<jwt>~<disclosure>~…~`).
+    Issue(SdJwtIssueArgs),
+    /// Present an SD-JWT VC disclosing only some claims, with a Key Binding JWT (--key, --nonce,
+    /// --aud) or, for a credential not bound to a holder key, without; print the presentation.
+    Present(SdJwtPresentArgs),
+    /// Verify an SD-JWT VC presentation and print the disclosed claims and the report.
+    #[command(after_help = SD_JWT_VERIFY_AFTER_HELP)]
+    Verify(SdJwtVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+struct SdJwtIssueArgs {
+    /// The issuer's key file (Multikey JSON or a private JWK). The JWT's `kid` is its did:key
+    /// verification method.
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// The claims: a JSON object (without iss, iat, exp, nbf, cnf, vct, status: set those with
+    /// the options); `-` reads standard input.
+    #[arg(long = "in", value_name = "FILE")]
+    input: PathBuf,
+    /// The claims made selectively disclosable, as dot paths separated by commas
+    /// (`given_name,address.street_address,nationalities.0`). Repeatable.
+    #[arg(long, value_name = "PATHS", value_delimiter = ',', value_parser = parse_claim_path, required = true)]
+    sd: Vec<ClaimPath>,
+    /// Bind the credential to this holder key (`cnf.jwk`): a public JWK file, or a did:key
+    /// (DID or DID URL). Without it, anyone holding a copy can present the credential.
+    #[arg(long, value_name = "JWK_FILE|DID")]
+    holder_key: Option<String>,
+    /// The credential type (`vct`, required), e.g. urn:eudi:pid:1 or an HTTPS URL.
+    #[arg(long, value_name = "VCT")]
+    vct: String,
+    /// The issuer (`iss`). Default: the key's did:key.
+    #[arg(long, value_name = "ISS")]
+    iss: Option<String>,
+    /// Lifetime in seconds from `iat`: sets `exp`.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..))]
+    exp: Option<u32>,
+    /// Not valid before this time (`nbf`, e.g. 2026-01-01T00:00:00Z).
+    #[arg(long, value_name = "ISO", value_parser = parse_time)]
+    nbf: Option<DateTime<Utc>>,
+    /// Decoy digests added wherever claims are concealed, so their number does not show.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u8))]
+    decoys: u8,
+    /// The issuance time (`iat`, e.g. 2026-01-01T00:00:00Z). Default: now.
+    #[arg(long, value_name = "ISO", value_parser = parse_time)]
+    iat: Option<DateTime<Utc>>,
+    /// The status database (SQLite) holding the --status-list list, as `status create` made it.
+    #[arg(long, value_name = "FILE", requires_all = ["status_list", "id"])]
+    status_db: Option<PathBuf>,
+    /// Give the credential an entry (a `status` claim, IETF Token Status List) in this list of
+    /// --status-db, so that it can be revoked or suspended later by --id.
+    #[arg(long, value_name = "URL", requires_all = ["status_db", "id"])]
+    status_list: Option<String>,
+    /// The id the status database keeps the credential under (for `status revoke --id`).
+    #[arg(long, value_name = "ID", requires_all = ["status_db", "status_list"])]
+    id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct SdJwtPresentArgs {
+    /// The SD-JWT VC as issued; `-` reads standard input.
+    #[arg(long = "in", value_name = "FILE")]
+    input: PathBuf,
+    /// The claims to disclose, as dot paths separated by commas. Repeatable. Without it, only
+    /// the claims that are always visible are shown.
+    #[arg(long, value_name = "PATHS", value_delimiter = ',', value_parser = parse_claim_path)]
+    disclose: Vec<ClaimPath>,
+    /// The holder's key file (Multikey JSON or a private JWK): adds a Key Binding JWT. Needs
+    /// --nonce and --aud. Without it, no key binding (for credentials without `cnf` only).
+    #[arg(long, value_name = "FILE", requires_all = ["nonce", "aud"])]
+    key: Option<PathBuf>,
+    /// The verifier's nonce (needs --key).
+    #[arg(long, requires = "key")]
+    nonce: Option<String>,
+    /// The verifier's identifier, the Key Binding JWT's audience (needs --key).
+    #[arg(long, requires = "key")]
+    aud: Option<String>,
+    /// The Key Binding JWT's `iat` (e.g. 2026-01-01T00:00:00Z). Default: now.
+    #[arg(long, value_name = "ISO", value_parser = parse_time, requires = "key")]
+    iat: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Args)]
+struct SdJwtVerifyArgs {
+    /// The SD-JWT VC presentation; `-` reads standard input.
+    #[arg(long = "in", value_name = "FILE")]
+    input: PathBuf,
+    /// The issuer's public key as a JWK file (the issuer's `iss` is then not checked against
+    /// it).
+    #[arg(
+        long,
+        value_name = "JWK_FILE",
+        required_unless_present = "issuer",
+        conflicts_with = "issuer"
+    )]
+    issuer_key: Option<PathBuf>,
+    /// The issuer's key as a did:key DID URL (did:key:z…#z…; a bare did:key is taken as its
+    /// key): it must be the SD-JWT's `iss`.
+    #[arg(long, value_name = "DID_URL")]
+    issuer: Option<String>,
+    /// The nonce the holder was given (needs --aud).
+    #[arg(long, requires = "aud")]
+    nonce: Option<String>,
+    /// The audience the presentation must be for (needs --nonce).
+    #[arg(long, requires = "nonce")]
+    aud: Option<String>,
+    /// Verify as of this time instead of now (e.g. 2026-06-01T12:00:00Z).
+    #[arg(long, value_name = "ISO", value_parser = parse_time)]
+    now: Option<DateTime<Utc>>,
+    /// The Status List Token published at URI (as `status publish-token` prints it), for
+    /// credentials with a `status` claim naming it. Repeatable.
+    #[arg(long, value_name = "URI=FILE", value_parser = parse_url_file_arg)]
+    status_list: Vec<(String, PathBuf)>,
+    /// The header `typ` expected.
+    #[arg(long = "type", value_name = "TYP", default_value = SD_JWT_VC_TYPE)]
+    typ: String,
+}
+
 fn algorithm_parser() -> impl clap::builder::TypedValueParser<Value = Algorithm> {
     PossibleValuesParser::new(["ed25519", "p256"]).try_map(|s| s.parse::<Algorithm>())
 }
@@ -369,6 +569,10 @@ fn parse_message_arg(s: &str) -> Result<StatusMessage, String> {
         status,
         message: message.to_owned(),
     })
+}
+
+fn parse_claim_path(s: &str) -> Result<ClaimPath, String> {
+    ClaimPath::parse(s).map_err(|e| e.to_string())
 }
 
 fn parse_url_file_arg(s: &str) -> Result<(String, PathBuf), String> {
@@ -456,6 +660,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Present(args) => present(args),
         Command::Verify(args) => verify(args),
         Command::Status(command) => status(command),
+        Command::SdJwt(command) => sd_jwt(command),
     }
 }
 
@@ -480,6 +685,7 @@ fn did(key: &Path) -> Result<ExitCode, Failure> {
     print_json(&json!({
         "did": Did::from_public_key(&public).as_str(),
         "verificationMethod": Did::key_verification_method(&public),
+        "publicKeyJwk": public.to_jwk(),
     }))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -595,6 +801,191 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     })
 }
 
+fn sd_jwt(command: SdJwtCommand) -> Result<ExitCode, Failure> {
+    match command {
+        SdJwtCommand::Issue(args) => sd_jwt_issue(args),
+        SdJwtCommand::Present(args) => sd_jwt_present(args),
+        SdJwtCommand::Verify(args) => sd_jwt_verify(args),
+    }
+}
+
+fn sd_jwt_issue(args: SdJwtIssueArgs) -> Result<ExitCode, Failure> {
+    let key = Arc::new(load_key(&args.key)?);
+    let mut issuer = Issuer::new(key);
+    let claims = lommebok::json::parse_object(&read_input(&args.input)?)
+        .map_err(|e| Failure::from(e).context(&args.input))?;
+    let iat = args.iat.unwrap_or_else(Utc::now);
+    let mut options = SdJwtOptions::new(args.vct).with_decoys(usize::from(args.decoys));
+    if let Some(holder) = &args.holder_key {
+        options = options.with_holder_key(load_public_key(holder, "--holder-key")?);
+    }
+    if let Some(iss) = args.iss {
+        options = options.with_issuer(iss);
+    }
+    if let Some(nbf) = args.nbf {
+        options = options.valid_from(nbf);
+    }
+    if let Some(exp) = args.exp {
+        let until = iat
+            .checked_add_signed(chrono::Duration::seconds(i64::from(exp)))
+            .ok_or_else(|| Failure::Input("--iat plus --exp is out of range".into()))?;
+        options = options.valid_until(until);
+    }
+    if let (Some(db), Some(url), Some(id)) = (&args.status_db, args.status_list, args.id) {
+        let registry = StatusRegistry::new(open_status_db(db)?);
+        if !registry.lists()?.iter().any(|list| list.url == url) {
+            return Err(Failure::Input(format!(
+                "{}: no status list {url} (create it with `lommebok status create`)",
+                db.display()
+            )));
+        }
+        // An id names one credential: a second entry under it would be revoked with the first.
+        if registry
+            .status_of(&id)?
+            .iter()
+            .any(|status| status.list == url)
+        {
+            return Err(Failure::Input(format!(
+                "{}: credential `{id}` has an entry in {url} already; give each credential its \
+                 own --id",
+                db.display()
+            )));
+        }
+        issuer = issuer.with_status(registry, &[]);
+        options = options.with_status(url, id);
+    }
+    let sd_jwt = issuer.issue_sd_jwt_at(&claims, &args.sd, &options, iat)?;
+    write_stdout(&sd_jwt)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sd_jwt_present(args: SdJwtPresentArgs) -> Result<ExitCode, Failure> {
+    let sd_jwt = read_input(&args.input)?;
+    let sd_jwt = sd_jwt.trim();
+    let presentation = match (&args.key, &args.nonce, &args.aud) {
+        (Some(key), Some(nonce), Some(aud)) => {
+            let wallet = Wallet::new(Arc::new(load_key(key)?));
+            let iat = args.iat.unwrap_or_else(Utc::now);
+            wallet.present_sd_jwt_at(sd_jwt, &args.disclose, nonce, aud, iat)?
+        }
+        // clap makes --key, --nonce and --aud go together.
+        (None, None, None) => {
+            // Presenting without key binding signs nothing: the wallet's key is never used (the
+            // core offers this only on a wallet).
+            let wallet = Wallet::new(Arc::new(SoftwareKey::generate(Algorithm::Ed25519)));
+            wallet.present_sd_jwt_without_key_binding(sd_jwt, &args.disclose)?
+        }
+        _ => {
+            return Err(Failure::Input(
+                "--key, --nonce and --aud go together".into(),
+            ));
+        }
+    };
+    write_stdout(&presentation)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sd_jwt_verify(args: SdJwtVerifyArgs) -> Result<ExitCode, Failure> {
+    let issuer = match (&args.issuer_key, &args.issuer) {
+        (Some(path), None) => {
+            let jwk = lommebok::json::parse_object(&read_file(path)?)
+                .map_err(|e| Failure::from(e).context(path))?;
+            SdJwtIssuerKey::from_jwk(&Value::Object(jwk))
+                .map_err(|e| Failure::from(e).context(path))?
+        }
+        (None, Some(did)) => SdJwtIssuerKey::VerificationMethod(did_key_url(did)?),
+        _ => {
+            return Err(Failure::Input(
+                "give exactly one of --issuer-key and --issuer".into(),
+            ));
+        }
+    };
+    let text = read_input(&args.input)?;
+    let mut verifier = Verifier::new();
+    if !args.status_list.is_empty() {
+        verifier = verifier.with_status_source(load_status_lists(&args.status_list)?);
+    }
+    if let Some(now) = args.now {
+        verifier = verifier.with_clock(Arc::new(FixedClock(now)));
+    }
+    let request = match (args.nonce, args.aud) {
+        (Some(nonce), Some(aud)) => {
+            // Stateless: the nonce given is taken as issued now (see `sd-jwt verify --help`).
+            verifier.expect_challenge(&nonce);
+            Some(PresentationRequest {
+                challenge: nonce,
+                domain: Some(aud),
+            })
+        }
+        _ => None,
+    };
+    let verification =
+        verifier.verify_sd_jwt_with_type(text.trim(), &issuer, request.as_ref(), &args.typ)?;
+    let report = verification.report.clone();
+    let mut output = Map::new();
+    output.insert("valid".into(), report.is_valid().into());
+    if let Some(verified) = verification.verified() {
+        output.insert("claims".into(), Value::Object(verified.claims().clone()));
+    }
+    output.insert(
+        "report".into(),
+        serde_json::to_value(&report).map_err(|e| Failure::Internal(e.to_string()))?,
+    );
+    print_json(&Value::Object(output))?;
+    summarize(&report);
+    Ok(if report.is_valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `--issuer`: a did:key DID URL; a bare did:key stands for its one key.
+fn did_key_url(did: &str) -> Result<String, Failure> {
+    if did.contains('#') {
+        lommebok::did::split_did_url(did).map_err(|e| Failure::Input(format!("--issuer: {e}")))?;
+        return Ok(did.to_owned());
+    }
+    let parsed = Did::parse(did).map_err(|e| Failure::Input(format!("--issuer: {e}")))?;
+    if parsed.method() != "key" {
+        return Err(Failure::Input(format!(
+            "--issuer {did}: give a DID URL (did:...#fragment) naming the issuer's key"
+        )));
+    }
+    Ok(format!("{did}#{}", parsed.method_specific_id()))
+}
+
+/// A public key given as a did:key (DID or DID URL) or as a file holding a public JWK.
+fn load_public_key(arg: &str, option: &str) -> Result<PublicKey, Failure> {
+    if arg.starts_with("did:") {
+        let did = match arg.split_once('#') {
+            Some((did, _)) => did,
+            None => arg,
+        };
+        let parsed = Did::parse(did).map_err(|e| Failure::Input(format!("{option}: {e}")))?;
+        if parsed.method() != "key" {
+            return Err(Failure::Input(format!(
+                "{option} {arg}: only did:key DIDs can be resolved offline; give a public JWK file"
+            )));
+        }
+        let key = PublicKey::from_multibase(parsed.method_specific_id())
+            .map_err(|e| Failure::Input(format!("{option} {arg}: {e}")))?;
+        if let Some((_, fragment)) = arg.split_once('#')
+            && fragment != parsed.method_specific_id()
+        {
+            return Err(Failure::Input(format!(
+                "{option} {arg}: not a verification method of the did:key"
+            )));
+        }
+        return Ok(key);
+    }
+    let path = Path::new(arg);
+    let jwk = lommebok::json::parse_object(&read_file(path)?)
+        .map_err(|e| Failure::from(e).context(path))?;
+    PublicKey::from_jwk(&Value::Object(jwk))
+        .map_err(|e| Failure::Input(format!("{}: not a public JWK: {e}", path.display())))
+}
+
 fn status(command: StatusCommand) -> Result<ExitCode, Failure> {
     match command {
         StatusCommand::Create(args) => status_create(args),
@@ -606,6 +997,7 @@ fn status(command: StatusCommand) -> Result<ExitCode, Failure> {
         }),
         StatusCommand::Show(args) => status_show(args),
         StatusCommand::Publish(args) => status_publish(args),
+        StatusCommand::PublishToken(args) => status_publish_token(args),
     }
 }
 
@@ -704,6 +1096,22 @@ fn status_publish(args: StatusPublishArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn status_publish_token(args: StatusPublishTokenArgs) -> Result<ExitCode, Failure> {
+    let key = Arc::new(load_key(&args.key)?);
+    let registry = StatusRegistry::new(open_status_db(&args.db)?);
+    let issuer = Issuer::new(key).with_status(registry, &[]);
+    let iat = args.now.unwrap_or_else(Utc::now);
+    let exp = iat
+        .checked_add_signed(chrono::Duration::seconds(i64::from(args.valid_for)))
+        .ok_or_else(|| Failure::Input("--now plus --valid-for is out of range".into()))?;
+    let token = match &args.iss {
+        Some(iss) => issuer.status_list_token_with_issuer_at(&args.url, Some(iss), iat, exp)?,
+        None => issuer.status_list_token_at(&args.url, iat, exp)?,
+    };
+    write_stdout(&token)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Opens a status database that `status create` made: a missing file is an error, not a new
 /// empty database.
 fn open_status_db(path: &Path) -> Result<Arc<SqliteStatusStore>, Failure> {
@@ -773,7 +1181,8 @@ fn load_status_lists(lists: &[(String, PathBuf)]) -> Result<Arc<StatusListCache>
                 "--status-list {url} is given twice"
             )));
         }
-        cache.insert(url, &read_file(path)?);
+        // A token is a bare JWT: the newline a shell redirect leaves after it is not part of it.
+        cache.insert(url, read_file(path)?.trim());
     }
     Ok(Arc::new(cache))
 }
@@ -792,13 +1201,13 @@ fn summarize(report: &VerificationReport) {
             };
             say!("  {}: {name} failed: {}", check.target, check.reason);
         }
-        if report
-            .failures()
-            .any(|c| c.check == CheckKind::Status && c.reason.contains("cannot be had"))
-        {
+        if report.failures().any(|c| {
+            c.check == CheckKind::Status
+                && (c.reason.contains("cannot be had") || c.reason.contains("no status source"))
+        }) {
             say!(
-                "hint: give the status list credentials with --status-list URL=FILE (as \
-                 `lommebok status publish` prints them)"
+                "hint: give the status lists with --status-list URL=FILE (as `lommebok status \
+                 publish` prints them; for SD-JWT VCs, as `lommebok status publish-token` does)"
             );
         }
     }

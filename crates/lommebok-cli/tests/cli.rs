@@ -1430,3 +1430,817 @@ fn status_help_describes_every_subcommand() {
         verify.stdout
     );
 }
+
+// SD-JWT VC: `sd-jwt issue|present|verify` and `status publish-token`.
+
+const NONCE: &str = "n-0S6_WzA2Mj";
+const AUD: &str = "https://apotek.example";
+const VCT: &str = "urn:eudi:pid:1";
+const TOKEN_LIST: &str = "https://kommune.example/token-status/revocation/1";
+
+/// The claims that every SD-JWT VC shows (not the holder's choice).
+const ALWAYS_VISIBLE: [&str; 7] = ["iss", "iat", "exp", "nbf", "vct", "cnf", "status"];
+
+/// How the verifier is told the issuer's key.
+#[derive(Clone, Copy, Debug)]
+enum IssuerAs {
+    /// `--issuer-key` with a public JWK file.
+    Jwk,
+    /// `--issuer` with the did:key DID URL.
+    DidUrl,
+}
+
+/// How the issuer is told the holder's key.
+#[derive(Clone, Copy, Debug)]
+enum HolderAs {
+    Jwk,
+    Did,
+}
+
+/// An issuer and a holder with keys of possibly different algorithms, for SD-JWT VCs.
+struct SdScene {
+    scene: Scene,
+    issuer_vm: String,
+    issuer_jwk: PathBuf,
+    holder_jwk: PathBuf,
+}
+
+impl SdScene {
+    fn new(issuer_alg: &str, holder_alg: &str) -> SdScene {
+        let scene = Scene::new(issuer_alg);
+        // The holder's key may be of the other algorithm: make it again.
+        let holder = lommebok(&["key", "generate", "--alg", holder_alg, "--seed", &seed(2)]);
+        holder.expect(0);
+        std::fs::write(&scene.holder_key, &holder.stdout).unwrap();
+        let issuer_did = lommebok(&["did", "--key", p(&scene.issuer_key)]).json();
+        let holder_did = lommebok(&["did", "--key", p(&scene.holder_key)]).json();
+        assert!(holder_did["publicKeyJwk"]["kty"].is_string());
+        assert!(holder_did["publicKeyJwk"].get("d").is_none());
+        let issuer_jwk = scene.write("issuer.pub.jwk", &issuer_did["publicKeyJwk"].to_string());
+        let holder_jwk = scene.write("holder.pub.jwk", &holder_did["publicKeyJwk"].to_string());
+        let mut scene = scene;
+        scene.holder_did = holder_did["did"].as_str().unwrap().to_owned();
+        SdScene {
+            issuer_vm: issuer_did["verificationMethod"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            issuer_jwk,
+            holder_jwk,
+            scene,
+        }
+    }
+
+    fn claims(&self) -> PathBuf {
+        self.scene.write(
+            "claims.json",
+            &json!({
+                "given_name": "Kari",
+                "birthdate": "1990-02-03",
+                "age_over_18": true,
+                "address": {"street_address": "Storgata 1", "locality": "Tromsø", "country": "NO"},
+            })
+            .to_string(),
+        )
+    }
+
+    /// Issues the claims, all disclosable, bound to the holder, into `pid.sd-jwt`.
+    fn issue(&self, holder_as: HolderAs, extra: &[&str]) -> PathBuf {
+        let claims = self.claims();
+        let holder = match holder_as {
+            HolderAs::Jwk => p(&self.holder_jwk).to_owned(),
+            HolderAs::Did => self.scene.holder_did.clone(),
+        };
+        let mut args = vec![
+            "sd-jwt",
+            "issue",
+            "--key",
+            p(&self.scene.issuer_key),
+            "--in",
+            p(&claims),
+            "--sd",
+            "given_name,birthdate",
+            "--sd",
+            "age_over_18,address,address.street_address",
+            "--holder-key",
+            &holder,
+            "--vct",
+            VCT,
+            "--iat",
+            "2026-06-01T11:00:00Z",
+            "--exp",
+            "86400",
+            "--decoys",
+            "2",
+        ];
+        args.extend(extra);
+        let run = lommebok(&args);
+        run.expect(0);
+        let sd_jwt = run.stdout.trim();
+        assert!(sd_jwt.ends_with('~'), "{sd_jwt}");
+        // The JWT and five disclosures.
+        assert_eq!(sd_jwt.matches('~').count(), 6, "{sd_jwt}");
+        self.scene.write("pid.sd-jwt", &run.stdout)
+    }
+
+    /// Presents `disclose` with key binding for NONCE and AUD into `pres.txt`.
+    fn present(&self, sd_jwt: &Path, disclose: &str) -> PathBuf {
+        let run = lommebok(&[
+            "sd-jwt",
+            "present",
+            "--in",
+            p(sd_jwt),
+            "--disclose",
+            disclose,
+            "--key",
+            p(&self.scene.holder_key),
+            "--nonce",
+            NONCE,
+            "--aud",
+            AUD,
+            "--iat",
+            "2026-06-01T11:59:00Z",
+        ]);
+        run.expect(0);
+        self.scene.write("pres.txt", &run.stdout)
+    }
+
+    fn verify(&self, presentation: &Path, issuer_as: IssuerAs, extra: &[&str]) -> Run {
+        let mut args = vec!["sd-jwt", "verify", "--in", p(presentation), "--now", NOW];
+        match issuer_as {
+            IssuerAs::Jwk => args.extend(["--issuer-key", p(&self.issuer_jwk)]),
+            IssuerAs::DidUrl => args.extend(["--issuer", &self.issuer_vm]),
+        }
+        args.extend(extra);
+        lommebok(&args)
+    }
+
+    fn verify_kb(&self, presentation: &Path, nonce: &str, aud: &str) -> Run {
+        self.verify(
+            presentation,
+            IssuerAs::DidUrl,
+            &["--nonce", nonce, "--aud", aud],
+        )
+    }
+}
+
+/// The claims of a valid `sd-jwt verify` output that are not always visible.
+fn user_claims(output: &Value) -> Vec<String> {
+    output["claims"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| !ALWAYS_VISIBLE.contains(&k.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// Issue with everything disclosable → present only `age_over_18` → verify: valid, and the
+/// verifier learns nothing else about the holder.
+fn over_18_story(issuer_alg: &str, holder_alg: &str, issuer_as: IssuerAs, holder_as: HolderAs) {
+    let what = format!("{issuer_alg}/{holder_alg}/{issuer_as:?}/{holder_as:?}");
+    let sd = SdScene::new(issuer_alg, holder_alg);
+    let sd_jwt = sd.issue(holder_as, &[]);
+    let presentation = sd.present(&sd_jwt, "age_over_18");
+    let text = std::fs::read_to_string(&presentation).unwrap();
+    assert!(!text.trim().ends_with('~'), "{what}: no KB-JWT: {text}");
+    let run = sd.verify(&presentation, issuer_as, &["--nonce", NONCE, "--aud", AUD]);
+    run.expect(0);
+    let output = run.json();
+    assert_eq!(output["valid"], json!(true), "{what}: {output:#}");
+    assert_eq!(output["report"]["valid"], json!(true), "{what}");
+    assert_eq!(user_claims(&output), ["age_over_18"], "{what}: {output:#}");
+    assert_eq!(output["claims"]["age_over_18"], json!(true));
+    assert_eq!(output["claims"]["vct"], json!(VCT));
+    assert_eq!(output["claims"]["iss"], json!(sd.scene.issuer_did));
+    for check in ["proof", "disclosures", "key_binding", "challenge", "domain"] {
+        assert!(
+            output["report"]["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["check"] == json!(check) && c["passed"] == json!(true)),
+            "{what}: no passing {check} check: {output:#}"
+        );
+    }
+}
+
+#[test]
+fn sd_jwt_over_18_story_ed25519() {
+    over_18_story("ed25519", "ed25519", IssuerAs::DidUrl, HolderAs::Jwk);
+}
+
+#[test]
+fn sd_jwt_over_18_story_p256() {
+    over_18_story("p256", "p256", IssuerAs::Jwk, HolderAs::Did);
+}
+
+#[test]
+fn sd_jwt_over_18_story_mixed_key_types_and_key_forms() {
+    over_18_story("ed25519", "p256", IssuerAs::Jwk, HolderAs::Jwk);
+    over_18_story("p256", "ed25519", IssuerAs::DidUrl, HolderAs::Did);
+}
+
+#[test]
+fn sd_jwt_more_claims_disclosed_are_all_shown() {
+    let sd = SdScene::new("ed25519", "ed25519");
+    let sd_jwt = sd.issue(HolderAs::Jwk, &[]);
+    let presentation = sd.present(&sd_jwt, "given_name,address.street_address");
+    let output = sd.verify_kb(&presentation, NONCE, AUD).expect(0).json();
+    let mut claims = user_claims(&output);
+    claims.sort();
+    assert_eq!(claims, ["address", "given_name"], "{output:#}");
+    assert_eq!(
+        output["claims"]["address"],
+        json!({"street_address": "Storgata 1", "locality": "Tromsø", "country": "NO"})
+    );
+    // `address` without its street address (disclosing a claim discloses everything in it).
+    let presentation = sd.present(&sd_jwt, "address.locality");
+    let output = sd.verify_kb(&presentation, NONCE, AUD).expect(0).json();
+    assert_eq!(user_claims(&output), ["address"]);
+    assert_eq!(
+        output["claims"]["address"],
+        json!({"locality": "Tromsø", "country": "NO"})
+    );
+    assert!(output["claims"]["birthdate"].is_null());
+}
+
+#[test]
+fn sd_jwt_wrong_nonce_is_invalid() {
+    let sd = SdScene::new("ed25519", "p256");
+    let presentation = sd.present(&sd.issue(HolderAs::Jwk, &[]), "age_over_18");
+    let run = sd.verify_kb(&presentation, "another-nonce", AUD);
+    run.expect(1);
+    let output = run.json();
+    assert_eq!(output["valid"], json!(false));
+    assert!(output.get("claims").is_none(), "{output:#}");
+    assert_eq!(failed_checks(&output["report"]), ["challenge"]);
+}
+
+#[test]
+fn sd_jwt_wrong_aud_is_invalid() {
+    let sd = SdScene::new("p256", "ed25519");
+    let presentation = sd.present(&sd.issue(HolderAs::Jwk, &[]), "age_over_18");
+    let run = sd.verify_kb(&presentation, NONCE, "https://other.example");
+    run.expect(1);
+    assert_eq!(failed_checks(&run.json()["report"]), ["domain"]);
+}
+
+#[test]
+fn sd_jwt_tampered_disclosure_is_invalid() {
+    let sd = SdScene::new("ed25519", "ed25519");
+    let sd_jwt = sd.issue(HolderAs::Jwk, &[]);
+    let presentation = sd.present(&sd_jwt, "age_over_18");
+    let text = std::fs::read_to_string(&presentation).unwrap();
+    let parts: Vec<&str> = text.trim().split('~').collect();
+    assert_eq!(parts.len(), 3, "{text}");
+    // A disclosure of the issuer's (given_name's), swapped in for the one presented.
+    let issued = std::fs::read_to_string(&sd_jwt).unwrap();
+    let other = issued
+        .trim()
+        .split('~')
+        .skip(1)
+        .find(|d| !d.is_empty() && *d != parts[1])
+        .unwrap()
+        .to_owned();
+    let swapped = sd.scene.write(
+        "swapped.txt",
+        &[parts[0], other.as_str(), parts[2]].join("~"),
+    );
+    let run = sd.verify_kb(&swapped, NONCE, AUD);
+    run.expect(1);
+    assert!(
+        failed_checks(&run.json()["report"]).contains(&"key_binding".to_owned()),
+        "{}",
+        run.stdout
+    );
+    // One character of the disclosure changed: it is no longer one the issuer signed.
+    let mut changed = parts[1].to_owned();
+    let last = changed.pop().unwrap();
+    changed.push(if last == 'A' { 'B' } else { 'A' });
+    let tampered = sd.scene.write(
+        "tampered.txt",
+        &[parts[0], changed.as_str(), parts[2]].join("~"),
+    );
+    let run = sd.verify_kb(&tampered, NONCE, AUD);
+    run.expect(1);
+    assert!(
+        failed_checks(&run.json()["report"]).contains(&"disclosures".to_owned()),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn sd_jwt_missing_key_binding_is_invalid_when_bound() {
+    let sd = SdScene::new("ed25519", "p256");
+    let sd_jwt = sd.issue(HolderAs::Jwk, &[]);
+    // The SD-JWT as issued has no KB-JWT.
+    let run = sd.verify_kb(&sd_jwt, NONCE, AUD);
+    run.expect(1);
+    assert!(failed_checks(&run.json()["report"]).contains(&"key_binding".to_owned()));
+    // A presentation with its KB-JWT cut off, verified with or without a nonce.
+    let presentation = sd.present(&sd_jwt, "age_over_18");
+    let text = std::fs::read_to_string(&presentation).unwrap();
+    let cut = &text[..=text.rfind('~').unwrap()];
+    let cut = sd.scene.write("cut.txt", cut);
+    for extra in [&["--nonce", NONCE, "--aud", AUD][..], &[]] {
+        let run = sd.verify(&cut, IssuerAs::Jwk, extra);
+        run.expect(1);
+        assert!(
+            failed_checks(&run.json()["report"]).contains(&"key_binding".to_owned()),
+            "{}",
+            run.stdout
+        );
+    }
+    // And the holder's tool refuses to present a bound credential without key binding.
+    lommebok(&[
+        "sd-jwt",
+        "present",
+        "--in",
+        p(&sd_jwt),
+        "--disclose",
+        "age_over_18",
+    ])
+    .expect(2);
+}
+
+#[test]
+fn sd_jwt_unbound_credential_is_presented_without_key_binding() {
+    let sd = SdScene::new("ed25519", "ed25519");
+    let claims = sd.claims();
+    let issued = lommebok(&[
+        "sd-jwt",
+        "issue",
+        "--key",
+        p(&sd.scene.issuer_key),
+        "--in",
+        p(&claims),
+        "--sd",
+        "given_name,age_over_18",
+        "--vct",
+        VCT,
+        "--iat",
+        "2026-06-01T11:00:00Z",
+        "--nbf",
+        "2026-06-01T11:00:00Z",
+        "--iss",
+        "https://kommune.example",
+    ]);
+    issued.expect(0);
+    let sd_jwt = sd.scene.write("unbound.sd-jwt", &issued.stdout);
+    let presented = lommebok(&[
+        "sd-jwt",
+        "present",
+        "--in",
+        p(&sd_jwt),
+        "--disclose",
+        "given_name",
+    ]);
+    presented.expect(0);
+    assert!(presented.stdout.trim().ends_with('~'));
+    let presentation = sd.scene.write("unbound.txt", &presented.stdout);
+    // A key given as a JWK: `iss` is not checked against it.
+    let run = sd.verify(&presentation, IssuerAs::Jwk, &[]);
+    run.expect(0);
+    let output = run.json();
+    assert_eq!(output["claims"]["iss"], json!("https://kommune.example"));
+    // Only the claims issued as selectively disclosable can be left out.
+    let mut claims = user_claims(&output);
+    claims.sort();
+    assert_eq!(claims, ["address", "birthdate", "given_name"]);
+    // Before nbf: invalid.
+    let early = lommebok(&[
+        "sd-jwt",
+        "verify",
+        "--in",
+        p(&presentation),
+        "--issuer-key",
+        p(&sd.issuer_jwk),
+        "--now",
+        "2026-01-01T00:00:00Z",
+    ]);
+    early.expect(1);
+    assert_eq!(failed_checks(&early.json()["report"]), ["validity_period"]);
+}
+
+/// The issuer's revocation story for SD-JWT VCs through Token Status Lists, every step a new
+/// process over the same status database.
+#[test]
+fn sd_jwt_status_story_issue_publish_token_revoke() {
+    let sd = SdScene::new("ed25519", "p256");
+    sd.scene.create_list(TOKEN_LIST, "revocation");
+    let db = sd.scene.db();
+    let id = "urn:uuid:pid-1";
+    let sd_jwt = sd.issue(
+        HolderAs::Did,
+        &[
+            "--status-db",
+            p(&db),
+            "--status-list",
+            TOKEN_LIST,
+            "--id",
+            id,
+        ],
+    );
+    let presentation = sd.present(&sd_jwt, "age_over_18");
+
+    let publish = |name: &str| {
+        let run = sd.scene.status(&[
+            "publish-token",
+            "--key",
+            p(&sd.scene.issuer_key),
+            "--url",
+            TOKEN_LIST,
+            "--now",
+            "2026-06-01T11:30:00Z",
+        ]);
+        run.expect(0);
+        let token = run.stdout.trim();
+        assert_eq!(token.split('.').count(), 3, "{token}");
+        sd.scene.write(name, &run.stdout)
+    };
+    let verify_with = |token: &Path| {
+        let arg = format!("{TOKEN_LIST}={}", p(token));
+        sd.verify(
+            &presentation,
+            IssuerAs::DidUrl,
+            &["--nonce", NONCE, "--aud", AUD, "--status-list", &arg],
+        )
+    };
+
+    let token = publish("token-1.jwt");
+    let run = verify_with(&token);
+    run.expect(0);
+    let output = run.json();
+    assert_eq!(
+        output["claims"]["status"]["status_list"]["uri"],
+        json!(TOKEN_LIST)
+    );
+    let checks = status_checks(&output["report"]);
+    assert_eq!(checks.len(), 1);
+    assert!(
+        checks[0].0 && checks[0].1.starts_with("valid"),
+        "{checks:?}"
+    );
+
+    // Without the token the status cannot be checked: invalid.
+    let run = sd.verify_kb(&presentation, NONCE, AUD);
+    run.expect(1);
+    assert_eq!(failed_checks(&run.json()["report"]), ["status"]);
+    assert!(run.stderr.contains("publish-token"), "{}", run.stderr);
+
+    // Revoked: the old token still says valid, the new one says revoked.
+    sd.scene.status(&["revoke", "--id", id]).expect(0);
+    verify_with(&token).expect(0);
+    let token = publish("token-2.jwt");
+    let run = verify_with(&token);
+    run.expect(1);
+    let output = run.json();
+    assert!(output.get("claims").is_none());
+    let checks = status_checks(&output["report"]);
+    assert!(
+        !checks[0].0 && checks[0].1.starts_with("revoked"),
+        "{checks:?}"
+    );
+
+    // The same id cannot be given twice, and an unknown list is refused.
+    let claims = sd.claims();
+    let issue_again = |list: &str, id: &str| {
+        lommebok(&[
+            "sd-jwt",
+            "issue",
+            "--key",
+            p(&sd.scene.issuer_key),
+            "--in",
+            p(&claims),
+            "--sd",
+            "age_over_18",
+            "--vct",
+            VCT,
+            "--status-db",
+            p(&db),
+            "--status-list",
+            list,
+            "--id",
+            id,
+        ])
+    };
+    let again = issue_again(TOKEN_LIST, id);
+    again.expect(2);
+    assert!(again.stderr.contains("already"), "{}", again.stderr);
+    let other = issue_again("https://kommune.example/no-such-list", "urn:uuid:pid-2");
+    other.expect(2);
+    assert!(other.stderr.contains("no status list"), "{}", other.stderr);
+    issue_again(TOKEN_LIST, "urn:uuid:pid-2").expect(0);
+    // --status-db without --status-list and --id is a usage error.
+    lommebok(&[
+        "sd-jwt",
+        "issue",
+        "--key",
+        p(&sd.scene.issuer_key),
+        "--in",
+        p(&claims),
+        "--sd",
+        "age_over_18",
+        "--vct",
+        VCT,
+        "--status-db",
+        p(&db),
+    ])
+    .expect(2);
+}
+
+#[test]
+fn sd_jwt_input_errors_are_exit_2() {
+    let sd = SdScene::new("ed25519", "ed25519");
+    let claims = sd.claims();
+    let issue = |claims: &Path, sd_paths: &str| {
+        lommebok(&[
+            "sd-jwt",
+            "issue",
+            "--key",
+            p(&sd.scene.issuer_key),
+            "--in",
+            p(claims),
+            "--sd",
+            sd_paths,
+            "--vct",
+            VCT,
+        ])
+    };
+    // Bad paths: malformed, never disclosable, leading nowhere.
+    for bad in [
+        "address..street_address",
+        "",
+        "iat",
+        "vct",
+        "nope",
+        "address.nope",
+        "given_name.0",
+    ] {
+        let run = issue(&claims, bad);
+        run.expect(2);
+        assert!(run.stderr.contains("error"), "{bad}: {}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+    // Bad JSON, or not an object, or claims the issuer sets itself.
+    for (name, text) in [
+        ("bad.json", "{\"given_name\": "),
+        ("array.json", "[1, 2]"),
+        ("dup.json", "{\"a\": 1, \"a\": 2}"),
+        ("reserved.json", "{\"iss\": \"me\", \"age_over_18\": true}"),
+    ] {
+        let file = sd.scene.write(name, text);
+        issue(&file, "age_over_18").expect(2);
+    }
+    issue(&sd.scene.path("missing.json"), "age_over_18").expect(2);
+    // A holder key that is neither a JWK file nor a did:key.
+    let not_jwk = sd.scene.write("not.jwk", "{\"kty\": \"RSA\"}");
+    for holder in [p(&not_jwk), "did:web:example.com", "did:key:zNotAKey"] {
+        lommebok(&[
+            "sd-jwt",
+            "issue",
+            "--key",
+            p(&sd.scene.issuer_key),
+            "--in",
+            p(&claims),
+            "--sd",
+            "age_over_18",
+            "--vct",
+            VCT,
+            "--holder-key",
+            holder,
+        ])
+        .expect(2);
+    }
+    // --vct is required.
+    lommebok(&[
+        "sd-jwt",
+        "issue",
+        "--key",
+        p(&sd.scene.issuer_key),
+        "--in",
+        p(&claims),
+        "--sd",
+        "age_over_18",
+    ])
+    .expect(2);
+
+    let sd_jwt = sd.issue(HolderAs::Jwk, &[]);
+    // --key without --nonce/--aud, --nonce without --key.
+    for args in [
+        &["--key", p(&sd.scene.holder_key)][..],
+        &["--key", p(&sd.scene.holder_key), "--nonce", NONCE],
+        &["--nonce", NONCE, "--aud", AUD],
+    ] {
+        let mut all = vec![
+            "sd-jwt",
+            "present",
+            "--in",
+            p(&sd_jwt),
+            "--disclose",
+            "age_over_18",
+        ];
+        all.extend(args);
+        lommebok(&all).expect(2);
+    }
+    // A path to disclose that leads nowhere; not an SD-JWT.
+    let present = |input: &Path, disclose: &str| {
+        lommebok(&[
+            "sd-jwt",
+            "present",
+            "--in",
+            p(input),
+            "--disclose",
+            disclose,
+            "--key",
+            p(&sd.scene.holder_key),
+            "--nonce",
+            NONCE,
+            "--aud",
+            AUD,
+        ])
+    };
+    present(&sd_jwt, "nope").expect(2);
+    present(&sd_jwt, "a..b").expect(2);
+    let garbage = sd.scene.write("garbage.txt", "not an sd-jwt");
+    present(&garbage, "age_over_18").expect(2);
+    // Verify: no issuer key, both, a bad JWK, garbage in, a bad --status-list.
+    let presentation = sd.present(&sd_jwt, "age_over_18");
+    lommebok(&["sd-jwt", "verify", "--in", p(&presentation)]).expect(2);
+    lommebok(&[
+        "sd-jwt",
+        "verify",
+        "--in",
+        p(&presentation),
+        "--issuer",
+        &sd.issuer_vm,
+        "--issuer-key",
+        p(&sd.issuer_jwk),
+    ])
+    .expect(2);
+    sd.verify(&garbage, IssuerAs::DidUrl, &[]).expect(2);
+    lommebok(&[
+        "sd-jwt",
+        "verify",
+        "--in",
+        p(&presentation),
+        "--issuer-key",
+        p(&not_jwk),
+    ])
+    .expect(2);
+    lommebok(&[
+        "sd-jwt",
+        "verify",
+        "--in",
+        p(&presentation),
+        "--issuer",
+        "not a did",
+    ])
+    .expect(2);
+    sd.verify(&presentation, IssuerAs::DidUrl, &["--nonce", NONCE])
+        .expect(2);
+    sd.verify(
+        &presentation,
+        IssuerAs::DidUrl,
+        &["--status-list", "nofile"],
+    )
+    .expect(2);
+    // publish-token: unknown list, missing database.
+    sd.scene.create_list(TOKEN_LIST, "revocation");
+    sd.scene
+        .status(&[
+            "publish-token",
+            "--key",
+            p(&sd.scene.issuer_key),
+            "--url",
+            "https://kommune.example/nope",
+        ])
+        .expect(2);
+    lommebok(&[
+        "status",
+        "publish-token",
+        "--db",
+        p(&sd.scene.path("none.sqlite")),
+        "--key",
+        p(&sd.scene.issuer_key),
+        "--url",
+        TOKEN_LIST,
+    ])
+    .expect(2);
+}
+
+#[test]
+fn sd_jwt_issuer_given_as_a_bare_did_key_or_another_key_is_checked() {
+    let sd = SdScene::new("ed25519", "ed25519");
+    let presentation = sd.present(&sd.issue(HolderAs::Jwk, &[]), "age_over_18");
+    // A bare did:key stands for its key.
+    sd.verify(
+        &presentation,
+        IssuerAs::Jwk,
+        &["--nonce", NONCE, "--aud", AUD],
+    )
+    .expect(0);
+    lommebok(&[
+        "sd-jwt",
+        "verify",
+        "--in",
+        p(&presentation),
+        "--issuer",
+        &sd.scene.issuer_did,
+        "--nonce",
+        NONCE,
+        "--aud",
+        AUD,
+        "--now",
+        NOW,
+    ])
+    .expect(0);
+    // Someone else's key (the holder's): the signature does not verify.
+    let run = lommebok(&[
+        "sd-jwt",
+        "verify",
+        "--in",
+        p(&presentation),
+        "--issuer-key",
+        p(&sd.holder_jwk),
+        "--nonce",
+        NONCE,
+        "--aud",
+        AUD,
+        "--now",
+        NOW,
+    ]);
+    run.expect(1);
+    assert!(!failed_checks(&run.json()["report"]).is_empty());
+    // Another header type than asked for.
+    sd.verify(
+        &presentation,
+        IssuerAs::DidUrl,
+        &["--nonce", NONCE, "--aud", AUD, "--type", "example+sd-jwt"],
+    )
+    .expect(1);
+}
+
+#[test]
+fn sd_jwt_help_describes_the_subcommands() {
+    let help = lommebok(&["--help"]);
+    assert!(help.stdout.contains("sd-jwt"), "{}", help.stdout);
+    let sd = lommebok(&["sd-jwt", "--help"]);
+    sd.expect(0);
+    for word in [
+        "issue",
+        "present",
+        "verify",
+        "publish-token",
+        "address.street_address",
+    ] {
+        assert!(sd.stdout.contains(word), "{word}: {}", sd.stdout);
+    }
+    for (sub, options) in [
+        (
+            "issue",
+            &[
+                "--sd",
+                "--holder-key",
+                "--vct",
+                "--exp",
+                "--decoys",
+                "--status-list",
+                "--id",
+            ][..],
+        ),
+        ("present", &["--disclose", "--key", "--nonce", "--aud"]),
+        (
+            "verify",
+            &[
+                "--issuer-key",
+                "--issuer",
+                "--nonce",
+                "--aud",
+                "--status-list",
+                "--type",
+                "claims",
+            ],
+        ),
+    ] {
+        let run = lommebok(&["sd-jwt", sub, "--help"]);
+        run.expect(0);
+        for option in options {
+            assert!(
+                run.stdout.contains(option),
+                "{sub} {option}: {}",
+                run.stdout
+            );
+        }
+    }
+    let publish = lommebok(&["status", "publish-token", "--help"]);
+    publish.expect(0);
+    assert!(
+        publish.stdout.contains("Status List Token"),
+        "{}",
+        publish.stdout
+    );
+    assert!(publish.stdout.contains("--valid-for"), "{}", publish.stdout);
+}

@@ -76,6 +76,15 @@ pub enum StatusError {
         /// The purpose.
         purpose: StatusPurpose,
     },
+    /// The credential already has an entry in this list (one id, one index: otherwise revoking
+    /// it would hit every credential issued under that id).
+    #[error("credential `{credential}` already has an entry in status list `{list}`")]
+    AlreadyAllocated {
+        /// The credential id.
+        credential: String,
+        /// The list URL.
+        list: String,
+    },
     /// Every index of the list is taken.
     #[error("status list `{0}` is full")]
     Full(String),
@@ -730,6 +739,17 @@ impl StatusRegistry {
     /// [`StatusError::Store`].
     pub fn allocate(&self, url: &str, credential: &str) -> Result<StatusEntry, StatusError> {
         let list = self.list(url)?;
+        if self
+            .store
+            .allocations(credential)?
+            .iter()
+            .any(|(allocated, _)| allocated == url)
+        {
+            return Err(StatusError::AlreadyAllocated {
+                credential: credential.to_owned(),
+                list: url.to_owned(),
+            });
+        }
         if self.store.allocated(url)? >= list.entries {
             return Err(StatusError::Full(url.to_owned()));
         }
@@ -1055,6 +1075,10 @@ mod tests {
         assert!(matches!(
             registry.revoke("urn:unknown"),
             Err(StatusError::NoEntry { .. })
+        ));
+        assert!(matches!(
+            registry.allocate(r, "urn:a"),
+            Err(StatusError::AlreadyAllocated { .. })
         ));
     }
 

@@ -30,12 +30,20 @@ pub fn verifier() -> Verifier {
     Verifier::new().with_clock(Arc::new(FixedClock(now())))
 }
 
+/// A fresh credential id for each credential a test issues (status is kept by id, and an id
+/// gets one entry per list).
+pub fn next_credential_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("urn:uuid:3f0b0c2e-6a61-4c1e-9d7e-{n:012x}")
+}
+
 /// A residence credential from `issuer` about `holder`, valid for 2026.
 pub fn residence(issuer: &Issuer, holder: &str) -> Credential {
     let unsigned = issuer
         .credential()
         .with_context(json!("https://www.w3.org/ns/credentials/examples/v2"))
-        .with_id("urn:uuid:3f0b0c2e-6a61-4c1e-9d7e-6b1f0f3a2b10")
+        .with_id(next_credential_id())
         .with_type("ResidenceCredential")
         .valid_from(
             DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
