@@ -1,7 +1,10 @@
 //! [`LommebokError`]: the one error type of the bindings.
 
+use lommebok::jws::JwsError;
 use lommebok::key::KeyError;
+use lommebok::sd_jwt::SdJwtError;
 use lommebok::status::StatusError;
+use lommebok::token_status::TokenStatusError;
 
 /// Why a call could not be carried out. One variant per thing an app would do differently;
 /// `reason` is for logs and developers, not for matching on.
@@ -77,6 +80,9 @@ impl From<lommebok::Error> for LommebokError {
         }
         match error {
             lommebok::Error::Status(e) => e.into(),
+            lommebok::Error::TokenStatus(e) => e.into(),
+            // A signer's failure while signing a JWT, should one arrive wrapped.
+            lommebok::Error::SdJwt(SdJwtError::Jws(JwsError::Key(key))) => key.into(),
             lommebok::Error::NoStatusRegistry => LommebokError::Status { reason },
             lommebok::Error::Json(_)
             | lommebok::Error::Credential(_)
@@ -84,6 +90,7 @@ impl From<lommebok::Error> for LommebokError {
             | lommebok::Error::Did(_)
             | lommebok::Error::Proof(_)
             | lommebok::Error::Context(_)
+            | lommebok::Error::SdJwt(_)
             | lommebok::Error::IssuerMismatch { .. }
             | lommebok::Error::NotForHolder { .. } => LommebokError::InvalidInput { reason },
             // A kind of error added to the core later: not the caller's to fix until mapped.
@@ -106,6 +113,19 @@ impl From<StatusError> for LommebokError {
         match error {
             // A URL that is not one, a purpose or size the spec forbids: the caller's input.
             StatusError::Malformed(_) => LommebokError::invalid(error.to_string()),
+            other => LommebokError::Status {
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<TokenStatusError> for LommebokError {
+    fn from(error: TokenStatusError) -> Self {
+        match error {
+            // A URL that is not a URI, a validity that ends before it starts: the caller's input.
+            TokenStatusError::Malformed(_) => LommebokError::invalid(error.to_string()),
+            TokenStatusError::Jws(JwsError::Key(key)) => key.into(),
             other => LommebokError::Status {
                 reason: other.to_string(),
             },

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use lommebok::Credential;
 
 use crate::key::{ForeignSigner, core_signer_of_key};
+use crate::sd_jwt::{SdJwtOptions, claim_paths, claims_of_json};
 use crate::status::StatusRegistry;
 use crate::time::{parse_time, validity_window};
 use crate::{LommebokError, Signer, SoftwareKey};
@@ -107,6 +108,68 @@ impl Issuer {
     /// The issuer's DID.
     pub fn did(&self) -> String {
         self.inner.did().to_string()
+    }
+
+    /// The DID URL of the issuer's key (`did:key:z…#z…`): the `kid` of its SD-JWTs and Status
+    /// List Tokens, and what a verifier names it by ([`crate::SdJwtIssuer::DidUrl`]).
+    pub fn verification_method(&self) -> String {
+        let did = self.inner.did();
+        format!("{did}#{}", did.method_specific_id())
+    }
+
+    /// The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
+    /// ([`crate::SdJwtIssuer::Jwk`]).
+    ///
+    /// # Errors
+    /// [`LommebokError::Internal`] if the issuer's DID does not hold its key (never for the
+    /// `did:key` issuers this library makes).
+    pub fn public_key_jwk(&self) -> Result<String, LommebokError> {
+        let key = lommebok::PublicKey::from_multibase(self.inner.did().method_specific_id())
+            .map_err(|e| LommebokError::Internal {
+                reason: format!("the issuer's did:key: {e}"),
+            })?;
+        Ok(key.to_jwk().to_string())
+    }
+
+    /// Issues an SD-JWT VC now: `claims_json` (a JSON object, without `iss`, `iat`, `exp`,
+    /// `nbf`, `cnf`, `vct`: those come from `options`), with the claims at the dot paths
+    /// `disclosable` (`given_name`, `address.locality`, `nationalities.0`) made selectively
+    /// disclosable. Returns the compact form `<JWT>~<disclosure>~…~`, to hand to the holder.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] for claims that are not a JSON object or set a reserved
+    /// claim, a path that is malformed, leads nowhere or names a claim never disclosable, bad
+    /// options (empty `vct`, a bad JWK or date, too many decoys, half a status);
+    /// [`LommebokError::Status`] when a status entry is asked of an issuer without a status
+    /// registry, or the list is unknown or full; [`LommebokError::Signing`].
+    pub fn issue_sd_jwt(
+        &self,
+        claims_json: String,
+        disclosable: Vec<String>,
+        options: SdJwtOptions,
+    ) -> Result<String, LommebokError> {
+        let claims = claims_of_json(&claims_json)?;
+        let disclosable = claim_paths(&disclosable)?;
+        let options = options.to_core()?;
+        Ok(self.inner.issue_sd_jwt(&claims, &disclosable, &options)?)
+    }
+
+    /// The signed Status List Token (IETF Token Status List, `statuslist+jwt`) for the list at
+    /// `url` as it stands now, valid from now for `valid_for_seconds`: publish it at `url` for
+    /// the SD-JWT VCs issued with a status in that list.
+    ///
+    /// # Errors
+    /// [`LommebokError::Status`] when the issuer has no status registry or no list `url`, or
+    /// the list cannot be expressed as a token (a refresh list);
+    /// [`LommebokError::InvalidInput`] for a period of 0 or too long to represent;
+    /// [`LommebokError::Signing`].
+    pub fn status_list_token(
+        &self,
+        url: String,
+        valid_for_seconds: u64,
+    ) -> Result<String, LommebokError> {
+        let (from, until) = validity_window(chrono::Utc::now(), valid_for_seconds)?;
+        Ok(self.inner.status_list_token_at(&url, from, until)?)
     }
 
     /// Signs a credential given as JSON (VCDM 2.0, `issuer` set to [`Issuer::did`]), now.

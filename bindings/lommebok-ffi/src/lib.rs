@@ -4,6 +4,7 @@
 mod error;
 mod issuer;
 mod key;
+mod sd_jwt;
 mod status;
 mod time;
 mod verifier;
@@ -12,6 +13,7 @@ mod wallet;
 pub use error::LommebokError;
 pub use issuer::{Cryptosuite, Issuer};
 pub use key::{KeyAlgorithm, Signer, SoftwareKey};
+pub use sd_jwt::{SdJwtContents, SdJwtIssuer, SdJwtOptions, SdJwtVerification, inspect_sd_jwt};
 pub use status::{CredentialStatus, StatusMessage, StatusPurpose, StatusRegistry};
 pub use verifier::{
     Check, CheckKind, PresentationRequest, VerificationReport, Verifier, VerifierOptions,

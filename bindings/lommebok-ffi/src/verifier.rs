@@ -7,6 +7,7 @@ use lommebok::clock::FixedClock;
 use lommebok::status::StatusListCache;
 
 use crate::LommebokError;
+use crate::sd_jwt::{SdJwtIssuer, SdJwtVerification, verification_of};
 use crate::time::parse_time;
 
 /// What a verifier asks a holder for: a fresh single-use challenge, and the verifier's domain.
@@ -65,6 +66,12 @@ pub enum CheckKind {
     HolderKey,
     /// Each credential is about the holder.
     HolderBinding,
+    /// An SD-JWT's disclosures are well-formed, each referenced exactly once, none hiding what
+    /// may not be hidden.
+    Disclosures,
+    /// An SD-JWT presentation's Key Binding JWT is signed by the credential's holder key, is
+    /// fresh, carries this verifier's nonce and audience, and covers the disclosures presented.
+    KeyBinding,
     /// A check this version of the bindings has no name for (the reason says what it is).
     Other,
 }
@@ -85,6 +92,8 @@ impl From<lommebok::CheckKind> for CheckKind {
             Core::Domain => CheckKind::Domain,
             Core::HolderKey => CheckKind::HolderKey,
             Core::HolderBinding => CheckKind::HolderBinding,
+            Core::Disclosures => CheckKind::Disclosures,
+            Core::KeyBinding => CheckKind::KeyBinding,
             // `CheckKind` is non-exhaustive in the core.
             _ => CheckKind::Other,
         }
@@ -218,9 +227,11 @@ impl Verifier {
         }))
     }
 
-    /// Gives the verifier the status list credential published at `url` (fetched by the
-    /// app), replacing any earlier one. It is verified when a credential's status needs it: a
-    /// list that does not verify fails that credential's status check.
+    /// Gives the verifier the status list published at `url` (fetched by the app), replacing
+    /// any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
+    /// Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
+    /// is verified when a credential's status needs it: a list that does not verify fails that
+    /// credential's status check.
     pub fn add_status_list(&self, url: String, status_list_credential_json: String) {
         self.status_lists.insert(&url, &status_list_credential_json);
     }
@@ -264,5 +275,29 @@ impl Verifier {
             .inner
             .verify_presentation(&presentation_json, &request.into())?;
         Ok(verification.report.into())
+    }
+
+    /// Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
+    /// `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
+    /// the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
+    /// `aud`; without, a credential bound to a holder key is refused. The claims come back only
+    /// when every check passed.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
+    /// or the issuer's JWK is not a key. Everything else is a check in the report.
+    #[uniffi::method(default(request = None))]
+    pub fn verify_sd_jwt(
+        &self,
+        presentation: String,
+        issuer: SdJwtIssuer,
+        request: Option<PresentationRequest>,
+    ) -> Result<SdJwtVerification, LommebokError> {
+        let issuer = issuer.to_core()?;
+        let request = request.map(lommebok::PresentationRequest::from);
+        let verification = self
+            .inner
+            .verify_sd_jwt(&presentation, &issuer, request.as_ref())?;
+        Ok(verification_of(verification))
     }
 }

@@ -5,6 +5,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use lommebok::Credential;
 
 use crate::key::{ForeignSigner, core_signer_of_key};
+use crate::sd_jwt::claim_paths;
 use crate::verifier::PresentationRequest;
 use crate::{LommebokError, Signer, SoftwareKey};
 
@@ -111,5 +112,56 @@ impl Wallet {
         let wallet = self.read().clone();
         let presentation = wallet.present(&credentials, &request.into())?;
         Ok(presentation.to_json_string())
+    }
+
+    /// The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
+    /// ([`crate::SdJwtOptions::holder_key_jwk`]).
+    pub fn public_key_jwk(&self) -> String {
+        self.read().public_key().to_jwk().to_string()
+    }
+
+    /// A presentation of the SD-JWT VC `sd_jwt` (as issued, bound to this holder) answering
+    /// `request`: only the disclosures for the claims at the dot paths `disclose` (and the
+    /// claims around them), and a Key Binding JWT signed by the holder now, with the request's
+    /// challenge as `nonce` and its domain as `aud`. Returns the compact presentation, to hand
+    /// to the verifier.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] when the request has no domain, the input is not an
+    /// SD-JWT as issued, a path is malformed or leads to no claim, or the credential is not
+    /// bound to this holder's key; [`LommebokError::Signing`].
+    pub fn present_sd_jwt(
+        &self,
+        sd_jwt: String,
+        disclose: Vec<String>,
+        request: PresentationRequest,
+    ) -> Result<String, LommebokError> {
+        let Some(aud) = request.domain else {
+            return Err(LommebokError::invalid(
+                "an SD-JWT presentation needs a request with a domain (the KB-JWT's `aud`)",
+            ));
+        };
+        let disclose = claim_paths(&disclose)?;
+        // Sign on a copy, outside the lock (see `present`).
+        let wallet = self.read().clone();
+        Ok(wallet.present_sd_jwt(&sd_jwt, &disclose, &request.challenge, &aud)?)
+    }
+
+    /// A presentation of an SD-JWT VC that is not bound to a holder key, disclosing the claims
+    /// at the dot paths `disclose`, without a Key Binding JWT. Anyone holding a copy can do the
+    /// same.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] as [`Wallet::present_sd_jwt`], and when the credential
+    /// is bound to a holder key (verifiers refuse it without key binding).
+    pub fn present_sd_jwt_without_key_binding(
+        &self,
+        sd_jwt: String,
+        disclose: Vec<String>,
+    ) -> Result<String, LommebokError> {
+        let disclose = claim_paths(&disclose)?;
+        Ok(self
+            .read()
+            .present_sd_jwt_without_key_binding(&sd_jwt, &disclose)?)
     }
 }

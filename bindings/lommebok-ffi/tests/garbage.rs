@@ -800,6 +800,17 @@ fn every_export_survives_garbage() {
         }
     }
 
+    // SD-JWT VC.
+    sd_jwt_garbage(
+        &mut h,
+        &strings,
+        &dates,
+        &[&plain, &ecdsa, &with_status],
+        &[&wallet, &ed_wallet],
+        &verifiers,
+        &revocation,
+    );
+
     assert!(
         credentials.len() >= 6,
         "only {} credentials issued",
@@ -811,6 +822,366 @@ fn every_export_survives_garbage() {
         presentations.len()
     );
     h.finish();
+}
+
+fn sd_jwt_options(vct: &str) -> SdJwtOptions {
+    SdJwtOptions {
+        vct: vct.to_owned(),
+        holder_key_jwk: None,
+        issuer: None,
+        valid_from: None,
+        valid_until: None,
+        decoys: 0,
+        status_list_url: None,
+        status_credential_id: None,
+    }
+}
+
+/// Cuts and rearranges a compact SD-JWT: parts dropped, repeated, swapped, truncated.
+fn sd_jwt_mutations(sd_jwt: &str) -> Vec<String> {
+    let parts: Vec<&str> = sd_jwt.split('~').collect();
+    let mut out = Vec::new();
+    for i in 0..parts.len() {
+        let mut without = parts.clone();
+        without.remove(i);
+        out.push(without.join("~"));
+        let mut twice = parts.clone();
+        twice.insert(i, parts[i]);
+        out.push(twice.join("~"));
+        let mut garbled = parts.clone();
+        garbled[i] = "e30";
+        out.push(garbled.join("~"));
+    }
+    let mut reversed = parts.clone();
+    reversed.reverse();
+    out.push(reversed.join("~"));
+    for cut in [1, 10, sd_jwt.len() / 2, sd_jwt.len().saturating_sub(1)] {
+        out.push(sd_jwt.chars().take(cut).collect());
+    }
+    out.push(sd_jwt.replace('~', "~~"));
+    out.push(sd_jwt.replace('.', ".."));
+    out.push(format!("{sd_jwt}~"));
+    out.push(format!("{sd_jwt}{sd_jwt}"));
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sd_jwt_garbage(
+    h: &mut Harness,
+    strings: &[String],
+    dates: &[String],
+    issuers: &[&Arc<Issuer>],
+    wallets: &[&Arc<Wallet>],
+    verifiers: &[Arc<Verifier>],
+    status_list: &str,
+) {
+    let claims = r#"{"given_name": "Kari", "age_over_18": true,
+        "address": {"locality": "Tromsø", "country": "NO"}, "nationalities": ["NO", "SE"]}"#;
+    let disclosable: Vec<String> = [
+        "given_name",
+        "age_over_18",
+        "address.locality",
+        "nationalities.1",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let short: Vec<&String> = strings.iter().filter(|s| s.len() < 2000).collect();
+    for s in strings {
+        h.call("inspect_sd_jwt", || inspect_sd_jwt(s.clone()));
+    }
+    let mut issued = Vec::new();
+    for issuer in issuers {
+        h.run("Issuer::verification_method", || {
+            issuer.verification_method()
+        });
+        h.call("Issuer::public_key_jwk", || issuer.public_key_jwk());
+        for wallet in wallets {
+            let options = SdJwtOptions {
+                holder_key_jwk: Some(wallet.public_key_jwk()),
+                ..sd_jwt_options("urn:eudi:pid:1")
+            };
+            if let Some(sd_jwt) = h.call("Issuer::issue_sd_jwt", || {
+                issuer.issue_sd_jwt(claims.into(), disclosable.clone(), options)
+            }) {
+                issued.push((sd_jwt, issuer.verification_method(), true));
+            }
+        }
+        if let Some(sd_jwt) = h.call("Issuer::issue_sd_jwt(unbound)", || {
+            issuer.issue_sd_jwt(claims.into(), disclosable.clone(), sd_jwt_options("urn:x"))
+        }) {
+            issued.push((sd_jwt, issuer.verification_method(), false));
+        }
+        for s in strings {
+            h.call("Issuer::issue_sd_jwt(garbage claims)", || {
+                issuer.issue_sd_jwt(s.clone(), Vec::new(), sd_jwt_options("urn:x"))
+            });
+            h.call("Issuer::issue_sd_jwt(garbage vct)", || {
+                issuer.issue_sd_jwt(claims.into(), Vec::new(), sd_jwt_options(s))
+            });
+            h.call("Issuer::status_list_token(garbage url)", || {
+                issuer.status_list_token(s.clone(), 3600)
+            });
+        }
+        for s in &short {
+            h.call("Issuer::issue_sd_jwt(garbage path)", || {
+                issuer.issue_sd_jwt(claims.into(), vec![(*s).clone()], sd_jwt_options("urn:x"))
+            });
+            let garbage_options = [
+                SdJwtOptions {
+                    holder_key_jwk: Some((*s).clone()),
+                    ..sd_jwt_options("urn:x")
+                },
+                SdJwtOptions {
+                    issuer: Some((*s).clone()),
+                    ..sd_jwt_options("urn:x")
+                },
+                SdJwtOptions {
+                    status_list_url: Some((*s).clone()),
+                    status_credential_id: Some((*s).clone()),
+                    ..sd_jwt_options("urn:x")
+                },
+                SdJwtOptions {
+                    status_list_url: Some(status_list.to_owned()),
+                    status_credential_id: Some((*s).clone()),
+                    ..sd_jwt_options("urn:x")
+                },
+                SdJwtOptions {
+                    status_list_url: Some((*s).clone()),
+                    ..sd_jwt_options("urn:x")
+                },
+            ];
+            for options in garbage_options {
+                h.call("Issuer::issue_sd_jwt(garbage options)", || {
+                    issuer.issue_sd_jwt(claims.into(), disclosable.clone(), options)
+                });
+            }
+        }
+        for date in dates {
+            for options in [
+                SdJwtOptions {
+                    valid_from: Some(date.clone()),
+                    ..sd_jwt_options("urn:x")
+                },
+                SdJwtOptions {
+                    valid_until: Some(date.clone()),
+                    ..sd_jwt_options("urn:x")
+                },
+            ] {
+                h.call("Issuer::issue_sd_jwt(garbage date)", || {
+                    issuer.issue_sd_jwt(claims.into(), disclosable.clone(), options)
+                });
+            }
+        }
+        for decoys in [1, 100, 101, u32::MAX] {
+            let options = SdJwtOptions {
+                decoys,
+                ..sd_jwt_options("urn:x")
+            };
+            h.call("Issuer::issue_sd_jwt(decoys)", || {
+                issuer.issue_sd_jwt(claims.into(), disclosable.clone(), options)
+            });
+        }
+        for depth in [10, 63, 64, 65, 128, 1000] {
+            let nested = format!(r#"{{"a": {}1{}}}"#, "[".repeat(depth), "]".repeat(depth));
+            let path = format!("a{}", ".0".repeat(depth));
+            h.call("Issuer::issue_sd_jwt(deep)", || {
+                issuer.issue_sd_jwt(nested, vec![path], sd_jwt_options("urn:x"))
+            });
+        }
+        for reserved in [
+            "iss", "iat", "exp", "nbf", "cnf", "vct", "_sd_alg", "_sd", "...", "status",
+        ] {
+            h.call("Issuer::issue_sd_jwt(reserved)", || {
+                issuer.issue_sd_jwt(
+                    format!(r#"{{"{reserved}": 1}}"#),
+                    vec![reserved.to_owned()],
+                    sd_jwt_options("urn:x"),
+                )
+            });
+        }
+        for seconds in [0, 1, 3600, i64::MAX as u64, u64::MAX] {
+            h.call("Issuer::status_list_token(seconds)", || {
+                issuer.status_list_token(status_list.to_owned(), seconds)
+            });
+        }
+    }
+    // An SD-JWT with a status.
+    let with_status = issuers[issuers.len() - 1];
+    let options = SdJwtOptions {
+        status_list_url: Some(status_list.to_owned()),
+        status_credential_id: Some("urn:uuid:sd-jwt-garbage".into()),
+        ..sd_jwt_options("urn:x")
+    };
+    if let Some(sd_jwt) = h.call("Issuer::issue_sd_jwt(status)", || {
+        with_status.issue_sd_jwt(claims.into(), disclosable.clone(), options)
+    }) {
+        issued.push((sd_jwt, with_status.verification_method(), false));
+    }
+    let token = h.call("Issuer::status_list_token", || {
+        with_status.status_list_token(status_list.to_owned(), 3600)
+    });
+    assert!(issued.len() >= 6, "only {} SD-JWTs issued", issued.len());
+    assert!(token.is_some(), "a Status List Token is made");
+
+    let requests: Vec<PresentationRequest> = short
+        .iter()
+        .step_by(3)
+        .map(|s| PresentationRequest {
+            challenge: (*s).clone(),
+            domain: Some((*s).clone()),
+        })
+        .chain([PresentationRequest {
+            challenge: "c".into(),
+            domain: None,
+        }])
+        .collect();
+    let mut presentations = Vec::new();
+    for wallet in wallets {
+        h.run("Wallet::public_key_jwk", || wallet.public_key_jwk());
+        for (sd_jwt, _, bound) in &issued {
+            h.call("inspect_sd_jwt(issued)", || inspect_sd_jwt(sd_jwt.clone()));
+            for mutated in sd_jwt_mutations(sd_jwt) {
+                h.call("inspect_sd_jwt(mutated)", || {
+                    inspect_sd_jwt(mutated.clone())
+                });
+                h.call("Wallet::present_sd_jwt(mutated)", || {
+                    wallet.present_sd_jwt(
+                        mutated.clone(),
+                        disclosable.clone(),
+                        PresentationRequest {
+                            challenge: "c".into(),
+                            domain: Some("https://apotek.example".into()),
+                        },
+                    )
+                });
+                h.call(
+                    "Wallet::present_sd_jwt_without_key_binding(mutated)",
+                    || wallet.present_sd_jwt_without_key_binding(mutated, disclosable.clone()),
+                );
+            }
+            for request in &requests {
+                if let Some(p) = h.call("Wallet::present_sd_jwt(garbage request)", || {
+                    wallet.present_sd_jwt(
+                        sd_jwt.clone(),
+                        vec!["age_over_18".into()],
+                        request.clone(),
+                    )
+                }) {
+                    presentations.push(p);
+                }
+            }
+            for s in &short {
+                h.call("Wallet::present_sd_jwt(garbage path)", || {
+                    wallet.present_sd_jwt(
+                        sd_jwt.clone(),
+                        vec![(*s).clone()],
+                        PresentationRequest {
+                            challenge: "c".into(),
+                            domain: Some("d".into()),
+                        },
+                    )
+                });
+                h.call(
+                    "Wallet::present_sd_jwt_without_key_binding(garbage path)",
+                    || {
+                        wallet
+                            .present_sd_jwt_without_key_binding(sd_jwt.clone(), vec![(*s).clone()])
+                    },
+                );
+            }
+            if !bound
+                && let Some(p) = h.call("Wallet::present_sd_jwt_without_key_binding", || {
+                    wallet.present_sd_jwt_without_key_binding(sd_jwt.clone(), disclosable.clone())
+                })
+            {
+                presentations.push(p);
+            }
+        }
+        for s in strings {
+            h.call("Wallet::present_sd_jwt(garbage)", || {
+                wallet.present_sd_jwt(
+                    s.clone(),
+                    Vec::new(),
+                    PresentationRequest {
+                        challenge: "c".into(),
+                        domain: Some("d".into()),
+                    },
+                )
+            });
+            h.call(
+                "Wallet::present_sd_jwt_without_key_binding(garbage)",
+                || wallet.present_sd_jwt_without_key_binding(s.clone(), Vec::new()),
+            );
+        }
+    }
+    assert!(
+        presentations.len() >= 6,
+        "only {} SD-JWT presentations",
+        presentations.len()
+    );
+
+    let mut keys: Vec<SdJwtIssuer> = issuers
+        .iter()
+        .flat_map(|i| {
+            [SdJwtIssuer::DidUrl {
+                url: i.verification_method(),
+            }]
+            .into_iter()
+            .chain(i.public_key_jwk().ok().map(|jwk| SdJwtIssuer::Jwk { jwk }))
+        })
+        .collect();
+    for s in &short {
+        keys.push(SdJwtIssuer::DidUrl { url: (*s).clone() });
+        keys.push(SdJwtIssuer::Jwk { jwk: (*s).clone() });
+    }
+    for verifier in verifiers.iter().take(3) {
+        if let Some(token) = &token {
+            h.run("Verifier::add_status_list(token)", || {
+                verifier.add_status_list(status_list.to_owned(), token.clone())
+            });
+        }
+        for presentation in presentations.iter().take(4) {
+            for key in &keys {
+                h.call("Verifier::verify_sd_jwt", || {
+                    verifier.verify_sd_jwt(presentation.clone(), key.clone(), None)
+                });
+            }
+            for mutated in sd_jwt_mutations(presentation) {
+                let request = verifier.request(Some("https://apotek.example".into()));
+                h.call("Verifier::verify_sd_jwt(mutated)", || {
+                    verifier.verify_sd_jwt(mutated, keys[0].clone(), Some(request))
+                });
+            }
+            for request in requests.iter().take(4) {
+                h.call("Verifier::verify_sd_jwt(garbage request)", || {
+                    verifier.verify_sd_jwt(
+                        presentation.clone(),
+                        keys[0].clone(),
+                        Some(request.clone()),
+                    )
+                });
+            }
+        }
+        for s in strings {
+            h.call("Verifier::verify_sd_jwt(garbage)", || {
+                verifier.verify_sd_jwt(s.clone(), keys[0].clone(), None)
+            });
+        }
+    }
+    // Garbage Status List Tokens: verification must still only report.
+    let verifier = Verifier::new();
+    for s in strings.iter().chain(token.iter()) {
+        verifier.add_status_list(status_list.to_owned(), s.clone());
+        for (sd_jwt, key, _) in issued.iter().filter(|(_, _, bound)| !bound) {
+            if let Some(p) = h.call("Wallet::present_sd_jwt_without_key_binding(status)", || {
+                wallets[0].present_sd_jwt_without_key_binding(sd_jwt.clone(), Vec::new())
+            }) {
+                h.call("Verifier::verify_sd_jwt(garbage status list)", || {
+                    verifier.verify_sd_jwt(p, SdJwtIssuer::DidUrl { url: key.clone() }, None)
+                });
+            }
+        }
+    }
 }
 
 /// The raw public key of a software key, as a platform signer would give it.

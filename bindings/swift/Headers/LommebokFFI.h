@@ -310,6 +310,16 @@ RustBuffer uniffi_lommebok_ffi_fn_method_issuer_issue(uint64_t ptr, RustBuffer u
 RustBuffer uniffi_lommebok_ffi_fn_method_issuer_issue_at(uint64_t ptr, RustBuffer unsigned_credential_json, RustBuffer created, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_ISSUE_SD_JWT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_ISSUE_SD_JWT
+RustBuffer uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt(uint64_t ptr, RustBuffer claims_json, RustBuffer disclosable, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_PUBLIC_KEY_JWK
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_PUBLIC_KEY_JWK
+RustBuffer uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_REVOKE
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_REVOKE
 void uniffi_lommebok_ffi_fn_method_issuer_revoke(uint64_t ptr, RustBuffer credential_id, RustCallStatus *_Nonnull out_status
@@ -325,6 +335,11 @@ RustBuffer uniffi_lommebok_ffi_fn_method_issuer_status_list_credential(uint64_t 
 RustBuffer uniffi_lommebok_ffi_fn_method_issuer_status_list_credential_at(uint64_t ptr, RustBuffer url, RustBuffer valid_from, RustBuffer valid_until, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_STATUS_LIST_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_STATUS_LIST_TOKEN
+RustBuffer uniffi_lommebok_ffi_fn_method_issuer_status_list_token(uint64_t ptr, RustBuffer url, uint64_t valid_for_seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_SUSPEND
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_SUSPEND
 void uniffi_lommebok_ffi_fn_method_issuer_suspend(uint64_t ptr, RustBuffer credential_id, RustCallStatus *_Nonnull out_status
@@ -333,6 +348,11 @@ void uniffi_lommebok_ffi_fn_method_issuer_suspend(uint64_t ptr, RustBuffer crede
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_UNSUSPEND
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_UNSUSPEND
 void uniffi_lommebok_ffi_fn_method_issuer_unsuspend(uint64_t ptr, RustBuffer credential_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_VERIFICATION_METHOD
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_VERIFICATION_METHOD
+RustBuffer uniffi_lommebok_ffi_fn_method_issuer_verification_method(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_CONTEXTS
@@ -517,6 +537,11 @@ RustBuffer uniffi_lommebok_ffi_fn_method_verifier_verify_credential(uint64_t ptr
 RustBuffer uniffi_lommebok_ffi_fn_method_verifier_verify_presentation(uint64_t ptr, RustBuffer presentation_json, RustBuffer request, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_VERIFIER_VERIFY_SD_JWT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_VERIFIER_VERIFY_SD_JWT
+RustBuffer uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt(uint64_t ptr, RustBuffer presentation, RustBuffer issuer, RustBuffer request, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CLONE_WALLET
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CLONE_WALLET
 uint64_t uniffi_lommebok_ffi_fn_clone_wallet(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -557,6 +582,21 @@ RustBuffer uniffi_lommebok_ffi_fn_method_wallet_did(uint64_t ptr, RustCallStatus
 RustBuffer uniffi_lommebok_ffi_fn_method_wallet_present(uint64_t ptr, RustBuffer credential_jsons, RustBuffer request, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PRESENT_SD_JWT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PRESENT_SD_JWT
+RustBuffer uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt(uint64_t ptr, RustBuffer sd_jwt, RustBuffer disclose, RustBuffer request, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PRESENT_SD_JWT_WITHOUT_KEY_BINDING
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PRESENT_SD_JWT_WITHOUT_KEY_BINDING
+RustBuffer uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding(uint64_t ptr, RustBuffer sd_jwt, RustBuffer disclose, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PUBLIC_KEY_JWK
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PUBLIC_KEY_JWK
+RustBuffer uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_STORE
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_STORE
 void uniffi_lommebok_ffi_fn_method_wallet_store(uint64_t ptr, RustBuffer credential_json, RustCallStatus *_Nonnull out_status
@@ -565,6 +605,11 @@ void uniffi_lommebok_ffi_fn_method_wallet_store(uint64_t ptr, RustBuffer credent
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_FUNC_CREDENTIAL_ID
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_FUNC_CREDENTIAL_ID
 RustBuffer uniffi_lommebok_ffi_fn_func_credential_id(RustBuffer credential_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_FUNC_INSPECT_SD_JWT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_FUNC_INSPECT_SD_JWT
+RustBuffer uniffi_lommebok_ffi_fn_func_inspect_sd_jwt(RustBuffer sd_jwt, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_LOMMEBOK_FFI_RUSTBUFFER_ALLOC
@@ -833,6 +878,12 @@ uint16_t uniffi_lommebok_ffi_checksum_func_credential_id(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_FUNC_INSPECT_SD_JWT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_FUNC_INSPECT_SD_JWT
+uint16_t uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_DID
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_DID
 uint16_t uniffi_lommebok_ffi_checksum_method_issuer_did(void
@@ -848,6 +899,18 @@ uint16_t uniffi_lommebok_ffi_checksum_method_issuer_issue(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_ISSUE_AT
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_ISSUE_AT
 uint16_t uniffi_lommebok_ffi_checksum_method_issuer_issue_at(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_ISSUE_SD_JWT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_ISSUE_SD_JWT
+uint16_t uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_PUBLIC_KEY_JWK
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_PUBLIC_KEY_JWK
+uint16_t uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk(void
     
 );
 #endif
@@ -869,6 +932,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_issuer_status_list_credential_at(vo
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_STATUS_LIST_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_STATUS_LIST_TOKEN
+uint16_t uniffi_lommebok_ffi_checksum_method_issuer_status_list_token(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_SUSPEND
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_SUSPEND
 uint16_t uniffi_lommebok_ffi_checksum_method_issuer_suspend(void
@@ -878,6 +947,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_issuer_suspend(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_UNSUSPEND
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_UNSUSPEND
 uint16_t uniffi_lommebok_ffi_checksum_method_issuer_unsuspend(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_VERIFICATION_METHOD
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_VERIFICATION_METHOD
+uint16_t uniffi_lommebok_ffi_checksum_method_issuer_verification_method(void
     
 );
 #endif
@@ -995,6 +1070,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_SD_JWT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_SD_JWT
+uint16_t uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_ADD_CONTEXTS
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_ADD_CONTEXTS
 uint16_t uniffi_lommebok_ffi_checksum_method_wallet_add_contexts(void
@@ -1016,6 +1097,24 @@ uint16_t uniffi_lommebok_ffi_checksum_method_wallet_did(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT
 uint16_t uniffi_lommebok_ffi_checksum_method_wallet_present(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SD_JWT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SD_JWT
+uint16_t uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SD_JWT_WITHOUT_KEY_BINDING
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SD_JWT_WITHOUT_KEY_BINDING
+uint16_t uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PUBLIC_KEY_JWK
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PUBLIC_KEY_JWK
+uint16_t uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk(void
     
 );
 #endif

@@ -526,11 +526,17 @@ def _uniffi_check_contract_api_version(lib):
 def _uniffi_check_api_checksums(lib):
     if lib.uniffi_lommebok_ffi_checksum_func_credential_id() != 4276:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt() != 15116:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_did() != 39478:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue() != 47129:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_at() != 8412:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt() != 31125:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk() != 13188:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_revoke() != 18753:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -538,9 +544,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_status_list_credential_at() != 20104:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_issuer_status_list_token() != 34307:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_suspend() != 57374:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_unsuspend() != 43008:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_issuer_verification_method() != 58842:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_with_contexts() != 24386:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -588,13 +598,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_constructor_statusregistry_open_sqlite() != 9830:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() != 9806:
+    if lib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() != 40912:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_verifier_request() != 43532:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_credential() != 3561:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation() != 60526:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt() != 38268:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_constructor_verifier_new() != 62133:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -607,6 +619,12 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_lommebok_ffi_checksum_method_wallet_did() != 23322:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_wallet_present() != 59492:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt() != 56009:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding() != 6159:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk() != 33443:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_wallet_store() != 44947:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -646,6 +664,9 @@ _UniffiLib.ffi_lommebok_ffi_uniffi_contract_version.restype = ctypes.c_uint32
 _UniffiLib.uniffi_lommebok_ffi_checksum_func_credential_id.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_func_credential_id.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_did.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_did.restype = ctypes.c_uint16
@@ -655,6 +676,12 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue.restype = ctypes.c_u
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_at.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_at.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_revoke.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_revoke.restype = ctypes.c_uint16
@@ -664,12 +691,18 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_status_list_credential.res
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_status_list_credential_at.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_status_list_credential_at.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_status_list_token.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_status_list_token.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_suspend.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_suspend.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_unsuspend.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_unsuspend.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_verification_method.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_verification_method.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_contexts.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_contexts.restype = ctypes.c_uint16
@@ -751,6 +784,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_credential.restyp
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_verifier_new.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_verifier_new.restype = ctypes.c_uint16
@@ -769,6 +805,15 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_did.restype = ctypes.c_uin
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_store.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_store.restype = ctypes.c_uint16
@@ -783,6 +828,11 @@ _UniffiLib.uniffi_lommebok_ffi_fn_func_credential_id.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_func_credential_id.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_func_inspect_sd_jwt.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_func_inspect_sd_jwt.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_did.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -801,6 +851,19 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_at.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_at.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_revoke.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -822,6 +885,13 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_status_list_credential_at.argtyp
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_status_list_credential_at.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_status_list_token.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_status_list_token.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_suspend.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -834,6 +904,11 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_unsuspend.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_unsuspend.restype = None
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_verification_method.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_verification_method.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_contexts.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -990,6 +1065,14 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_presentation.argtypes =
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_presentation.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_constructor_verifier_new.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -1022,6 +1105,26 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_store.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1234,7 +1337,19 @@ class CheckKind(enum.Enum):
     Each credential is about the holder.
 """
     
-    OTHER = 12
+    DISCLOSURES = 12
+    """
+    An SD-JWT's disclosures are well-formed, each referenced exactly once, none hiding what
+    may not be hidden.
+"""
+    
+    KEY_BINDING = 13
+    """
+    An SD-JWT presentation's Key Binding JWT is signed by the credential's holder key, is
+    fresh, carries this verifier's nonce and audience, and covers the disclosures presented.
+"""
+    
+    OTHER = 14
     """
     A check this version of the bindings has no name for (the reason says what it is).
 """
@@ -1270,6 +1385,10 @@ class _UniffiFfiConverterTypeCheckKind(_UniffiConverterRustBuffer):
         if variant == 12:
             return CheckKind.HOLDER_BINDING
         if variant == 13:
+            return CheckKind.DISCLOSURES
+        if variant == 14:
+            return CheckKind.KEY_BINDING
+        if variant == 15:
             return CheckKind.OTHER
         raise InternalError("Raw enum value doesn't match any cases")
 
@@ -1298,6 +1417,10 @@ class _UniffiFfiConverterTypeCheckKind(_UniffiConverterRustBuffer):
         if value == CheckKind.HOLDER_KEY:
             return
         if value == CheckKind.HOLDER_BINDING:
+            return
+        if value == CheckKind.DISCLOSURES:
+            return
+        if value == CheckKind.KEY_BINDING:
             return
         if value == CheckKind.OTHER:
             return
@@ -1329,8 +1452,12 @@ class _UniffiFfiConverterTypeCheckKind(_UniffiConverterRustBuffer):
             buf.write_i32(11)
         if value == CheckKind.HOLDER_BINDING:
             buf.write_i32(12)
-        if value == CheckKind.OTHER:
+        if value == CheckKind.DISCLOSURES:
             buf.write_i32(13)
+        if value == CheckKind.KEY_BINDING:
+            buf.write_i32(14)
+        if value == CheckKind.OTHER:
+            buf.write_i32(15)
 
 
 
@@ -1670,44 +1797,173 @@ class _UniffiFfiConverterTypePresentationRequest(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.challenge, buf)
         _UniffiFfiConverterOptionalString.write(value.domain, buf)
 
+class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterString.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterString.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterString.read(buf) for i in range(count)
+        ]
+
 @dataclass
-class StatusMessage:
+class SdJwtContents:
     """
-    What one value of a message list means (`statusMessage`).
+    What an SD-JWT holds, every disclosure applied. Nothing here is verified.
 """
-    def __init__(self, *, status:int, message:str):
-        self.status = status
-        self.message = message
+    def __init__(self, *, claims_json:str, disclosable:typing.List[str]):
+        self.claims_json = claims_json
+        self.disclosable = disclosable
         
         
 
     
     def __str__(self):
-        return "StatusMessage(status={}, message={})".format(self.status, self.message)
+        return "SdJwtContents(claims_json={}, disclosable={})".format(self.claims_json, self.disclosable)
     def __eq__(self, other):
-        if self.status != other.status:
+        if self.claims_json != other.claims_json:
             return False
-        if self.message != other.message:
+        if self.disclosable != other.disclosable:
             return False
         return True
 
-class _UniffiFfiConverterTypeStatusMessage(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterTypeSdJwtContents(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        return StatusMessage(
-            status=_UniffiFfiConverterUInt8.read(buf),
-            message=_UniffiFfiConverterString.read(buf),
+        return SdJwtContents(
+            claims_json=_UniffiFfiConverterString.read(buf),
+            disclosable=_UniffiFfiConverterSequenceString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterUInt8.check_lower(value.status)
-        _UniffiFfiConverterString.check_lower(value.message)
+        _UniffiFfiConverterString.check_lower(value.claims_json)
+        _UniffiFfiConverterSequenceString.check_lower(value.disclosable)
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterUInt8.write(value.status, buf)
-        _UniffiFfiConverterString.write(value.message, buf)
+        _UniffiFfiConverterString.write(value.claims_json, buf)
+        _UniffiFfiConverterSequenceString.write(value.disclosable, buf)
+
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+@dataclass
+class SdJwtOptions:
+    """
+    What an issuer puts in an SD-JWT VC besides the claims. Only `vct` is required.
+"""
+    def __init__(self, *, vct:str, holder_key_jwk:typing.Optional[str] = _DEFAULT, issuer:typing.Optional[str] = _DEFAULT, valid_from:typing.Optional[str] = _DEFAULT, valid_until:typing.Optional[str] = _DEFAULT, decoys:int = 0, status_list_url:typing.Optional[str] = _DEFAULT, status_credential_id:typing.Optional[str] = _DEFAULT):
+        self.vct = vct
+        if holder_key_jwk is _DEFAULT:
+            self.holder_key_jwk = None
+        else:
+            self.holder_key_jwk = holder_key_jwk
+        if issuer is _DEFAULT:
+            self.issuer = None
+        else:
+            self.issuer = issuer
+        if valid_from is _DEFAULT:
+            self.valid_from = None
+        else:
+            self.valid_from = valid_from
+        if valid_until is _DEFAULT:
+            self.valid_until = None
+        else:
+            self.valid_until = valid_until
+        self.decoys = decoys
+        if status_list_url is _DEFAULT:
+            self.status_list_url = None
+        else:
+            self.status_list_url = status_list_url
+        if status_credential_id is _DEFAULT:
+            self.status_credential_id = None
+        else:
+            self.status_credential_id = status_credential_id
+        
+        
+
+    
+    def __str__(self):
+        return "SdJwtOptions(vct={}, holder_key_jwk={}, issuer={}, valid_from={}, valid_until={}, decoys={}, status_list_url={}, status_credential_id={})".format(self.vct, self.holder_key_jwk, self.issuer, self.valid_from, self.valid_until, self.decoys, self.status_list_url, self.status_credential_id)
+    def __eq__(self, other):
+        if self.vct != other.vct:
+            return False
+        if self.holder_key_jwk != other.holder_key_jwk:
+            return False
+        if self.issuer != other.issuer:
+            return False
+        if self.valid_from != other.valid_from:
+            return False
+        if self.valid_until != other.valid_until:
+            return False
+        if self.decoys != other.decoys:
+            return False
+        if self.status_list_url != other.status_list_url:
+            return False
+        if self.status_credential_id != other.status_credential_id:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSdJwtOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SdJwtOptions(
+            vct=_UniffiFfiConverterString.read(buf),
+            holder_key_jwk=_UniffiFfiConverterOptionalString.read(buf),
+            issuer=_UniffiFfiConverterOptionalString.read(buf),
+            valid_from=_UniffiFfiConverterOptionalString.read(buf),
+            valid_until=_UniffiFfiConverterOptionalString.read(buf),
+            decoys=_UniffiFfiConverterUInt32.read(buf),
+            status_list_url=_UniffiFfiConverterOptionalString.read(buf),
+            status_credential_id=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.vct)
+        _UniffiFfiConverterOptionalString.check_lower(value.holder_key_jwk)
+        _UniffiFfiConverterOptionalString.check_lower(value.issuer)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
+        _UniffiFfiConverterUInt32.check_lower(value.decoys)
+        _UniffiFfiConverterOptionalString.check_lower(value.status_list_url)
+        _UniffiFfiConverterOptionalString.check_lower(value.status_credential_id)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.vct, buf)
+        _UniffiFfiConverterOptionalString.write(value.holder_key_jwk, buf)
+        _UniffiFfiConverterOptionalString.write(value.issuer, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
+        _UniffiFfiConverterUInt32.write(value.decoys, buf)
+        _UniffiFfiConverterOptionalString.write(value.status_list_url, buf)
+        _UniffiFfiConverterOptionalString.write(value.status_credential_id, buf)
 
 class _UniffiFfiConverterSequenceTypeCheck(_UniffiConverterRustBuffer):
     @classmethod
@@ -1772,28 +2028,83 @@ class _UniffiFfiConverterTypeVerificationReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.valid, buf)
         _UniffiFfiConverterSequenceTypeCheck.write(value.checks, buf)
 
-class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterString.check_lower(item)
+@dataclass
+class SdJwtVerification:
+    """
+    What [`crate::Verifier::verify_sd_jwt`] found.
+"""
+    def __init__(self, *, report:VerificationReport, claims_json:typing.Optional[str]):
+        self.report = report
+        self.claims_json = claims_json
+        
+        
 
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterString.write(item, buf)
+    
+    def __str__(self):
+        return "SdJwtVerification(report={}, claims_json={})".format(self.report, self.claims_json)
+    def __eq__(self, other):
+        if self.report != other.report:
+            return False
+        if self.claims_json != other.claims_json:
+            return False
+        return True
 
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
+class _UniffiFfiConverterTypeSdJwtVerification(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SdJwtVerification(
+            report=_UniffiFfiConverterTypeVerificationReport.read(buf),
+            claims_json=_UniffiFfiConverterOptionalString.read(buf),
+        )
 
-        return [
-            _UniffiFfiConverterString.read(buf) for i in range(count)
-        ]
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeVerificationReport.check_lower(value.report)
+        _UniffiFfiConverterOptionalString.check_lower(value.claims_json)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeVerificationReport.write(value.report, buf)
+        _UniffiFfiConverterOptionalString.write(value.claims_json, buf)
+
+@dataclass
+class StatusMessage:
+    """
+    What one value of a message list means (`statusMessage`).
+"""
+    def __init__(self, *, status:int, message:str):
+        self.status = status
+        self.message = message
+        
+        
+
+    
+    def __str__(self):
+        return "StatusMessage(status={}, message={})".format(self.status, self.message)
+    def __eq__(self, other):
+        if self.status != other.status:
+            return False
+        if self.message != other.message:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeStatusMessage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return StatusMessage(
+            status=_UniffiFfiConverterUInt8.read(buf),
+            message=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt8.check_lower(value.status)
+        _UniffiFfiConverterString.check_lower(value.message)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt8.write(value.status, buf)
+        _UniffiFfiConverterString.write(value.message, buf)
 
 class _UniffiFfiConverterOptionalSequenceString(_UniffiConverterRustBuffer):
     @classmethod
@@ -1819,19 +2130,6 @@ class _UniffiFfiConverterOptionalSequenceString(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterSequenceString.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
 
 class _UniffiFfiConverterOptionalUInt32(_UniffiConverterRustBuffer):
     @classmethod
@@ -2228,6 +2526,140 @@ class _UniffiFfiConverterTypeLommebokError(_UniffiConverterRustBuffer):
             buf.write_i32(4)
             _UniffiFfiConverterString.write(value.reason, buf)
 
+
+
+
+
+
+class SdJwtIssuer:
+    """
+    The key a verifier checks an SD-JWT issuer's signature with. Never taken from the SD-JWT
+    itself.
+"""
+    def __init__(self):
+        raise RuntimeError("SdJwtIssuer cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class DID_URL:
+        """
+        A DID URL (`did:key:z…#z…`, what [`crate::Issuer::verification_method`] gives). The
+        SD-JWT's `iss` must be that DID.
+"""
+        
+        def __init__(self, url:str):
+            self.url = url
+            
+            """
+        The verification method's DID URL.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SdJwtIssuer.DID_URL(url={})".format(self.url)
+        def __eq__(self, other):
+            if not isinstance(other, SdJwtIssuer):
+                return NotImplemented
+            if not other.is_DID_URL():
+                return False
+            if self.url != other.url:
+                return False
+            return True
+
+    @dataclass
+    class JWK:
+        """
+        A public key the verifier already trusts, as a JWK (JSON text; what
+        [`crate::Issuer::public_key_jwk`] gives). `iss` is not checked against it.
+"""
+        
+        def __init__(self, jwk:str):
+            self.jwk = jwk
+            
+            """
+        The JWK.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SdJwtIssuer.JWK(jwk={})".format(self.jwk)
+        def __eq__(self, other):
+            if not isinstance(other, SdJwtIssuer):
+                return NotImplemented
+            if not other.is_JWK():
+                return False
+            if self.jwk != other.jwk:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_DID_URL(self) -> bool:
+        return isinstance(self, SdJwtIssuer.DID_URL)
+    def is_did_url(self) -> bool:
+        return isinstance(self, SdJwtIssuer.DID_URL)
+    def is_JWK(self) -> bool:
+        return isinstance(self, SdJwtIssuer.JWK)
+    def is_jwk(self) -> bool:
+        return isinstance(self, SdJwtIssuer.JWK)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+SdJwtIssuer.DID_URL = type("SdJwtIssuer.DID_URL", (SdJwtIssuer.DID_URL, SdJwtIssuer,), {})  # type: ignore
+SdJwtIssuer.JWK = type("SdJwtIssuer.JWK", (SdJwtIssuer.JWK, SdJwtIssuer,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeSdJwtIssuer(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return SdJwtIssuer.DID_URL(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return SdJwtIssuer.JWK(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_DID_URL():
+            _UniffiFfiConverterString.check_lower(value.url)
+            return
+        if value.is_JWK():
+            _UniffiFfiConverterString.check_lower(value.jwk)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_DID_URL():
+            buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.url, buf)
+        if value.is_JWK():
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.jwk, buf)
+
+
+
 class _UniffiFfiConverterSequenceTypeStatusMessage(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -2592,6 +3024,31 @@ class IssuerProtocol(typing.Protocol):
         As [`Issuer::issue`], and [`LommebokError::InvalidInput`] for a bad date.
 """
         raise NotImplementedError
+    def issue_sd_jwt(self, claims_json: str,disclosable: typing.List[str],options: SdJwtOptions) -> str:
+        """
+        Issues an SD-JWT VC now: `claims_json` (a JSON object, without `iss`, `iat`, `exp`,
+        `nbf`, `cnf`, `vct`: those come from `options`), with the claims at the dot paths
+        `disclosable` (`given_name`, `address.locality`, `nationalities.0`) made selectively
+        disclosable. Returns the compact form `<JWT>~<disclosure>~…~`, to hand to the holder.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for claims that are not a JSON object or set a reserved
+        claim, a path that is malformed, leads nowhere or names a claim never disclosable, bad
+        options (empty `vct`, a bad JWK or date, too many decoys, half a status);
+        [`LommebokError::Status`] when a status entry is asked of an issuer without a status
+        registry, or the list is unknown or full; [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
+    def public_key_jwk(self, ) -> str:
+        """
+        The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
+        ([`crate::SdJwtIssuer::Jwk`]).
+
+        # Errors
+        [`LommebokError::Internal`] if the issuer's DID does not hold its key (never for the
+        `did:key` issuers this library makes).
+"""
+        raise NotImplementedError
     def revoke(self, credential_id: str) -> None:
         """
         Revokes the credential with id `credential_id`, permanently. Verifiers see it once
@@ -2623,6 +3080,19 @@ class IssuerProtocol(typing.Protocol):
         date or `valid_until` before `valid_from`.
 """
         raise NotImplementedError
+    def status_list_token(self, url: str,valid_for_seconds: int) -> str:
+        """
+        The signed Status List Token (IETF Token Status List, `statuslist+jwt`) for the list at
+        `url` as it stands now, valid from now for `valid_for_seconds`: publish it at `url` for
+        the SD-JWT VCs issued with a status in that list.
+
+        # Errors
+        [`LommebokError::Status`] when the issuer has no status registry or no list `url`, or
+        the list cannot be expressed as a token (a refresh list);
+        [`LommebokError::InvalidInput`] for a period of 0 or too long to represent;
+        [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
     def suspend(self, credential_id: str) -> None:
         """
         Suspends the credential with id `credential_id`.
@@ -2637,6 +3107,12 @@ class IssuerProtocol(typing.Protocol):
 
         # Errors
         As [`Issuer::suspend`].
+"""
+        raise NotImplementedError
+    def verification_method(self, ) -> str:
+        """
+        The DID URL of the issuer's key (`did:key:z…#z…`): the `kid` of its SD-JWTs and Status
+        List Tokens, and what a verifier names it by ([`crate::SdJwtIssuer::DidUrl`]).
 """
         raise NotImplementedError
     def with_contexts(self, contexts: typing.List[ContextDocument]) -> Issuer:
@@ -2798,6 +3274,60 @@ class Issuer(IssuerProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def issue_sd_jwt(self, claims_json: str,disclosable: typing.List[str],options: SdJwtOptions) -> str:
+        """
+        Issues an SD-JWT VC now: `claims_json` (a JSON object, without `iss`, `iat`, `exp`,
+        `nbf`, `cnf`, `vct`: those come from `options`), with the claims at the dot paths
+        `disclosable` (`given_name`, `address.locality`, `nationalities.0`) made selectively
+        disclosable. Returns the compact form `<JWT>~<disclosure>~…~`, to hand to the holder.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for claims that are not a JSON object or set a reserved
+        claim, a path that is malformed, leads nowhere or names a claim never disclosable, bad
+        options (empty `vct`, a bad JWK or date, too many decoys, half a status);
+        [`LommebokError::Status`] when a status entry is asked of an issuer without a status
+        registry, or the list is unknown or full; [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(claims_json)
+
+        _UniffiFfiConverterSequenceString.check_lower(disclosable)
+
+        _UniffiFfiConverterTypeSdJwtOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(claims_json),
+            _UniffiFfiConverterSequenceString.lower(disclosable),
+            _UniffiFfiConverterTypeSdJwtOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def public_key_jwk(self, ) -> str:
+        """
+        The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
+        ([`crate::SdJwtIssuer::Jwk`]).
+
+        # Errors
+        [`LommebokError::Internal`] if the issuer's DID does not hold its key (never for the
+        `did:key` issuers this library makes).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def revoke(self, credential_id: str) -> None:
         """
         Revokes the credential with id `credential_id`, permanently. Verifiers see it once
@@ -2877,6 +3407,35 @@ class Issuer(IssuerProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def status_list_token(self, url: str,valid_for_seconds: int) -> str:
+        """
+        The signed Status List Token (IETF Token Status List, `statuslist+jwt`) for the list at
+        `url` as it stands now, valid from now for `valid_for_seconds`: publish it at `url` for
+        the SD-JWT VCs issued with a status in that list.
+
+        # Errors
+        [`LommebokError::Status`] when the issuer has no status registry or no list `url`, or
+        the list cannot be expressed as a token (a refresh list);
+        [`LommebokError::InvalidInput`] for a period of 0 or too long to represent;
+        [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(url)
+
+        _UniffiFfiConverterUInt64.check_lower(valid_for_seconds)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(url),
+            _UniffiFfiConverterUInt64.lower(valid_for_seconds),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_status_list_token,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def suspend(self, credential_id: str) -> None:
         """
         Suspends the credential with id `credential_id`.
@@ -2916,6 +3475,22 @@ class Issuer(IssuerProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_unsuspend,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verification_method(self, ) -> str:
+        """
+        The DID URL of the issuer's key (`did:key:z…#z…`): the `kid` of its SD-JWTs and Status
+        List Tokens, and what a verifier names it by ([`crate::SdJwtIssuer::DidUrl`]).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_verification_method,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3542,6 +4117,31 @@ class _UniffiFfiConverterTypeSoftwareKey:
     def write(cls, value: SoftwareKey, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+class _UniffiFfiConverterOptionalTypePresentationRequest(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypePresentationRequest.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypePresentationRequest.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypePresentationRequest.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 
 class VerifierProtocol(typing.Protocol):
     """
@@ -3552,9 +4152,11 @@ class VerifierProtocol(typing.Protocol):
     
     def add_status_list(self, url: str,status_list_credential_json: str) -> None:
         """
-        Gives the verifier the status list credential published at `url` (fetched by the
-        app), replacing any earlier one. It is verified when a credential's status needs it: a
-        list that does not verify fails that credential's status check.
+        Gives the verifier the status list published at `url` (fetched by the app), replacing
+        any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
+        Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
+        is verified when a credential's status needs it: a list that does not verify fails that
+        credential's status check.
 """
         raise NotImplementedError
     def request(self, domain: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> PresentationRequest:
@@ -3581,6 +4183,19 @@ class VerifierProtocol(typing.Protocol):
         # Errors
         [`LommebokError::InvalidInput`] only when the input cannot be read as a presentation at
         all. Everything else is a check in the report.
+"""
+        raise NotImplementedError
+    def verify_sd_jwt(self, presentation: str,issuer: SdJwtIssuer,request: typing.Union[object, typing.Optional[PresentationRequest]] = _DEFAULT) -> SdJwtVerification:
+        """
+        Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
+        `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
+        the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
+        `aud`; without, a credential bound to a holder key is refused. The claims come back only
+        when every check passed.
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
+        or the issuer's JWK is not a key. Everything else is a check in the report.
 """
         raise NotImplementedError
 
@@ -3647,9 +4262,11 @@ class Verifier(VerifierProtocol):
         return inst
     def add_status_list(self, url: str,status_list_credential_json: str) -> None:
         """
-        Gives the verifier the status list credential published at `url` (fetched by the
-        app), replacing any earlier one. It is verified when a credential's status needs it: a
-        list that does not verify fails that credential's status check.
+        Gives the verifier the status list published at `url` (fetched by the app), replacing
+        any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
+        Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
+        is verified when a credential's status needs it: a list that does not verify fails that
+        credential's status check.
 """
         
         _UniffiFfiConverterString.check_lower(url)
@@ -3738,6 +4355,40 @@ class Verifier(VerifierProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_sd_jwt(self, presentation: str,issuer: SdJwtIssuer,request: typing.Union[object, typing.Optional[PresentationRequest]] = _DEFAULT) -> SdJwtVerification:
+        """
+        Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
+        `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
+        the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
+        `aud`; without, a credential bound to a holder key is refused. The claims come back only
+        when every check passed.
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
+        or the issuer's JWK is not a key. Everything else is a check in the report.
+"""
+        
+        _UniffiFfiConverterString.check_lower(presentation)
+
+        _UniffiFfiConverterTypeSdJwtIssuer.check_lower(issuer)
+
+        if request is _DEFAULT:
+            request = None
+        _UniffiFfiConverterOptionalTypePresentationRequest.check_lower(request)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(presentation),
+            _UniffiFfiConverterTypeSdJwtIssuer.lower(issuer),
+            _UniffiFfiConverterOptionalTypePresentationRequest.lower(request),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSdJwtVerification.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
 
 
 
@@ -3807,6 +4458,37 @@ class WalletProtocol(typing.Protocol):
         # Errors
         [`LommebokError::InvalidInput`] when an entry is not a credential;
         [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
+    def present_sd_jwt(self, sd_jwt: str,disclose: typing.List[str],request: PresentationRequest) -> str:
+        """
+        A presentation of the SD-JWT VC `sd_jwt` (as issued, bound to this holder) answering
+        `request`: only the disclosures for the claims at the dot paths `disclose` (and the
+        claims around them), and a Key Binding JWT signed by the holder now, with the request's
+        challenge as `nonce` and its domain as `aud`. Returns the compact presentation, to hand
+        to the verifier.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the request has no domain, the input is not an
+        SD-JWT as issued, a path is malformed or leads to no claim, or the credential is not
+        bound to this holder's key; [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
+    def present_sd_jwt_without_key_binding(self, sd_jwt: str,disclose: typing.List[str]) -> str:
+        """
+        A presentation of an SD-JWT VC that is not bound to a holder key, disclosing the claims
+        at the dot paths `disclose`, without a Key Binding JWT. Anyone holding a copy can do the
+        same.
+
+        # Errors
+        [`LommebokError::InvalidInput`] as [`Wallet::present_sd_jwt`], and when the credential
+        is bound to a holder key (verifiers refuse it without key binding).
+"""
+        raise NotImplementedError
+    def public_key_jwk(self, ) -> str:
+        """
+        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
+        ([`crate::SdJwtOptions::holder_key_jwk`]).
 """
         raise NotImplementedError
     def store(self, credential_json: str) -> None:
@@ -3966,6 +4648,82 @@ class Wallet(WalletProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def present_sd_jwt(self, sd_jwt: str,disclose: typing.List[str],request: PresentationRequest) -> str:
+        """
+        A presentation of the SD-JWT VC `sd_jwt` (as issued, bound to this holder) answering
+        `request`: only the disclosures for the claims at the dot paths `disclose` (and the
+        claims around them), and a Key Binding JWT signed by the holder now, with the request's
+        challenge as `nonce` and its domain as `aud`. Returns the compact presentation, to hand
+        to the verifier.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the request has no domain, the input is not an
+        SD-JWT as issued, a path is malformed or leads to no claim, or the credential is not
+        bound to this holder's key; [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(sd_jwt)
+
+        _UniffiFfiConverterSequenceString.check_lower(disclose)
+
+        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(sd_jwt),
+            _UniffiFfiConverterSequenceString.lower(disclose),
+            _UniffiFfiConverterTypePresentationRequest.lower(request),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def present_sd_jwt_without_key_binding(self, sd_jwt: str,disclose: typing.List[str]) -> str:
+        """
+        A presentation of an SD-JWT VC that is not bound to a holder key, disclosing the claims
+        at the dot paths `disclose`, without a Key Binding JWT. Anyone holding a copy can do the
+        same.
+
+        # Errors
+        [`LommebokError::InvalidInput`] as [`Wallet::present_sd_jwt`], and when the credential
+        is bound to a holder key (verifiers refuse it without key binding).
+"""
+        
+        _UniffiFfiConverterString.check_lower(sd_jwt)
+
+        _UniffiFfiConverterSequenceString.check_lower(disclose)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(sd_jwt),
+            _UniffiFfiConverterSequenceString.lower(disclose),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def public_key_jwk(self, ) -> str:
+        """
+        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
+        ([`crate::SdJwtOptions::holder_key_jwk`]).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def store(self, credential_json: str) -> None:
         """
         Stores a credential given as JSON. It must be about this holder. (It is not verified
@@ -4038,6 +4796,28 @@ def credential_id(credential_json: str) -> typing.Optional[str]:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def inspect_sd_jwt(sd_jwt: str) -> SdJwtContents:
+    """
+    Reads an SD-JWT (as issued, or a presentation) without verifying it: for a wallet to show
+    its holder the claims and which of them can be left out.
+
+    # Errors
+    [`LommebokError::InvalidInput`] when it is not a compact SD-JWT or its disclosures do not
+    fit it.
+"""
+    
+    _UniffiFfiConverterString.check_lower(sd_jwt)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(sd_jwt),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeSdJwtContents.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_lommebok_ffi_fn_func_inspect_sd_jwt,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 
 __all__ = [
     "InternalError",
@@ -4046,14 +4826,19 @@ __all__ = [
     "Cryptosuite",
     "KeyAlgorithm",
     "LommebokError",
+    "SdJwtIssuer",
     "Check",
     "ContextDocument",
     "CredentialStatus",
     "PresentationRequest",
-    "StatusMessage",
+    "SdJwtContents",
+    "SdJwtOptions",
     "VerificationReport",
+    "SdJwtVerification",
+    "StatusMessage",
     "VerifierOptions",
     "credential_id",
+    "inspect_sd_jwt",
     "StatusRegistry",
     "StatusRegistryProtocol",
     "Issuer",

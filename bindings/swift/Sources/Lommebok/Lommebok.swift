@@ -643,6 +643,31 @@ public protocol IssuerProtocol: AnyObject, Sendable {
     func issueAt(unsignedCredentialJson: String, created: String) throws  -> String
     
     /**
+     * Issues an SD-JWT VC now: `claims_json` (a JSON object, without `iss`, `iat`, `exp`,
+     * `nbf`, `cnf`, `vct`: those come from `options`), with the claims at the dot paths
+     * `disclosable` (`given_name`, `address.locality`, `nationalities.0`) made selectively
+     * disclosable. Returns the compact form `<JWT>~<disclosure>~…~`, to hand to the holder.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for claims that are not a JSON object or set a reserved
+     * claim, a path that is malformed, leads nowhere or names a claim never disclosable, bad
+     * options (empty `vct`, a bad JWK or date, too many decoys, half a status);
+     * [`LommebokError::Status`] when a status entry is asked of an issuer without a status
+     * registry, or the list is unknown or full; [`LommebokError::Signing`].
+     */
+    func issueSdJwt(claimsJson: String, disclosable: [String], options: SdJwtOptions) throws  -> String
+    
+    /**
+     * The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
+     * ([`crate::SdJwtIssuer::Jwk`]).
+     *
+     * # Errors
+     * [`LommebokError::Internal`] if the issuer's DID does not hold its key (never for the
+     * `did:key` issuers this library makes).
+     */
+    func publicKeyJwk() throws  -> String
+    
+    /**
      * Revokes the credential with id `credential_id`, permanently. Verifiers see it once
      * they have the status list credential published after this.
      *
@@ -674,6 +699,19 @@ public protocol IssuerProtocol: AnyObject, Sendable {
     func statusListCredentialAt(url: String, validFrom: String, validUntil: String) throws  -> String
     
     /**
+     * The signed Status List Token (IETF Token Status List, `statuslist+jwt`) for the list at
+     * `url` as it stands now, valid from now for `valid_for_seconds`: publish it at `url` for
+     * the SD-JWT VCs issued with a status in that list.
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the issuer has no status registry or no list `url`, or
+     * the list cannot be expressed as a token (a refresh list);
+     * [`LommebokError::InvalidInput`] for a period of 0 or too long to represent;
+     * [`LommebokError::Signing`].
+     */
+    func statusListToken(url: String, validForSeconds: UInt64) throws  -> String
+    
+    /**
      * Suspends the credential with id `credential_id`.
      *
      * # Errors
@@ -688,6 +726,12 @@ public protocol IssuerProtocol: AnyObject, Sendable {
      * As [`Issuer::suspend`].
      */
     func unsuspend(credentialId: String) throws 
+    
+    /**
+     * The DID URL of the issuer's key (`did:key:z…#z…`): the `kid` of its SD-JWTs and Status
+     * List Tokens, and what a verifier names it by ([`crate::SdJwtIssuer::DidUrl`]).
+     */
+    func verificationMethod()  -> String
     
     /**
      * This issuer, also knowing the JSON-LD contexts `contexts` (for credentials that use a
@@ -855,6 +899,48 @@ open func issueAt(unsignedCredentialJson: String, created: String)throws  -> Str
 }
     
     /**
+     * Issues an SD-JWT VC now: `claims_json` (a JSON object, without `iss`, `iat`, `exp`,
+     * `nbf`, `cnf`, `vct`: those come from `options`), with the claims at the dot paths
+     * `disclosable` (`given_name`, `address.locality`, `nationalities.0`) made selectively
+     * disclosable. Returns the compact form `<JWT>~<disclosure>~…~`, to hand to the holder.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for claims that are not a JSON object or set a reserved
+     * claim, a path that is malformed, leads nowhere or names a claim never disclosable, bad
+     * options (empty `vct`, a bad JWK or date, too many decoys, half a status);
+     * [`LommebokError::Status`] when a status entry is asked of an issuer without a status
+     * registry, or the list is unknown or full; [`LommebokError::Signing`].
+     */
+open func issueSdJwt(claimsJson: String, disclosable: [String], options: SdJwtOptions)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(claimsJson),
+        FfiConverterSequenceString.lower(disclosable),
+        FfiConverterTypeSdJwtOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
+     * ([`crate::SdJwtIssuer::Jwk`]).
+     *
+     * # Errors
+     * [`LommebokError::Internal`] if the issuer's DID does not hold its key (never for the
+     * `did:key` issuers this library makes).
+     */
+open func publicKeyJwk()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Revokes the credential with id `credential_id`, permanently. Verifiers see it once
      * they have the status list credential published after this.
      *
@@ -912,6 +998,28 @@ open func statusListCredentialAt(url: String, validFrom: String, validUntil: Str
 }
     
     /**
+     * The signed Status List Token (IETF Token Status List, `statuslist+jwt`) for the list at
+     * `url` as it stands now, valid from now for `valid_for_seconds`: publish it at `url` for
+     * the SD-JWT VCs issued with a status in that list.
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the issuer has no status registry or no list `url`, or
+     * the list cannot be expressed as a token (a refresh list);
+     * [`LommebokError::InvalidInput`] for a period of 0 or too long to represent;
+     * [`LommebokError::Signing`].
+     */
+open func statusListToken(url: String, validForSeconds: UInt64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_issuer_status_list_token(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),
+        FfiConverterUInt64.lower(validForSeconds),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Suspends the credential with id `credential_id`.
      *
      * # Errors
@@ -939,6 +1047,19 @@ open func unsuspend(credentialId: String)throws   {try rustCallWithError(FfiConv
         FfiConverterString.lower(credentialId),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * The DID URL of the issuer's key (`did:key:z…#z…`): the `kid` of its SD-JWTs and Status
+     * List Tokens, and what a verifier names it by ([`crate::SdJwtIssuer::DidUrl`]).
+     */
+open func verificationMethod() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_issuer_verification_method(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -1913,9 +2034,11 @@ public func FfiConverterTypeStatusRegistry_lower(_ value: StatusRegistry) -> UIn
 public protocol VerifierProtocol: AnyObject, Sendable {
     
     /**
-     * Gives the verifier the status list credential published at `url` (fetched by the
-     * app), replacing any earlier one. It is verified when a credential's status needs it: a
-     * list that does not verify fails that credential's status check.
+     * Gives the verifier the status list published at `url` (fetched by the app), replacing
+     * any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
+     * Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
+     * is verified when a credential's status needs it: a list that does not verify fails that
+     * credential's status check.
      */
     func addStatusList(url: String, statusListCredentialJson: String) 
     
@@ -1944,6 +2067,19 @@ public protocol VerifierProtocol: AnyObject, Sendable {
      * all. Everything else is a check in the report.
      */
     func verifyPresentation(presentationJson: String, request: PresentationRequest) throws  -> VerificationReport
+    
+    /**
+     * Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
+     * `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
+     * the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
+     * `aud`; without, a credential bound to a holder key is refused. The claims come back only
+     * when every check passed.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
+     * or the issuer's JWK is not a key. Everything else is a check in the report.
+     */
+    func verifySdJwt(presentation: String, issuer: SdJwtIssuer, request: PresentationRequest?) throws  -> SdJwtVerification
     
 }
 /**
@@ -2031,9 +2167,11 @@ public static func withOptions(options: VerifierOptions)throws  -> Verifier  {
 
     
     /**
-     * Gives the verifier the status list credential published at `url` (fetched by the
-     * app), replacing any earlier one. It is verified when a credential's status needs it: a
-     * list that does not verify fails that credential's status check.
+     * Gives the verifier the status list published at `url` (fetched by the app), replacing
+     * any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
+     * Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
+     * is verified when a credential's status needs it: a list that does not verify fails that
+     * credential's status check.
      */
 open func addStatusList(url: String, statusListCredentialJson: String)  {try! rustCall() {
         uniffiCallStatus in
@@ -2092,6 +2230,29 @@ open func verifyPresentation(presentationJson: String, request: PresentationRequ
             self.uniffiCloneHandle(),
         FfiConverterString.lower(presentationJson),
         FfiConverterTypePresentationRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
+     * `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
+     * the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
+     * `aud`; without, a credential bound to a holder key is refused. The claims come back only
+     * when every check passed.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
+     * or the issuer's JWK is not a key. Everything else is a check in the report.
+     */
+open func verifySdJwt(presentation: String, issuer: SdJwtIssuer, request: PresentationRequest? = nil)throws  -> SdJwtVerification  {
+    return try  FfiConverterTypeSdJwtVerification_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(presentation),
+        FfiConverterTypeSdJwtIssuer_lower(issuer),
+        FfiConverterOptionTypePresentationRequest.lower(request),uniffiCallStatus
     )
 })
 }
@@ -2185,6 +2346,37 @@ public protocol WalletProtocol: AnyObject, Sendable {
      * [`LommebokError::Signing`].
      */
     func present(credentialJsons: [String], request: PresentationRequest) throws  -> String
+    
+    /**
+     * A presentation of the SD-JWT VC `sd_jwt` (as issued, bound to this holder) answering
+     * `request`: only the disclosures for the claims at the dot paths `disclose` (and the
+     * claims around them), and a Key Binding JWT signed by the holder now, with the request's
+     * challenge as `nonce` and its domain as `aud`. Returns the compact presentation, to hand
+     * to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request has no domain, the input is not an
+     * SD-JWT as issued, a path is malformed or leads to no claim, or the credential is not
+     * bound to this holder's key; [`LommebokError::Signing`].
+     */
+    func presentSdJwt(sdJwt: String, disclose: [String], request: PresentationRequest) throws  -> String
+    
+    /**
+     * A presentation of an SD-JWT VC that is not bound to a holder key, disclosing the claims
+     * at the dot paths `disclose`, without a Key Binding JWT. Anyone holding a copy can do the
+     * same.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] as [`Wallet::present_sd_jwt`], and when the credential
+     * is bound to a holder key (verifiers refuse it without key binding).
+     */
+    func presentSdJwtWithoutKeyBinding(sdJwt: String, disclose: [String]) throws  -> String
+    
+    /**
+     * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
+     * ([`crate::SdJwtOptions::holder_key_jwk`]).
+     */
+    func publicKeyJwk()  -> String
     
     /**
      * Stores a credential given as JSON. It must be about this holder. (It is not verified
@@ -2341,6 +2533,63 @@ open func present(credentialJsons: [String], request: PresentationRequest)throws
             self.uniffiCloneHandle(),
         FfiConverterSequenceString.lower(credentialJsons),
         FfiConverterTypePresentationRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A presentation of the SD-JWT VC `sd_jwt` (as issued, bound to this holder) answering
+     * `request`: only the disclosures for the claims at the dot paths `disclose` (and the
+     * claims around them), and a Key Binding JWT signed by the holder now, with the request's
+     * challenge as `nonce` and its domain as `aud`. Returns the compact presentation, to hand
+     * to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request has no domain, the input is not an
+     * SD-JWT as issued, a path is malformed or leads to no claim, or the credential is not
+     * bound to this holder's key; [`LommebokError::Signing`].
+     */
+open func presentSdJwt(sdJwt: String, disclose: [String], request: PresentationRequest)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sdJwt),
+        FfiConverterSequenceString.lower(disclose),
+        FfiConverterTypePresentationRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A presentation of an SD-JWT VC that is not bound to a holder key, disclosing the claims
+     * at the dot paths `disclose`, without a Key Binding JWT. Anyone holding a copy can do the
+     * same.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] as [`Wallet::present_sd_jwt`], and when the credential
+     * is bound to a holder key (verifiers refuse it without key binding).
+     */
+open func presentSdJwtWithoutKeyBinding(sdJwt: String, disclose: [String])throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sdJwt),
+        FfiConverterSequenceString.lower(disclose),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
+     * ([`crate::SdJwtOptions::holder_key_jwk`]).
+     */
+open func publicKeyJwk() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -2741,6 +2990,289 @@ public func FfiConverterTypePresentationRequest_lower(_ value: PresentationReque
 
 
 /**
+ * What an SD-JWT holds, every disclosure applied. Nothing here is verified.
+ */
+public struct SdJwtContents: Equatable, Hashable {
+    /**
+     * Every claim, as JSON.
+     */
+    public var claimsJson: String
+    /**
+     * The dot paths of the selectively disclosable claims (what
+     * [`crate::Wallet::present_sd_jwt`] takes), in the order of their disclosures.
+     */
+    public var disclosable: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Every claim, as JSON.
+         */claimsJson: String, 
+        /**
+         * The dot paths of the selectively disclosable claims (what
+         * [`crate::Wallet::present_sd_jwt`] takes), in the order of their disclosures.
+         */disclosable: [String]) {
+        self.claimsJson = claimsJson
+        self.disclosable = disclosable
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SdJwtContents: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSdJwtContents: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SdJwtContents {
+        return
+            try SdJwtContents(
+                claimsJson: FfiConverterString.read(from: &buf), 
+                disclosable: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SdJwtContents, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.claimsJson, into: &buf)
+        FfiConverterSequenceString.write(value.disclosable, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSdJwtContents_lift(_ buf: RustBuffer) throws -> SdJwtContents {
+    return try FfiConverterTypeSdJwtContents.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSdJwtContents_lower(_ value: SdJwtContents) -> RustBuffer {
+    return FfiConverterTypeSdJwtContents.lower(value)
+}
+
+
+/**
+ * What an issuer puts in an SD-JWT VC besides the claims. Only `vct` is required.
+ */
+public struct SdJwtOptions: Equatable, Hashable {
+    /**
+     * `vct`: the credential type, e.g. `urn:eudi:pid:1` or an HTTPS URL.
+     */
+    public var vct: String
+    /**
+     * `cnf.jwk`: the holder's public key as a JWK (JSON text; what
+     * [`crate::Wallet::public_key_jwk`] gives). Presentations must then be signed with it
+     * (key binding); without it anyone holding a copy can present the credential.
+     */
+    public var holderKeyJwk: String?
+    /**
+     * `iss`; the issuer's DID when absent.
+     */
+    public var issuer: String?
+    /**
+     * `nbf`: not valid before (ISO 8601 with a time zone).
+     */
+    public var validFrom: String?
+    /**
+     * `exp`: not valid after (ISO 8601 with a time zone).
+     */
+    public var validUntil: String?
+    /**
+     * Decoy digests added to each object and array with disclosable members, so that their
+     * number does not show (0 to 100).
+     */
+    public var decoys: UInt32
+    /**
+     * A Token Status List entry: the URL of the issuer's status list (one of its
+     * [`crate::StatusRegistry`] lists). Needs `status_credential_id` too, and an issuer with a
+     * status registry.
+     */
+    public var statusListUrl: String?
+    /**
+     * The id the issuer revokes or suspends the credential by later ([`crate::Issuer::revoke`]).
+     */
+    public var statusCredentialId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `vct`: the credential type, e.g. `urn:eudi:pid:1` or an HTTPS URL.
+         */vct: String, 
+        /**
+         * `cnf.jwk`: the holder's public key as a JWK (JSON text; what
+         * [`crate::Wallet::public_key_jwk`] gives). Presentations must then be signed with it
+         * (key binding); without it anyone holding a copy can present the credential.
+         */holderKeyJwk: String? = nil, 
+        /**
+         * `iss`; the issuer's DID when absent.
+         */issuer: String? = nil, 
+        /**
+         * `nbf`: not valid before (ISO 8601 with a time zone).
+         */validFrom: String? = nil, 
+        /**
+         * `exp`: not valid after (ISO 8601 with a time zone).
+         */validUntil: String? = nil, 
+        /**
+         * Decoy digests added to each object and array with disclosable members, so that their
+         * number does not show (0 to 100).
+         */decoys: UInt32 = UInt32(0), 
+        /**
+         * A Token Status List entry: the URL of the issuer's status list (one of its
+         * [`crate::StatusRegistry`] lists). Needs `status_credential_id` too, and an issuer with a
+         * status registry.
+         */statusListUrl: String? = nil, 
+        /**
+         * The id the issuer revokes or suspends the credential by later ([`crate::Issuer::revoke`]).
+         */statusCredentialId: String? = nil) {
+        self.vct = vct
+        self.holderKeyJwk = holderKeyJwk
+        self.issuer = issuer
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+        self.decoys = decoys
+        self.statusListUrl = statusListUrl
+        self.statusCredentialId = statusCredentialId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SdJwtOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSdJwtOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SdJwtOptions {
+        return
+            try SdJwtOptions(
+                vct: FfiConverterString.read(from: &buf), 
+                holderKeyJwk: FfiConverterOptionString.read(from: &buf), 
+                issuer: FfiConverterOptionString.read(from: &buf), 
+                validFrom: FfiConverterOptionString.read(from: &buf), 
+                validUntil: FfiConverterOptionString.read(from: &buf), 
+                decoys: FfiConverterUInt32.read(from: &buf), 
+                statusListUrl: FfiConverterOptionString.read(from: &buf), 
+                statusCredentialId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SdJwtOptions, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.vct, into: &buf)
+        FfiConverterOptionString.write(value.holderKeyJwk, into: &buf)
+        FfiConverterOptionString.write(value.issuer, into: &buf)
+        FfiConverterOptionString.write(value.validFrom, into: &buf)
+        FfiConverterOptionString.write(value.validUntil, into: &buf)
+        FfiConverterUInt32.write(value.decoys, into: &buf)
+        FfiConverterOptionString.write(value.statusListUrl, into: &buf)
+        FfiConverterOptionString.write(value.statusCredentialId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSdJwtOptions_lift(_ buf: RustBuffer) throws -> SdJwtOptions {
+    return try FfiConverterTypeSdJwtOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSdJwtOptions_lower(_ value: SdJwtOptions) -> RustBuffer {
+    return FfiConverterTypeSdJwtOptions.lower(value)
+}
+
+
+/**
+ * What [`crate::Verifier::verify_sd_jwt`] found.
+ */
+public struct SdJwtVerification: Equatable, Hashable {
+    /**
+     * Every check made; accept the presentation only when `valid`.
+     */
+    public var report: VerificationReport
+    /**
+     * The claims as JSON, only when every check passed: the disclosed claims in place and the
+     * always-visible ones (`iss`, `iat`, `vct`, `cnf` …); claims the holder did not disclose
+     * are absent.
+     */
+    public var claimsJson: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Every check made; accept the presentation only when `valid`.
+         */report: VerificationReport, 
+        /**
+         * The claims as JSON, only when every check passed: the disclosed claims in place and the
+         * always-visible ones (`iss`, `iat`, `vct`, `cnf` …); claims the holder did not disclose
+         * are absent.
+         */claimsJson: String?) {
+        self.report = report
+        self.claimsJson = claimsJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SdJwtVerification: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSdJwtVerification: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SdJwtVerification {
+        return
+            try SdJwtVerification(
+                report: FfiConverterTypeVerificationReport.read(from: &buf), 
+                claimsJson: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SdJwtVerification, into buf: inout [UInt8]) {
+        FfiConverterTypeVerificationReport.write(value.report, into: &buf)
+        FfiConverterOptionString.write(value.claimsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSdJwtVerification_lift(_ buf: RustBuffer) throws -> SdJwtVerification {
+    return try FfiConverterTypeSdJwtVerification.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSdJwtVerification_lower(_ value: SdJwtVerification) -> RustBuffer {
+    return FfiConverterTypeSdJwtVerification.lower(value)
+}
+
+
+/**
  * What one value of a message list means (`statusMessage`).
  */
 public struct StatusMessage: Equatable, Hashable {
@@ -3037,6 +3569,16 @@ public enum CheckKind: Equatable, Hashable {
      */
     case holderBinding
     /**
+     * An SD-JWT's disclosures are well-formed, each referenced exactly once, none hiding what
+     * may not be hidden.
+     */
+    case disclosures
+    /**
+     * An SD-JWT presentation's Key Binding JWT is signed by the credential's holder key, is
+     * fresh, carries this verifier's nonce and audience, and covers the disclosures presented.
+     */
+    case keyBinding
+    /**
      * A check this version of the bindings has no name for (the reason says what it is).
      */
     case other
@@ -3085,7 +3627,11 @@ public struct FfiConverterTypeCheckKind: FfiConverterRustBuffer {
         
         case 12: return .holderBinding
         
-        case 13: return .other
+        case 13: return .disclosures
+        
+        case 14: return .keyBinding
+        
+        case 15: return .other
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3143,8 +3689,16 @@ public struct FfiConverterTypeCheckKind: FfiConverterRustBuffer {
             writeInt(&buf, Int32(12))
         
         
-        case .other:
+        case .disclosures:
             writeInt(&buf, Int32(13))
+        
+        
+        case .keyBinding:
+            writeInt(&buf, Int32(14))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(15))
         
         }
     }
@@ -3484,6 +4038,96 @@ public func FfiConverterTypeLommebokError_lower(_ value: LommebokError) -> RustB
 
 
 /**
+ * The key a verifier checks an SD-JWT issuer's signature with. Never taken from the SD-JWT
+ * itself.
+ */
+
+public enum SdJwtIssuer: Equatable, Hashable {
+    
+    /**
+     * A DID URL (`did:key:z…#z…`, what [`crate::Issuer::verification_method`] gives). The
+     * SD-JWT's `iss` must be that DID.
+     */
+    case didUrl(
+        /**
+         * The verification method's DID URL.
+         */url: String
+    )
+    /**
+     * A public key the verifier already trusts, as a JWK (JSON text; what
+     * [`crate::Issuer::public_key_jwk`] gives). `iss` is not checked against it.
+     */
+    case jwk(
+        /**
+         * The JWK.
+         */jwk: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SdJwtIssuer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSdJwtIssuer: FfiConverterRustBuffer {
+    typealias SwiftType = SdJwtIssuer
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SdJwtIssuer {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .didUrl(url: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .jwk(jwk: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SdJwtIssuer, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .didUrl(url):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(url, into: &buf)
+            
+        
+        case let .jwk(jwk):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(jwk, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSdJwtIssuer_lift(_ buf: RustBuffer) throws -> SdJwtIssuer {
+    return try FfiConverterTypeSdJwtIssuer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSdJwtIssuer_lower(_ value: SdJwtIssuer) -> RustBuffer {
+    return FfiConverterTypeSdJwtIssuer.lower(value)
+}
+
+
+
+/**
  * What a status list says about the credentials in it (`statusPurpose`).
  */
 
@@ -3621,6 +4265,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePresentationRequest: FfiConverterRustBuffer {
+    typealias SwiftType = PresentationRequest?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePresentationRequest.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePresentationRequest.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3789,6 +4457,22 @@ public func credentialId(credentialJson: String)throws  -> String?  {
     )
 })
 }
+/**
+ * Reads an SD-JWT (as issued, or a presentation) without verifying it: for a wallet to show
+ * its holder the claims and which of them can be left out.
+ *
+ * # Errors
+ * [`LommebokError::InvalidInput`] when it is not a compact SD-JWT or its disclosures do not
+ * fit it.
+ */
+public func inspectSdJwt(sdJwt: String)throws  -> SdJwtContents  {
+    return try  FfiConverterTypeSdJwtContents_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_func_inspect_sd_jwt(
+        FfiConverterString.lower(sdJwt),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -3808,6 +4492,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_func_credential_id() != 4276) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt() != 15116) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_lommebok_ffi_checksum_method_issuer_did() != 39478) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3815,6 +4502,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_issuer_issue_at() != 8412) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt() != 31125) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk() != 13188) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_issuer_revoke() != 18753) {
@@ -3826,10 +4519,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_method_issuer_status_list_credential_at() != 20104) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_lommebok_ffi_checksum_method_issuer_status_list_token() != 34307) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_lommebok_ffi_checksum_method_issuer_suspend() != 57374) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_issuer_unsuspend() != 43008) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_issuer_verification_method() != 58842) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_issuer_with_contexts() != 24386) {
@@ -3877,7 +4576,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_method_statusregistry_status_of() != 18916) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() != 9806) {
+    if (uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() != 40912) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_verifier_request() != 43532) {
@@ -3887,6 +4586,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation() != 60526) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt() != 38268) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_wallet_add_contexts() != 7993) {
@@ -3899,6 +4601,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_wallet_present() != 59492) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt() != 56009) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding() != 6159) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk() != 33443) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_wallet_store() != 44947) {

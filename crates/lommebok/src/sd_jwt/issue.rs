@@ -79,6 +79,9 @@ pub(crate) fn issue(
         node.concealed = true;
     }
 
+    if options.decoys > super::MAX_DECOYS {
+        return Err(SdJwtError::TooManyDecoys(options.decoys).into());
+    }
     let mut concealer = Concealer {
         decoys: options.decoys,
         disclosures: Vec::new(),

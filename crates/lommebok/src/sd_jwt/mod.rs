@@ -97,6 +97,9 @@ pub enum SdJwtError {
         /// Why.
         reason: String,
     },
+    /// More decoy digests asked for than [`MAX_DECOYS`].
+    #[error("{0} decoys per object asked for; at most {MAX_DECOYS}")]
+    TooManyDecoys(usize),
     /// The options name no credential type (`vct`).
     #[error("an SD-JWT VC needs a credential type (`vct`)")]
     MissingType,
@@ -140,6 +143,10 @@ pub struct SdJwtOptions {
     /// the `status` claim in the payload. Needs an issuer with a status registry.
     pub status: Option<SdJwtStatus>,
 }
+
+/// The most decoy digests per object or array an issuer adds (RFC 9901 §4.2.5 asks for a
+/// handful; more only bloats the credential).
+pub const MAX_DECOYS: usize = 100;
 
 /// Where an SD-JWT VC's status lives: the issuer's list URL and the id the issuer keeps it by.
 #[derive(Debug, Clone, PartialEq, Eq)]

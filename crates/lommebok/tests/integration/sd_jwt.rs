@@ -706,3 +706,19 @@ fn verified_claims_keep_the_registered_claims() {
     assert_eq!(claims["iat"], now().timestamp());
     assert!(!claims.contains_key("_sd") && !claims.contains_key("_sd_alg"));
 }
+
+#[test]
+fn rfc9901_4_2_5_decoys_are_bounded() {
+    let issuer = issuer(Algorithm::Ed25519);
+    let options = SdJwtOptions::new("urn:eudi:pid:1").with_decoys(lommebok::sd_jwt::MAX_DECOYS + 1);
+    let err = issuer
+        .issue_sd_jwt_at(&pid_claims(), &pid_disclosable(), &options, now())
+        .unwrap_err();
+    assert!(err.to_string().contains("decoys"), "{err}");
+    let options = SdJwtOptions::new("urn:eudi:pid:1").with_decoys(lommebok::sd_jwt::MAX_DECOYS);
+    assert!(
+        issuer
+            .issue_sd_jwt_at(&pid_claims(), &pid_disclosable(), &options, now())
+            .is_ok()
+    );
+}

@@ -711,11 +711,17 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_lommebok_ffi_checksum_func_credential_id(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_did(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_issue(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_issue_at(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_revoke(
     ): Int
@@ -723,9 +729,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_status_list_credential_at(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_issuer_status_list_token(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_suspend(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_unsuspend(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_issuer_verification_method(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_with_contexts(
     ): Int
@@ -765,6 +775,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_wallet_add_contexts(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_wallet_credentials(
@@ -772,6 +784,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_lommebok_ffi_checksum_method_wallet_did(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_wallet_present(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_wallet_store(
     ): Int
@@ -834,16 +852,24 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_issuer_issue_at(`ptr`: Long,`unsignedCredentialJson`: RustBuffer.ByValue,`created`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt(`ptr`: Long,`claimsJson`: RustBuffer.ByValue,`disclosable`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_issuer_revoke(`ptr`: Long,`credentialId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_lommebok_ffi_fn_method_issuer_status_list_credential(`ptr`: Long,`url`: RustBuffer.ByValue,`validForSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_issuer_status_list_credential_at(`ptr`: Long,`url`: RustBuffer.ByValue,`validFrom`: RustBuffer.ByValue,`validUntil`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_issuer_status_list_token(`ptr`: Long,`url`: RustBuffer.ByValue,`validForSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_issuer_suspend(`ptr`: Long,`credentialId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_lommebok_ffi_fn_method_issuer_unsuspend(`ptr`: Long,`credentialId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_lommebok_ffi_fn_method_issuer_verification_method(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_issuer_with_contexts(`ptr`: Long,`contexts`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite(`ptr`: Long,`cryptosuite`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -916,6 +942,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_verifier_verify_presentation(`ptr`: Long,`presentationJson`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt(`ptr`: Long,`presentation`: RustBuffer.ByValue,`issuer`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_clone_wallet(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_lommebok_ffi_fn_free_wallet(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -932,9 +960,17 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_wallet_present(`ptr`: Long,`credentialJsons`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt(`ptr`: Long,`sdJwt`: RustBuffer.ByValue,`disclose`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding(`ptr`: Long,`sdJwt`: RustBuffer.ByValue,`disclose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_wallet_store(`ptr`: Long,`credentialJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_lommebok_ffi_fn_func_credential_id(`credentialJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_func_inspect_sd_jwt(`sdJwt`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_lommebok_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1058,6 +1094,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_func_credential_id() and 0xFFFF) != 4276) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt() and 0xFFFF) != 15116) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_did() and 0xFFFF) != 39478) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1065,6 +1104,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_at() and 0xFFFF) != 8412) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt() and 0xFFFF) != 31125) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk() and 0xFFFF) != 13188) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_revoke() and 0xFFFF) != 18753) {
@@ -1076,10 +1121,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_status_list_credential_at() and 0xFFFF) != 20104) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_status_list_token() and 0xFFFF) != 34307) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_suspend() and 0xFFFF) != 57374) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_unsuspend() and 0xFFFF) != 43008) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_verification_method() and 0xFFFF) != 58842) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_with_contexts() and 0xFFFF) != 24386) {
@@ -1127,7 +1178,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_method_statusregistry_status_of() and 0xFFFF) != 18916) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() and 0xFFFF) != 9806) {
+    if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() and 0xFFFF) != 40912) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_request() and 0xFFFF) != 43532) {
@@ -1137,6 +1188,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation() and 0xFFFF) != 60526) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt() and 0xFFFF) != 38268) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_add_contexts() and 0xFFFF) != 7993) {
@@ -1149,6 +1203,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_present() and 0xFFFF) != 59492) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt() and 0xFFFF) != 56009) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding() and 0xFFFF) != 6159) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk() and 0xFFFF) != 33443) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_store() and 0xFFFF) != 44947) {
@@ -1682,6 +1745,31 @@ public interface IssuerInterface {
     fun `issueAt`(`unsignedCredentialJson`: kotlin.String, `created`: kotlin.String): kotlin.String
     
     /**
+     * Issues an SD-JWT VC now: `claims_json` (a JSON object, without `iss`, `iat`, `exp`,
+     * `nbf`, `cnf`, `vct`: those come from `options`), with the claims at the dot paths
+     * `disclosable` (`given_name`, `address.locality`, `nationalities.0`) made selectively
+     * disclosable. Returns the compact form `<JWT>~<disclosure>~…~`, to hand to the holder.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for claims that are not a JSON object or set a reserved
+     * claim, a path that is malformed, leads nowhere or names a claim never disclosable, bad
+     * options (empty `vct`, a bad JWK or date, too many decoys, half a status);
+     * [`LommebokError::Status`] when a status entry is asked of an issuer without a status
+     * registry, or the list is unknown or full; [`LommebokError::Signing`].
+     */
+    fun `issueSdJwt`(`claimsJson`: kotlin.String, `disclosable`: List<kotlin.String>, `options`: SdJwtOptions): kotlin.String
+    
+    /**
+     * The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
+     * ([`crate::SdJwtIssuer::Jwk`]).
+     *
+     * # Errors
+     * [`LommebokError::Internal`] if the issuer's DID does not hold its key (never for the
+     * `did:key` issuers this library makes).
+     */
+    fun `publicKeyJwk`(): kotlin.String
+    
+    /**
      * Revokes the credential with id `credential_id`, permanently. Verifiers see it once
      * they have the status list credential published after this.
      *
@@ -1713,6 +1801,19 @@ public interface IssuerInterface {
     fun `statusListCredentialAt`(`url`: kotlin.String, `validFrom`: kotlin.String, `validUntil`: kotlin.String): kotlin.String
     
     /**
+     * The signed Status List Token (IETF Token Status List, `statuslist+jwt`) for the list at
+     * `url` as it stands now, valid from now for `valid_for_seconds`: publish it at `url` for
+     * the SD-JWT VCs issued with a status in that list.
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the issuer has no status registry or no list `url`, or
+     * the list cannot be expressed as a token (a refresh list);
+     * [`LommebokError::InvalidInput`] for a period of 0 or too long to represent;
+     * [`LommebokError::Signing`].
+     */
+    fun `statusListToken`(`url`: kotlin.String, `validForSeconds`: kotlin.ULong): kotlin.String
+    
+    /**
      * Suspends the credential with id `credential_id`.
      *
      * # Errors
@@ -1727,6 +1828,12 @@ public interface IssuerInterface {
      * As [`Issuer::suspend`].
      */
     fun `unsuspend`(`credentialId`: kotlin.String)
+    
+    /**
+     * The DID URL of the issuer's key (`did:key:z…#z…`): the `kid` of its SD-JWTs and Status
+     * List Tokens, and what a verifier names it by ([`crate::SdJwtIssuer::DidUrl`]).
+     */
+    fun `verificationMethod`(): kotlin.String
     
     /**
      * This issuer, also knowing the JSON-LD contexts `contexts` (for credentials that use a
@@ -1943,6 +2050,58 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
 
     
     /**
+     * Issues an SD-JWT VC now: `claims_json` (a JSON object, without `iss`, `iat`, `exp`,
+     * `nbf`, `cnf`, `vct`: those come from `options`), with the claims at the dot paths
+     * `disclosable` (`given_name`, `address.locality`, `nationalities.0`) made selectively
+     * disclosable. Returns the compact form `<JWT>~<disclosure>~…~`, to hand to the holder.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for claims that are not a JSON object or set a reserved
+     * claim, a path that is malformed, leads nowhere or names a claim never disclosable, bad
+     * options (empty `vct`, a bad JWK or date, too many decoys, half a status);
+     * [`LommebokError::Status`] when a status entry is asked of an issuer without a status
+     * registry, or the list is unknown or full; [`LommebokError::Signing`].
+     */
+    @Throws(LommebokException::class)override fun `issueSdJwt`(`claimsJson`: kotlin.String, `disclosable`: List<kotlin.String>, `options`: SdJwtOptions): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt(
+        it,
+        
+        FfiConverterString.lower(`claimsJson`),
+        FfiConverterSequenceString.lower(`disclosable`),
+        FfiConverterTypeSdJwtOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
+     * ([`crate::SdJwtIssuer::Jwk`]).
+     *
+     * # Errors
+     * [`LommebokError::Internal`] if the issuer's DID does not hold its key (never for the
+     * `did:key` issuers this library makes).
+     */
+    @Throws(LommebokException::class)override fun `publicKeyJwk`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Revokes the credential with id `credential_id`, permanently. Verifiers see it once
      * they have the status list credential published after this.
      *
@@ -2015,6 +2174,33 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
 
     
     /**
+     * The signed Status List Token (IETF Token Status List, `statuslist+jwt`) for the list at
+     * `url` as it stands now, valid from now for `valid_for_seconds`: publish it at `url` for
+     * the SD-JWT VCs issued with a status in that list.
+     *
+     * # Errors
+     * [`LommebokError::Status`] when the issuer has no status registry or no list `url`, or
+     * the list cannot be expressed as a token (a refresh list);
+     * [`LommebokError::InvalidInput`] for a period of 0 or too long to represent;
+     * [`LommebokError::Signing`].
+     */
+    @Throws(LommebokException::class)override fun `statusListToken`(`url`: kotlin.String, `validForSeconds`: kotlin.ULong): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_status_list_token(
+        it,
+        
+        FfiConverterString.lower(`url`),
+        FfiConverterULong.lower(`validForSeconds`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Suspends the credential with id `credential_id`.
      *
      * # Errors
@@ -2051,6 +2237,23 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
 }
     }
     
+    
+
+    
+    /**
+     * The DID URL of the issuer's key (`did:key:z…#z…`): the `kid` of its SD-JWTs and Status
+     * List Tokens, and what a verifier names it by ([`crate::SdJwtIssuer::DidUrl`]).
+     */override fun `verificationMethod`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_verification_method(
+        it,
+        _status)
+}
+    }
+    )
+    }
     
 
     
@@ -3579,9 +3782,11 @@ public object FfiConverterTypeStatusRegistry: FfiConverter<StatusRegistry, Long>
 public interface VerifierInterface {
     
     /**
-     * Gives the verifier the status list credential published at `url` (fetched by the
-     * app), replacing any earlier one. It is verified when a credential's status needs it: a
-     * list that does not verify fails that credential's status check.
+     * Gives the verifier the status list published at `url` (fetched by the app), replacing
+     * any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
+     * Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
+     * is verified when a credential's status needs it: a list that does not verify fails that
+     * credential's status check.
      */
     fun `addStatusList`(`url`: kotlin.String, `statusListCredentialJson`: kotlin.String)
     
@@ -3610,6 +3815,19 @@ public interface VerifierInterface {
      * all. Everything else is a check in the report.
      */
     fun `verifyPresentation`(`presentationJson`: kotlin.String, `request`: PresentationRequest): VerificationReport
+    
+    /**
+     * Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
+     * `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
+     * the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
+     * `aud`; without, a credential bound to a holder key is refused. The claims come back only
+     * when every check passed.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
+     * or the issuer's JWK is not a key. Everything else is a check in the report.
+     */
+    fun `verifySdJwt`(`presentation`: kotlin.String, `issuer`: SdJwtIssuer, `request`: PresentationRequest? = null): SdJwtVerification
     
     companion object
 }
@@ -3733,9 +3951,11 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
 
     
     /**
-     * Gives the verifier the status list credential published at `url` (fetched by the
-     * app), replacing any earlier one. It is verified when a credential's status needs it: a
-     * list that does not verify fails that credential's status check.
+     * Gives the verifier the status list published at `url` (fetched by the app), replacing
+     * any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
+     * Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
+     * is verified when a credential's status needs it: a list that does not verify fails that
+     * credential's status check.
      */override fun `addStatusList`(`url`: kotlin.String, `statusListCredentialJson`: kotlin.String)
         = 
     callWithHandle {
@@ -3809,6 +4029,34 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
         
         FfiConverterString.lower(`presentationJson`),
         FfiConverterTypePresentationRequest.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
+     * `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
+     * the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
+     * `aud`; without, a credential bound to a holder key is refused. The claims come back only
+     * when every check passed.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
+     * or the issuer's JWK is not a key. Everything else is a check in the report.
+     */
+    @Throws(LommebokException::class)override fun `verifySdJwt`(`presentation`: kotlin.String, `issuer`: SdJwtIssuer, `request`: PresentationRequest?): SdJwtVerification {
+            return FfiConverterTypeSdJwtVerification.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt(
+        it,
+        
+        FfiConverterString.lower(`presentation`),
+        FfiConverterTypeSdJwtIssuer.lower(`issuer`),
+        FfiConverterOptionalTypePresentationRequest.lower(`request`),_status)
 }
     }
     )
@@ -4005,6 +4253,37 @@ public interface WalletInterface {
      * [`LommebokError::Signing`].
      */
     fun `present`(`credentialJsons`: List<kotlin.String>, `request`: PresentationRequest): kotlin.String
+    
+    /**
+     * A presentation of the SD-JWT VC `sd_jwt` (as issued, bound to this holder) answering
+     * `request`: only the disclosures for the claims at the dot paths `disclose` (and the
+     * claims around them), and a Key Binding JWT signed by the holder now, with the request's
+     * challenge as `nonce` and its domain as `aud`. Returns the compact presentation, to hand
+     * to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request has no domain, the input is not an
+     * SD-JWT as issued, a path is malformed or leads to no claim, or the credential is not
+     * bound to this holder's key; [`LommebokError::Signing`].
+     */
+    fun `presentSdJwt`(`sdJwt`: kotlin.String, `disclose`: List<kotlin.String>, `request`: PresentationRequest): kotlin.String
+    
+    /**
+     * A presentation of an SD-JWT VC that is not bound to a holder key, disclosing the claims
+     * at the dot paths `disclose`, without a Key Binding JWT. Anyone holding a copy can do the
+     * same.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] as [`Wallet::present_sd_jwt`], and when the credential
+     * is bound to a holder key (verifiers refuse it without key binding).
+     */
+    fun `presentSdJwtWithoutKeyBinding`(`sdJwt`: kotlin.String, `disclose`: List<kotlin.String>): kotlin.String
+    
+    /**
+     * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
+     * ([`crate::SdJwtOptions::holder_key_jwk`]).
+     */
+    fun `publicKeyJwk`(): kotlin.String
     
     /**
      * Stores a credential given as JSON. It must be about this holder. (It is not verified
@@ -4211,6 +4490,77 @@ open class Wallet: Disposable, AutoCloseable, WalletInterface
         
         FfiConverterSequenceString.lower(`credentialJsons`),
         FfiConverterTypePresentationRequest.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A presentation of the SD-JWT VC `sd_jwt` (as issued, bound to this holder) answering
+     * `request`: only the disclosures for the claims at the dot paths `disclose` (and the
+     * claims around them), and a Key Binding JWT signed by the holder now, with the request's
+     * challenge as `nonce` and its domain as `aud`. Returns the compact presentation, to hand
+     * to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request has no domain, the input is not an
+     * SD-JWT as issued, a path is malformed or leads to no claim, or the credential is not
+     * bound to this holder's key; [`LommebokError::Signing`].
+     */
+    @Throws(LommebokException::class)override fun `presentSdJwt`(`sdJwt`: kotlin.String, `disclose`: List<kotlin.String>, `request`: PresentationRequest): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt(
+        it,
+        
+        FfiConverterString.lower(`sdJwt`),
+        FfiConverterSequenceString.lower(`disclose`),
+        FfiConverterTypePresentationRequest.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A presentation of an SD-JWT VC that is not bound to a holder key, disclosing the claims
+     * at the dot paths `disclose`, without a Key Binding JWT. Anyone holding a copy can do the
+     * same.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] as [`Wallet::present_sd_jwt`], and when the credential
+     * is bound to a holder key (verifiers refuse it without key binding).
+     */
+    @Throws(LommebokException::class)override fun `presentSdJwtWithoutKeyBinding`(`sdJwt`: kotlin.String, `disclose`: List<kotlin.String>): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding(
+        it,
+        
+        FfiConverterString.lower(`sdJwt`),
+        FfiConverterSequenceString.lower(`disclose`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
+     * ([`crate::SdJwtOptions::holder_key_jwk`]).
+     */override fun `publicKeyJwk`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk(
+        it,
+        _status)
 }
     }
     )
@@ -4529,6 +4879,203 @@ public object FfiConverterTypePresentationRequest: FfiConverterRustBuffer<Presen
 
 
 /**
+ * What an SD-JWT holds, every disclosure applied. Nothing here is verified.
+ */
+data class SdJwtContents (
+    /**
+     * Every claim, as JSON.
+     */
+    var `claimsJson`: kotlin.String
+    , 
+    /**
+     * The dot paths of the selectively disclosable claims (what
+     * [`crate::Wallet::present_sd_jwt`] takes), in the order of their disclosures.
+     */
+    var `disclosable`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSdJwtContents: FfiConverterRustBuffer<SdJwtContents> {
+    override fun read(buf: ByteBuffer): SdJwtContents {
+        return SdJwtContents(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SdJwtContents) = (
+            FfiConverterString.allocationSize(value.`claimsJson`) +
+            FfiConverterSequenceString.allocationSize(value.`disclosable`)
+    )
+
+    override fun write(value: SdJwtContents, buf: ByteBuffer) {
+            FfiConverterString.write(value.`claimsJson`, buf)
+            FfiConverterSequenceString.write(value.`disclosable`, buf)
+    }
+}
+
+
+
+/**
+ * What an issuer puts in an SD-JWT VC besides the claims. Only `vct` is required.
+ */
+data class SdJwtOptions (
+    /**
+     * `vct`: the credential type, e.g. `urn:eudi:pid:1` or an HTTPS URL.
+     */
+    var `vct`: kotlin.String
+    , 
+    /**
+     * `cnf.jwk`: the holder's public key as a JWK (JSON text; what
+     * [`crate::Wallet::public_key_jwk`] gives). Presentations must then be signed with it
+     * (key binding); without it anyone holding a copy can present the credential.
+     */
+    var `holderKeyJwk`: kotlin.String? = null 
+    , 
+    /**
+     * `iss`; the issuer's DID when absent.
+     */
+    var `issuer`: kotlin.String? = null 
+    , 
+    /**
+     * `nbf`: not valid before (ISO 8601 with a time zone).
+     */
+    var `validFrom`: kotlin.String? = null 
+    , 
+    /**
+     * `exp`: not valid after (ISO 8601 with a time zone).
+     */
+    var `validUntil`: kotlin.String? = null 
+    , 
+    /**
+     * Decoy digests added to each object and array with disclosable members, so that their
+     * number does not show (0 to 100).
+     */
+    var `decoys`: kotlin.UInt = 0u 
+    , 
+    /**
+     * A Token Status List entry: the URL of the issuer's status list (one of its
+     * [`crate::StatusRegistry`] lists). Needs `status_credential_id` too, and an issuer with a
+     * status registry.
+     */
+    var `statusListUrl`: kotlin.String? = null 
+    , 
+    /**
+     * The id the issuer revokes or suspends the credential by later ([`crate::Issuer::revoke`]).
+     */
+    var `statusCredentialId`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSdJwtOptions: FfiConverterRustBuffer<SdJwtOptions> {
+    override fun read(buf: ByteBuffer): SdJwtOptions {
+        return SdJwtOptions(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SdJwtOptions) = (
+            FfiConverterString.allocationSize(value.`vct`) +
+            FfiConverterOptionalString.allocationSize(value.`holderKeyJwk`) +
+            FfiConverterOptionalString.allocationSize(value.`issuer`) +
+            FfiConverterOptionalString.allocationSize(value.`validFrom`) +
+            FfiConverterOptionalString.allocationSize(value.`validUntil`) +
+            FfiConverterUInt.allocationSize(value.`decoys`) +
+            FfiConverterOptionalString.allocationSize(value.`statusListUrl`) +
+            FfiConverterOptionalString.allocationSize(value.`statusCredentialId`)
+    )
+
+    override fun write(value: SdJwtOptions, buf: ByteBuffer) {
+            FfiConverterString.write(value.`vct`, buf)
+            FfiConverterOptionalString.write(value.`holderKeyJwk`, buf)
+            FfiConverterOptionalString.write(value.`issuer`, buf)
+            FfiConverterOptionalString.write(value.`validFrom`, buf)
+            FfiConverterOptionalString.write(value.`validUntil`, buf)
+            FfiConverterUInt.write(value.`decoys`, buf)
+            FfiConverterOptionalString.write(value.`statusListUrl`, buf)
+            FfiConverterOptionalString.write(value.`statusCredentialId`, buf)
+    }
+}
+
+
+
+/**
+ * What [`crate::Verifier::verify_sd_jwt`] found.
+ */
+data class SdJwtVerification (
+    /**
+     * Every check made; accept the presentation only when `valid`.
+     */
+    var `report`: VerificationReport
+    , 
+    /**
+     * The claims as JSON, only when every check passed: the disclosed claims in place and the
+     * always-visible ones (`iss`, `iat`, `vct`, `cnf` …); claims the holder did not disclose
+     * are absent.
+     */
+    var `claimsJson`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSdJwtVerification: FfiConverterRustBuffer<SdJwtVerification> {
+    override fun read(buf: ByteBuffer): SdJwtVerification {
+        return SdJwtVerification(
+            FfiConverterTypeVerificationReport.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SdJwtVerification) = (
+            FfiConverterTypeVerificationReport.allocationSize(value.`report`) +
+            FfiConverterOptionalString.allocationSize(value.`claimsJson`)
+    )
+
+    override fun write(value: SdJwtVerification, buf: ByteBuffer) {
+            FfiConverterTypeVerificationReport.write(value.`report`, buf)
+            FfiConverterOptionalString.write(value.`claimsJson`, buf)
+    }
+}
+
+
+
+/**
  * What one value of a message list means (`statusMessage`).
  */
 data class StatusMessage (
@@ -4750,6 +5297,16 @@ enum class CheckKind {
      * Each credential is about the holder.
      */
     HOLDER_BINDING,
+    /**
+     * An SD-JWT's disclosures are well-formed, each referenced exactly once, none hiding what
+     * may not be hidden.
+     */
+    DISCLOSURES,
+    /**
+     * An SD-JWT presentation's Key Binding JWT is signed by the credential's holder key, is
+     * fresh, carries this verifier's nonce and audience, and covers the disclosures presented.
+     */
+    KEY_BINDING,
     /**
      * A check this version of the bindings has no name for (the reason says what it is).
      */
@@ -5044,6 +5601,107 @@ public object FfiConverterTypeLommebokError : FfiConverterRustBuffer<LommebokExc
 
 
 /**
+ * The key a verifier checks an SD-JWT issuer's signature with. Never taken from the SD-JWT
+ * itself.
+ */
+sealed class SdJwtIssuer {
+    
+    /**
+     * A DID URL (`did:key:z…#z…`, what [`crate::Issuer::verification_method`] gives). The
+     * SD-JWT's `iss` must be that DID.
+     */
+    data class DidUrl(
+        /**
+         * The verification method's DID URL.
+         */
+        val `url`: kotlin.String) : SdJwtIssuer()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A public key the verifier already trusts, as a JWK (JSON text; what
+     * [`crate::Issuer::public_key_jwk`] gives). `iss` is not checked against it.
+     */
+    data class Jwk(
+        /**
+         * The JWK.
+         */
+        val `jwk`: kotlin.String) : SdJwtIssuer()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSdJwtIssuer : FfiConverterRustBuffer<SdJwtIssuer>{
+    override fun read(buf: ByteBuffer): SdJwtIssuer {
+        return when(buf.getInt()) {
+            1 -> SdJwtIssuer.DidUrl(
+                FfiConverterString.read(buf),
+                )
+            2 -> SdJwtIssuer.Jwk(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SdJwtIssuer): ULong = when(value) {
+        is SdJwtIssuer.DidUrl -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`url`)
+            )
+        }
+        is SdJwtIssuer.Jwk -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`jwk`)
+            )
+        }
+    }
+
+    override fun write(value: SdJwtIssuer, buf: ByteBuffer) {
+        when(value) {
+            is SdJwtIssuer.DidUrl -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`url`, buf)
+                Unit
+            }
+            is SdJwtIssuer.Jwk -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`jwk`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What a status list says about the credentials in it (`statusPurpose`).
  */
 
@@ -5153,6 +5811,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePresentationRequest: FfiConverterRustBuffer<PresentationRequest?> {
+    override fun read(buf: ByteBuffer): PresentationRequest? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePresentationRequest.read(buf)
+    }
+
+    override fun allocationSize(value: PresentationRequest?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePresentationRequest.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PresentationRequest?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePresentationRequest.write(value, buf)
         }
     }
 }
@@ -5342,6 +6032,26 @@ public object FfiConverterSequenceTypeStatusMessage: FfiConverterRustBuffer<List
     
         
         FfiConverterString.lower(`credentialJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads an SD-JWT (as issued, or a presentation) without verifying it: for a wallet to show
+         * its holder the claims and which of them can be left out.
+         *
+         * # Errors
+         * [`LommebokError::InvalidInput`] when it is not a compact SD-JWT or its disclosures do not
+         * fit it.
+         */
+    @Throws(LommebokException::class) fun `inspectSdJwt`(`sdJwt`: kotlin.String): SdJwtContents {
+            return FfiConverterTypeSdJwtContents.lift(
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_func_inspect_sd_jwt(
+    
+        
+        FfiConverterString.lower(`sdJwt`),_status)
 }
     )
     }

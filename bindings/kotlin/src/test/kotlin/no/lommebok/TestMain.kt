@@ -57,6 +57,14 @@ val allTests: List<KFunction0<Unit>> = listOf(
     ::ed25519FromSecretMatchesRfc8032Vector,
     ::p256FromSecretMatchesRfc6979Key,
     ::keyFromSecretSignsAsTheSameIssuer,
+    // 7. SD-JWT VC: selective disclosure, key binding, Token Status Lists.
+    ::over18ShowsOnlyAgeOver18WithBothKeyTypes,
+    ::sdJwtIssuerTrustedByItsJwk,
+    ::sdJwtForAnotherVerifiersRequestFailsChallenge,
+    ::jdkP256SignerSignsTheKeyBindingJwt,
+    ::unboundSdJwtIsPresentedWithoutKeyBinding,
+    ::sdJwtWithTokenStatusIsValidUntilRevoked,
+    ::garbageToSdJwtFunctionsIsInvalidInput,
 )
 
 fun main() {
