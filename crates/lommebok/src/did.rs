@@ -82,6 +82,16 @@ impl Did {
         Did(format!("did:key:{}", key.to_multibase()))
     }
 
+    /// The `did:jwk` of a public key: `did:jwk:` and the base64url of its public JWK.
+    pub fn jwk_from_public_key(key: &PublicKey) -> Self {
+        use base64::Engine as _;
+        let jwk = key.to_jwk().to_string();
+        Did(format!(
+            "did:jwk:{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(jwk)
+        ))
+    }
+
     /// The DID URL of the key's verification method in a `did:key` document
     /// (`did:key:z…#z…`).
     pub fn key_verification_method(key: &PublicKey) -> String {
@@ -307,7 +317,8 @@ pub trait DidResolver: Send + Sync {
     fn resolve(&self, did: &Did) -> Result<DidDocument, DidError>;
 }
 
-/// The built-in resolver: `did:key` (Ed25519 and P-256), offline, through `did-method-key`.
+/// The built-in resolver, offline: `did:key` (Ed25519 and P-256) through `did-method-key`, and
+/// `did:jwk` through `did-jwk`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OfflineResolver;
 
@@ -315,9 +326,34 @@ impl DidResolver for OfflineResolver {
     fn resolve(&self, did: &Did) -> Result<DidDocument, DidError> {
         match did.method() {
             "key" => resolve_did_key(did),
+            "jwk" => resolve_did_jwk(did),
             other => Err(DidError::UnsupportedMethod(other.to_owned())),
         }
     }
+}
+
+/// `did:jwk` (<https://github.com/quartzjer/did-jwk>): the DID is the base64url JWK itself; the
+/// document has one verification method, `#0`. `did-jwk` refuses private key members.
+fn resolve_did_jwk(did: &Did) -> Result<DidDocument, DidError> {
+    let failed = |reason: String| DidError::Resolution {
+        did: did.to_string(),
+        reason,
+    };
+    // did-jwk's resolver is async but does no I/O; block_on only drives it.
+    let output = pollster::block_on(did_jwk::DIDJWK.resolve_method_representation(
+        did.method_specific_id(),
+        ssi_dids_core::resolution::Options::default(),
+    ))
+    .map_err(|e| failed(e.to_string()))?;
+    let json: Value =
+        serde_json::from_slice(&output.document).map_err(|e| failed(e.to_string()))?;
+    let doc = DidDocument::from_json(&json)?;
+    if doc.verification_methods.is_empty() {
+        return Err(failed(
+            "the key type is not supported (Ed25519 and P-256 only)".into(),
+        ));
+    }
+    Ok(doc)
 }
 
 fn resolve_did_key(did: &Did) -> Result<DidDocument, DidError> {
@@ -398,6 +434,30 @@ mod tests {
         ] {
             assert!(Did::parse(s).is_err(), "{s}");
         }
+    }
+
+    #[test]
+    fn did_jwk_round_trip_both_algorithms_and_private_keys_refused() {
+        for alg in [Algorithm::Ed25519, Algorithm::P256] {
+            let secret = SoftwareKey::generate(alg);
+            let key = secret.public_key();
+            let did = Did::jwk_from_public_key(&key);
+            let doc = OfflineResolver.resolve(&did).unwrap();
+            let vm = doc
+                .method_for(&format!("{did}#0"), Relationship::AssertionMethod)
+                .unwrap();
+            assert_eq!(vm.public_key, key);
+            use base64::Engine as _;
+            let private = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(secret.to_private_jwk().as_bytes());
+            let private = Did::parse(&format!("did:jwk:{private}")).unwrap();
+            assert!(OfflineResolver.resolve(&private).is_err());
+        }
+        assert!(
+            OfflineResolver
+                .resolve(&Did::parse("did:jwk:e30").unwrap())
+                .is_err()
+        );
     }
 
     #[test]

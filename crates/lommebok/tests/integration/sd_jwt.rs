@@ -722,3 +722,35 @@ fn rfc9901_4_2_5_decoys_are_bounded() {
             .is_ok()
     );
 }
+
+#[test]
+fn issuer_identified_by_did_jwk() {
+    for algorithm in [Algorithm::Ed25519, Algorithm::P256] {
+        let issuer = issuer(algorithm);
+        let holder = wallet(algorithm);
+        let signing_key = lommebok::Signer::public_key(key(algorithm, 1).as_ref());
+        let did_jwk = lommebok::Did::jwk_from_public_key(&signing_key);
+        let options = bound_options(&holder).with_issuer(did_jwk.to_string());
+        let sd_jwt = issuer
+            .issue_sd_jwt_at(&pid_claims(), &pid_disclosable(), &options, now())
+            .unwrap();
+        let verifier = support::verifier();
+        let request = verifier.request(Some(AUD));
+        let presentation = present(&holder, &sd_jwt, &["age_over_18"], &request);
+        let by_jwk = SdJwtIssuerKey::VerificationMethod(format!("{did_jwk}#0"));
+        let verified = verify_valid(&verifier, &presentation, &by_jwk, Some(&request));
+        assert_eq!(verified.claims()["iss"], did_jwk.as_str());
+        // The did:key of the same key is another DID: `iss` no longer matches.
+        let request = verifier.request(Some(AUD));
+        let presentation = present(&holder, &sd_jwt, &["age_over_18"], &request);
+        assert!(
+            failed_checks(
+                &verifier,
+                &presentation,
+                &issuer_key(&issuer),
+                Some(&request)
+            )
+            .contains(&CheckKind::IssuerKey)
+        );
+    }
+}
