@@ -1,4 +1,6 @@
-//! A persistent [`StatusStore`] for lommebok issuers, on SQLite.
+//! SQLite stores for lommebok: a persistent [`StatusStore`] for issuers, and [`SqliteStorage`],
+//! the embedded default `Storage` under a wallet's encrypted `WalletStore` (records are sealed
+//! by lommebok before they reach SQLite).
 //!
 //! An issuer that revokes or suspends credentials (Bitstring Status List v1.0) has to remember,
 //! across restarts, which index of which status list each credential holds and what has been
@@ -50,6 +52,9 @@ use std::time::Duration;
 use lommebok::status::{StatusError, StatusListInfo, StatusMessage, StatusPurpose, StatusStore};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension as _, TransactionBehavior};
 use serde_json::{Value, json};
+
+mod wallet_storage;
+pub use wallet_storage::{SqliteStorage, WALLET_SCHEMA_VERSION};
 
 /// The version of the database schema this crate writes, kept in `PRAGMA user_version`.
 pub const SCHEMA_VERSION: i64 = 1;

@@ -11,6 +11,7 @@ pub mod json;
 pub mod jws;
 pub mod key;
 pub mod presentation;
+pub mod query;
 pub mod sd_jwt;
 /// lommebok's JCS cryptosuites as ssi Data Integrity suites (feature `ssi-suites`).
 #[cfg(feature = "ssi-suites")]

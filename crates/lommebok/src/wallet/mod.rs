@@ -1,7 +1,10 @@
 //! The [`Wallet`]: a citizen holds credentials and presents them to a verifier's request.
 //!
-//! This first wallet keeps credentials in memory; the encrypted, crash-safe store comes with the
-//! `Storage` trait.
+//! The wallet facade keeps credentials in memory; [`store`] is the encrypted, crash-safe store
+//! (sealed records over a `Storage` trait, keyed by a `StoreKey`) that the facade moves onto
+//! next.
+
+pub mod store;
 
 use std::sync::Arc;
 
