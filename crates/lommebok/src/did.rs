@@ -335,12 +335,20 @@ impl DidResolver for OfflineResolver {
 /// `did:jwk` (<https://github.com/quartzjer/did-jwk>): the DID is the base64url JWK itself; the
 /// document has one verification method, `#0`. `did-jwk` refuses private key members.
 fn resolve_did_jwk(did: &Did) -> Result<DidDocument, DidError> {
+    resolve_with(did, &did_jwk::DIDJWK)
+}
+
+/// Resolves `did` with one of ssi's offline method resolvers and reads the document.
+fn resolve_with(
+    did: &Did,
+    method: &impl ssi_dids_core::resolution::DIDMethodResolver,
+) -> Result<DidDocument, DidError> {
     let failed = |reason: String| DidError::Resolution {
         did: did.to_string(),
         reason,
     };
-    // did-jwk's resolver is async but does no I/O; block_on only drives it.
-    let output = pollster::block_on(did_jwk::DIDJWK.resolve_method_representation(
+    // The resolvers are async but do no I/O; block_on only drives them.
+    let output = pollster::block_on(method.resolve_method_representation(
         did.method_specific_id(),
         ssi_dids_core::resolution::Options::default(),
     ))
@@ -375,21 +383,7 @@ fn resolve_did_key(did: &Did) -> Result<DidDocument, DidError> {
             "the key is not in its canonical form (P-256 keys must be compressed, 33 bytes)".into(),
         ));
     }
-    // did-method-key's resolver is async but does no I/O; block_on only drives it.
-    let output = pollster::block_on(did_method_key::DIDKey.resolve_method_representation(
-        did.method_specific_id(),
-        ssi_dids_core::resolution::Options::default(),
-    ))
-    .map_err(|e| failed(e.to_string()))?;
-    let json: Value =
-        serde_json::from_slice(&output.document).map_err(|e| failed(e.to_string()))?;
-    let doc = DidDocument::from_json(&json)?;
-    if doc.verification_methods.is_empty() {
-        return Err(failed(
-            "the key type is not supported (Ed25519 and P-256 only)".into(),
-        ));
-    }
-    Ok(doc)
+    resolve_with(did, &did_method_key::DIDKey)
 }
 
 #[cfg(test)]
