@@ -6,7 +6,6 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use ssi_dids_core::resolution::DIDMethodResolver as _;
 
 use crate::key::{KeyError, PublicKey};
 
