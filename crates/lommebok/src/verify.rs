@@ -1044,6 +1044,62 @@ impl Verifier {
         let verified = report.is_valid().then_some(value);
         Ok(Verification { report, verified })
     }
+
+    /// Verifies an SD-JWT VC *as issued* (`<JWT>~<disclosure>~…~`, no Key Binding JWT), as a
+    /// wallet does before it accepts one: every check of [`Verifier::verify_sd_jwt`] (issuer
+    /// signature, disclosures, validity, status, trusted issuers) except key binding, which
+    /// only a presentation can carry. A credential with `cnf` passes here when its holder key
+    /// is usable; [`VerifiedSdJwt::holder_key`](crate::sd_jwt::VerifiedSdJwt::holder_key) then
+    /// names it, for the wallet to compare with its own. An input that carries a Key Binding
+    /// JWT is a presentation, not an SD-JWT as issued, and fails the `key_binding` check.
+    ///
+    /// No challenge is consumed.
+    ///
+    /// # Errors
+    /// As [`Verifier::verify_sd_jwt`].
+    pub fn verify_sd_jwt_as_issued(
+        &self,
+        sd_jwt: &str,
+        issuer: &crate::sd_jwt::SdJwtIssuerKey,
+    ) -> Result<Verification<crate::sd_jwt::VerifiedSdJwt>, Error> {
+        let context = crate::sd_jwt::VerifyContext {
+            now: self.clock.now(),
+            policy: &self.policy,
+            resolver: self.resolver.as_ref(),
+            request: None,
+            expected_type: crate::sd_jwt::SD_JWT_VC_TYPE,
+            status_source: self.status_source.as_deref(),
+        };
+        let (mut report, value) = crate::sd_jwt::verify(sd_jwt, issuer, &context)?;
+        // Key binding is for presentations: its checks are replaced by one about the form.
+        report.checks.retain(|check| {
+            !matches!(
+                check.check,
+                CheckKind::KeyBinding | CheckKind::Challenge | CheckKind::Domain
+            )
+        });
+        let (passed, reason) = if !sd_jwt.ends_with('~') {
+            (
+                false,
+                "this is a presentation (it ends with a Key Binding JWT), not an SD-JWT as issued",
+            )
+        } else if value.claims.contains_key("cnf") && value.holder_key.is_none() {
+            (
+                false,
+                "the credential's holder key (`cnf.jwk`) is not usable",
+            )
+        } else if value.holder_key.is_some() {
+            (
+                true,
+                "as issued: bound to a holder key (`cnf`); key binding is checked when it is presented",
+            )
+        } else {
+            (true, "as issued: not bound to a holder key (no `cnf`)")
+        };
+        report.add("credential", CheckKind::KeyBinding, passed, reason);
+        let verified = report.is_valid().then_some(value);
+        Ok(Verification { report, verified })
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,17 @@
 //! The [`Wallet`]: a citizen holds credentials and presents them to a verifier's request.
 //!
 //! The wallet facade keeps credentials in memory; [`store`] is the encrypted, crash-safe store
-//! (sealed records over a `Storage` trait, keyed by a `StoreKey`) that the facade moves onto
-//! next.
+//! (sealed records over a `Storage` trait, keyed by a `StoreKey`), and [`HolderWallet`] the
+//! persistent wallet over it: holder key, checked imports, DCQL answers with the minimum, and a
+//! sealed activity log.
 
+mod holder;
 pub mod store;
+
+pub use holder::{
+    Activity, Choice, CredentialSummary, HolderWallet, HolderWalletError, Presentations,
+    PresentedCredential, Released,
+};
 
 use std::sync::Arc;
 

@@ -418,6 +418,8 @@ pub const CREDENTIAL: &str = "credential";
 pub const HOLDER_KEY: &str = "holder-key";
 /// The kind of activity log records.
 pub const ACTIVITY: &str = "activity";
+/// The kind of the app's own sealed settings (e.g. which holder key the wallet uses).
+pub const SETTING: &str = "setting";
 
 const KEY_PARAMS: &str = "key-params";
 const KEY_CHECK: &str = "key-check";
@@ -546,7 +548,7 @@ impl WalletStore {
                 "the key check is there but the key parameters are missing".into(),
             )),
             (params, None) => {
-                for kind in [CREDENTIAL, HOLDER_KEY, ACTIVITY] {
+                for kind in [CREDENTIAL, HOLDER_KEY, ACTIVITY, SETTING] {
                     if !storage.list(kind)?.is_empty() {
                         return Err(StoreError::Corrupt(
                             "the store has records but no key check".into(),
@@ -768,6 +770,34 @@ impl WalletStore {
     /// Storage errors.
     pub fn delete_holder_key(&self, id: &str) -> Result<bool, StoreError> {
         self.storage.delete(HOLDER_KEY, id)
+    }
+
+    // --- settings ---
+
+    /// Stores the setting `id` (any JSON value), sealed, replacing what was there.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for a bad id; storage errors.
+    pub fn put_setting(&self, id: &str, value: &Value) -> Result<(), StoreError> {
+        let plaintext = Zeroizing::new(
+            serde_json::to_vec(value)
+                .map_err(|e| StoreError::Invalid(format!("cannot encode the setting: {e}")))?,
+        );
+        self.put_sealed(SETTING, id, &plaintext)
+    }
+
+    /// The setting `id`, if there is one.
+    ///
+    /// # Errors
+    /// [`StoreError::Tampered`] when its record does not open; [`StoreError::Corrupt`] when it
+    /// is not JSON; storage errors.
+    pub fn setting(&self, id: &str) -> Result<Option<Value>, StoreError> {
+        self.get_opened(SETTING, id)?
+            .map(|plain| {
+                serde_json::from_slice(&plain)
+                    .map_err(|_| StoreError::Corrupt(format!("setting `{id}` is not JSON")))
+            })
+            .transpose()
     }
 
     // --- activity log ---

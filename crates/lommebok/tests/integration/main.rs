@@ -24,5 +24,6 @@ mod token_status;
 mod vc_di_eddsa;
 mod vcdm;
 mod vectors;
+mod wallet_holder;
 mod wallet_store;
 mod wycheproof;
