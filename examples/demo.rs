@@ -3,7 +3,8 @@
 //! presents it to a pharmacy's challenge, and the pharmacy verifies it offline, status included;
 //! then the municipality revokes the credential, publishes its status list again, and the
 //! pharmacy, with the new list, rejects the credential as revoked. Last, the citizen proves
-//! "over 18" with an SD-JWT VC that reveals that claim and nothing else.
+//! "over 18" with an SD-JWT VC that reveals that claim and nothing else, first directly and then
+//! from a wallet app that keeps its credentials in an encrypted store and logs what it shares.
 //!
 //! Run with `cargo run --example demo`.
 
@@ -11,22 +12,26 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use chrono::Duration;
+use lommebok::query::DcqlQuery;
 use lommebok::status::{StatusListCache, StatusPurpose, StatusRegistry};
+use lommebok::wallet::store::PassphraseKey;
+use lommebok::wallet::{Choice, HolderWallet};
 use lommebok::{
     Algorithm, CheckKind, ClaimPath, Issuer, SdJwtIssuerKey, SdJwtOptions, SoftwareKey,
     VerificationReport, Verifier, Wallet,
 };
-use lommebok_sqlite::SqliteStatusStore;
+use lommebok_sqlite::{SqliteStatusStore, SqliteStorage};
 use serde_json::json;
 
 fn main() -> ExitCode {
     let result = run();
-    // The demo's status database is throwaway.
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(std::env::temp_dir().join(format!(
-            "lommebok-demo-{}.sqlite{suffix}",
-            std::process::id()
-        )));
+    // The demo's databases are throwaway.
+    for name in ["status", "wallet"] {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = demo_file(name).into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
     }
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -38,14 +43,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<bool, lommebok::Error> {
+fn run() -> Result<bool, Box<dyn std::error::Error>> {
     // 1. Tromsø kommune has a signing key (here a software Ed25519 key; in production it may
     //    live in an HSM behind the `Signer` trait) and issues as its did:key.
     //    It keeps a revocation list in a SQLite file: every credential gets a random index in it,
     //    never handed out again.
     let revocations = "https://tromso.kommune.example/status/revocation/1";
-    let database =
-        std::env::temp_dir().join(format!("lommebok-demo-{}.sqlite", std::process::id()));
+    let database = demo_file("status");
     let registry = StatusRegistry::new(Arc::new(SqliteStatusStore::open(&database)?));
     registry.create_list(revocations, StatusPurpose::Revocation)?;
     println!("status lists  {}", database.display());
@@ -54,7 +58,8 @@ fn run() -> Result<bool, lommebok::Error> {
     println!("municipality  {}", municipality.did());
 
     // 2. Kari's wallet app has its own key and DID.
-    let mut wallet = Wallet::new(Arc::new(SoftwareKey::generate(Algorithm::Ed25519)));
+    let kari_key = Arc::new(SoftwareKey::generate(Algorithm::Ed25519));
+    let mut wallet = Wallet::new(kari_key.clone());
     println!("citizen       {}", wallet.did());
 
     // 3. The municipality issues a residence credential about Kari.
@@ -212,7 +217,52 @@ fn run() -> Result<bool, lommebok::Error> {
         .filter(|k| !["iss", "iat", "exp", "nbf", "vct", "cnf"].contains(&k.as_str()))
         .collect();
     println!("\nSD-JWT VC: the pharmacy learned only {revealed:?}");
-    Ok(revealed == ["age_over_18"])
+    if revealed != ["age_over_18"] {
+        return Ok(false);
+    }
+
+    // 12. Kari's wallet app keeps what it holds in an encrypted store (sealed records in a
+    //     SQLite file, unlocked with her passphrase through Argon2id). It imports the PID only
+    //     after checking it verifies and is bound to her key, answers the pharmacy's DCQL query
+    //     with exactly the claim asked for, and logs where her data went.
+    let store_file = demo_file("wallet");
+    let kari_app = HolderWallet::open(
+        Arc::new(SqliteStorage::open(&store_file)?),
+        &PassphraseKey::new("correct horse battery staple"),
+        Some(kari_key),
+    )?;
+    kari_app.import(&pid, &Verifier::new(), Some(&issuer_key))?;
+    let query = DcqlQuery::parse(
+        r#"{"credentials": [{"id": "adult", "format": "dc+sd-jwt",
+            "meta": {"vct_values": ["urn:eudi:pid:1"]},
+            "claims": [{"path": ["age_over_18"]}]}]}"#,
+    )?;
+    let answers = kari_app.answers(&query)?;
+    let request = pharmacy.request(Some("https://apotek1.example"));
+    let made = kari_app.present(&query, &Choice::defaults(&answers), &request, "Apotek 1")?;
+    let Some(answer) = made.presentations.first() else {
+        println!("\nthe wallet found nothing to answer with");
+        return Ok(false);
+    };
+    let outcome = pharmacy.verify_sd_jwt(&answer.presentation, &issuer_key, Some(&request))?;
+    println!(
+        "\nwallet app: answered the pharmacy's query ({}), and logged:\n{}",
+        if outcome.is_valid() {
+            "accepted"
+        } else {
+            "REJECTED"
+        },
+        kari_app.activity_json()?
+    );
+    Ok(outcome.is_valid())
+}
+
+/// A throwaway file for the demo's databases, removed when the demo ends.
+fn demo_file(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
+        "lommebok-demo-{name}-{}.sqlite",
+        std::process::id()
+    ))
 }
 
 fn print_report(report: &VerificationReport) {
