@@ -40,15 +40,19 @@ macro_rules! say {
     }};
 }
 
+mod wallet_cmd;
+
 /// The exit codes, as `--help` shows them.
 const EXIT_CODES: &str = "\
 Exit codes:
   0  done; for `verify`: the document is valid
-  1  `verify` only: the document was checked and is NOT valid (the report says why)
+  1  `verify` and `wallet import` only: the document was checked and is NOT valid (the
+     report says why), or the wallet refused the credential (not verified, not its holder's)
   2  usage or input error: bad arguments, unreadable or oversized file, malformed JSON,
      not a credential or presentation, a key that does not fit the suite, an unknown
      JSON-LD context (register it with --context URL=FILE), a status database that
-     cannot be opened, an unknown status list or credential id, ...
+     cannot be opened, an unknown status list or credential id, a wrong wallet
+     passphrase, ...
   3  internal error: signing failed, the status database could not be written, or the
      output could not be written
 
@@ -133,6 +137,11 @@ enum Command {
     /// key binding, verify presentations.
     #[command(name = "sd-jwt", subcommand, after_help = SD_JWT_AFTER_HELP)]
     SdJwt(SdJwtCommand),
+    /// The holder's wallet in an encrypted store file: import credentials, answer DCQL queries
+    /// with only what is asked, keep a log of what left. The passphrase comes from
+    /// LOMMEBOK_PASSPHRASE or --passphrase-file, never from an argument.
+    #[command(subcommand, after_help = wallet_cmd::WALLET_AFTER_HELP)]
+    Wallet(wallet_cmd::WalletCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -661,6 +670,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Verify(args) => verify(args),
         Command::Status(command) => status(command),
         Command::SdJwt(command) => sd_jwt(command),
+        Command::Wallet(command) => wallet_cmd::wallet(command),
     }
 }
 
@@ -886,19 +896,11 @@ fn sd_jwt_present(args: SdJwtPresentArgs) -> Result<ExitCode, Failure> {
 }
 
 fn sd_jwt_verify(args: SdJwtVerifyArgs) -> Result<ExitCode, Failure> {
-    let issuer = match (&args.issuer_key, &args.issuer) {
-        (Some(path), None) => {
-            let jwk = lommebok::json::parse_object(&read_file(path)?)
-                .map_err(|e| Failure::from(e).context(path))?;
-            SdJwtIssuerKey::from_jwk(&Value::Object(jwk))
-                .map_err(|e| Failure::from(e).context(path))?
-        }
-        (None, Some(did)) => SdJwtIssuerKey::VerificationMethod(did_key_url(did)?),
-        _ => {
-            return Err(Failure::Input(
-                "give exactly one of --issuer-key and --issuer".into(),
-            ));
-        }
+    let Some(issuer) = sd_jwt_issuer_key(args.issuer_key.as_deref(), args.issuer.as_deref())?
+    else {
+        return Err(Failure::Input(
+            "give exactly one of --issuer-key and --issuer".into(),
+        ));
     };
     let text = read_input(&args.input)?;
     let mut verifier = Verifier::new();
@@ -938,6 +940,27 @@ fn sd_jwt_verify(args: SdJwtVerifyArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// An SD-JWT issuer's key from `--issuer-key JWK_FILE` or `--issuer DID_URL` (at most one).
+fn sd_jwt_issuer_key(
+    issuer_key: Option<&Path>,
+    issuer: Option<&str>,
+) -> Result<Option<SdJwtIssuerKey>, Failure> {
+    match (issuer_key, issuer) {
+        (Some(path), None) => {
+            let jwk = lommebok::json::parse_object(&read_file(path)?)
+                .map_err(|e| Failure::from(e).context(path))?;
+            SdJwtIssuerKey::from_jwk(&Value::Object(jwk))
+                .map(Some)
+                .map_err(|e| Failure::from(e).context(path))
+        }
+        (None, Some(did)) => Ok(Some(SdJwtIssuerKey::VerificationMethod(did_key_url(did)?))),
+        (None, None) => Ok(None),
+        (Some(_), Some(_)) => Err(Failure::Input(
+            "give only one of --issuer-key and --issuer".into(),
+        )),
+    }
 }
 
 /// `--issuer`: a did:key DID URL; a bare did:key stands for its one key.

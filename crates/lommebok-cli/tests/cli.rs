@@ -289,7 +289,7 @@ fn help_documents_exit_codes() {
     assert!(help.stdout.contains("Exit codes"), "{}", help.stdout);
     for line in [
         "0  done",
-        "1  `verify` only",
+        "1  `verify` and `wallet import` only",
         "2  usage or input error",
         "3  internal error",
     ] {
@@ -2243,4 +2243,481 @@ fn sd_jwt_help_describes_the_subcommands() {
         publish.stdout
     );
     assert!(publish.stdout.contains("--valid-for"), "{}", publish.stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// wallet: the holder's encrypted store
+
+const PASSPHRASE: &str = "correct horse battery staple";
+
+/// Runs `lommebok wallet ...` with `passphrase` in LOMMEBOK_PASSPHRASE (None: unset).
+fn wallet_with(args: &[&str], passphrase: Option<&str>) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lommebok"));
+    command.arg("wallet").args(args).stdin(Stdio::null());
+    command.env_remove("LOMMEBOK_PASSPHRASE");
+    if let Some(passphrase) = passphrase {
+        command.env("LOMMEBOK_PASSPHRASE", passphrase);
+    }
+    let output = command.output().expect("the lommebok binary runs");
+    Run {
+        code: output.status.code().expect("exited"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn wallet(args: &[&str]) -> Run {
+    wallet_with(args, Some(PASSPHRASE))
+}
+
+/// A scene whose holder is a new wallet store (`wallet init`), with the residence credential
+/// issued to the wallet's DID in `vc.json` and an SD-JWT PID bound to it in `pid.sd-jwt`.
+struct WalletScene {
+    scene: Scene,
+    store: PathBuf,
+    /// The holder DID of the scene's key file: someone other than the wallet's holder.
+    other_did: String,
+}
+
+impl WalletScene {
+    fn new() -> WalletScene {
+        let mut scene = Scene::new("ed25519");
+        let store = scene.path("wallet.db");
+        let init = wallet(&["init", "--store", p(&store)]);
+        init.expect(0);
+        let holder = init.json();
+        let did = holder["did"].as_str().unwrap().to_owned();
+        assert!(did.starts_with("did:key:z6Mk"), "{holder:#}");
+        assert_eq!(holder["publicKeyJwk"]["crv"], json!("Ed25519"));
+        assert!(!init.stdout.contains("secret") && !init.stdout.contains("\"d\""));
+        // `did` reads the same holder back.
+        let again = wallet(&["did", "--store", p(&store)]);
+        again.expect(0);
+        assert_eq!(again.json(), holder);
+        // The store is sealed: neither the passphrase nor the holder's DID is in the file.
+        let bytes = std::fs::read(&store).unwrap();
+        for needle in [PASSPHRASE, did.as_str()] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle} in clear"
+            );
+        }
+
+        let other_did = std::mem::replace(&mut scene.holder_did, did);
+        scene.issue(None, "vc.json");
+        let claims = scene.write(
+            "claims.json",
+            &json!({
+                "given_name": "Kari",
+                "birthdate": "1990-02-03",
+                "age_over_18": true,
+                "address": {"locality": "Tromsø", "country": "NO"},
+            })
+            .to_string(),
+        );
+        let issued = lommebok(&[
+            "sd-jwt",
+            "issue",
+            "--key",
+            p(&scene.issuer_key),
+            "--in",
+            p(&claims),
+            "--sd",
+            "given_name,birthdate,age_over_18,address",
+            "--holder-key",
+            &scene.holder_did,
+            "--vct",
+            VCT,
+            "--iat",
+            "2026-06-01T11:00:00Z",
+            "--exp",
+            "86400",
+        ]);
+        issued.expect(0);
+        scene.write("pid.sd-jwt", &issued.stdout);
+        WalletScene {
+            scene,
+            store,
+            other_did,
+        }
+    }
+
+    fn store(&self) -> &str {
+        p(&self.store)
+    }
+
+    /// `wallet import --in name --now NOW` plus `extra`.
+    fn import(&self, name: &str, extra: &[&str]) -> Run {
+        let input = self.scene.path(name);
+        let mut args = vec![
+            "import",
+            "--store",
+            self.store(),
+            "--in",
+            p(&input),
+            "--now",
+            NOW,
+        ];
+        args.extend(extra);
+        wallet(&args)
+    }
+}
+
+/// The app's story through files: init, import a residence credential and an SD-JWT PID, list,
+/// answer a DCQL query for age_over_18 (only that claim leaves), present, verify the
+/// presentation as the verifier, and read the activity log.
+#[test]
+fn wallet_story_import_answer_present_activity() {
+    let ws = WalletScene::new();
+    let scene = &ws.scene;
+
+    let residence = ws.import("vc.json", &[]);
+    residence.expect(0);
+    let residence = residence.json();
+    assert_eq!(residence["format"], json!("data-integrity"));
+    assert_eq!(
+        residence["types"],
+        json!(["VerifiableCredential", "ResidenceCredential"])
+    );
+    assert_eq!(residence["issuer"], json!(scene.issuer_did));
+    assert_eq!(residence["validFrom"], json!("2026-01-01T00:00:00Z"));
+
+    // An SD-JWT is checked with its issuer's key: without one, nothing is imported.
+    ws.import("pid.sd-jwt", &[]).expect(2);
+    let pid = ws.import("pid.sd-jwt", &["--issuer", &scene.issuer_did]);
+    pid.expect(0);
+    let pid = pid.json();
+    assert_eq!(pid["format"], json!("sd-jwt"));
+    assert_eq!(pid["types"], json!([VCT]));
+    assert_eq!(pid["issuer"], json!(scene.issuer_did));
+    let pid_id = pid["id"].as_str().unwrap().to_owned();
+
+    let list = wallet(&["list", "--store", ws.store()]);
+    list.expect(0);
+    let list = list.json();
+    assert_eq!(list["damaged"], json!([]));
+    let ids: Vec<&Value> = list["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
+    assert_eq!(ids.len(), 2, "{list:#}");
+    assert!(ids.contains(&&residence["id"]) && ids.contains(&&pid["id"]));
+
+    // Export gives the credential back as it was imported.
+    let exported = wallet(&["export", "--store", ws.store(), "--id", &pid_id]);
+    exported.expect(0);
+    assert_eq!(
+        exported.stdout.trim(),
+        std::fs::read_to_string(scene.path("pid.sd-jwt"))
+            .unwrap()
+            .trim()
+    );
+
+    let query = scene.write(
+        "dcql.json",
+        &json!({
+            "credentials": [{
+                "id": "pid",
+                "format": "dc+sd-jwt",
+                "meta": {"vct_values": [VCT]},
+                "claims": [{"path": ["age_over_18"]}],
+            }],
+        })
+        .to_string(),
+    );
+    let answer = wallet(&["answer", "--store", ws.store(), "--query", p(&query)]);
+    answer.expect(0);
+    let answer = answer.json();
+    assert_eq!(answer["satisfiable"], json!(true), "{answer:#}");
+    let candidates = answer["credentials"][0]["candidates"].as_array().unwrap();
+    assert_eq!(candidates.len(), 1, "{answer:#}");
+    assert_eq!(candidates[0]["heldId"], json!(pid_id));
+    let ways = candidates[0]["ways"].as_array().unwrap();
+    assert_eq!(ways.len(), 1, "{answer:#}");
+    assert_eq!(ways[0]["requested"], json!(["age_over_18"]));
+    let leaves = &ways[0]["leaves"];
+    assert_eq!(leaves["kind"], json!("disclosed"), "{answer:#}");
+    assert_eq!(leaves["claims"], json!(["age_over_18"]), "{answer:#}");
+    let always: Vec<&str> = leaves["alwaysVisible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    for claim in &always {
+        assert!(
+            ALWAYS_VISIBLE.contains(&claim.split('.').next().unwrap()),
+            "{claim} always visible: {answer:#}"
+        );
+    }
+    assert_eq!(
+        answer["default"],
+        json!([{"queryId": "pid", "heldId": pid_id, "claimSet": null}])
+    );
+
+    let present = wallet(&[
+        "present",
+        "--store",
+        ws.store(),
+        "--query",
+        p(&query),
+        "--challenge",
+        NONCE,
+        "--domain",
+        AUD,
+        "--verifier",
+        "Apotek 1",
+        "--now",
+        NOW,
+    ]);
+    present.expect(0);
+    let vp_token = present.json();
+    let presentations = vp_token["pid"].as_array().unwrap();
+    assert_eq!(presentations.len(), 1, "{vp_token:#}");
+    assert_eq!(vp_token.as_object().unwrap().len(), 1, "{vp_token:#}");
+    let presentation = scene.write("pres.txt", presentations[0].as_str().unwrap());
+
+    // The verifier's side.
+    let issuer_vm = format!(
+        "{}#{}",
+        scene.issuer_did,
+        scene.issuer_did.trim_start_matches("did:key:")
+    );
+    let verified = lommebok(&[
+        "sd-jwt",
+        "verify",
+        "--in",
+        p(&presentation),
+        "--issuer",
+        &issuer_vm,
+        "--nonce",
+        NONCE,
+        "--aud",
+        AUD,
+        "--now",
+        NOW,
+    ]);
+    verified.expect(0);
+    let verified = verified.json();
+    assert_eq!(verified["valid"], json!(true), "{verified:#}");
+    assert_eq!(user_claims(&verified), ["age_over_18"], "{verified:#}");
+    assert_eq!(verified["claims"]["age_over_18"], json!(true));
+
+    let activity = wallet(&["activity", "--store", ws.store()]);
+    activity.expect(0);
+    let activity = activity.json();
+    let entries = activity.as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{activity:#}");
+    let entry = &entries[0];
+    assert_eq!(entry["verifier"], json!("Apotek 1"));
+    assert_eq!(entry["domain"], json!(AUD));
+    assert_eq!(entry["queryId"], json!("pid"));
+    assert_eq!(entry["credentialId"], json!(pid_id));
+    assert_eq!(entry["at"], json!(NOW));
+    assert_eq!(entry["released"]["kind"], json!("disclosed"));
+    assert_eq!(entry["released"]["claims"], json!(["age_over_18"]));
+
+    // The residence credential answers with --choose, and leaves whole.
+    let residence_id = residence["id"].as_str().unwrap();
+    let query = scene.write(
+        "dcql-residence.json",
+        &json!({
+            "credentials": [{
+                "id": "residence",
+                "format": "ldp_vc",
+                "meta": {"type_values": [["ResidenceCredential"]]},
+                "claims": [{"path": ["credentialSubject", "municipality"]}],
+            }],
+        })
+        .to_string(),
+    );
+    let answer = wallet(&["answer", "--store", ws.store(), "--query", p(&query)]);
+    answer.expect(0);
+    let answer = answer.json();
+    let leaves = &answer["credentials"][0]["candidates"][0]["ways"][0]["leaves"];
+    assert_eq!(leaves["kind"], json!("wholeCredential"), "{answer:#}");
+    assert_eq!(
+        leaves["claims"],
+        json!(["credentialSubject.id", "credentialSubject.municipality"]),
+        "{answer:#}"
+    );
+    let choose = format!("residence={residence_id}");
+    let present = wallet(&[
+        "present",
+        "--store",
+        ws.store(),
+        "--query",
+        p(&query),
+        "--challenge",
+        CHALLENGE,
+        "--domain",
+        DOMAIN,
+        "--verifier",
+        "Kommunen",
+        "--choose",
+        &choose,
+        "--now",
+        NOW,
+    ]);
+    present.expect(0);
+    let vp = scene.write("vp.json", &present.json()["residence"][0].to_string());
+    scene.verify_vp(&vp, CHALLENGE, DOMAIN).expect(0);
+    // Choosing a credential that does not answer the query is refused, and nothing is logged.
+    let choose = format!("residence={pid_id}");
+    let refused = wallet(&[
+        "present",
+        "--store",
+        ws.store(),
+        "--query",
+        p(&query),
+        "--challenge",
+        CHALLENGE,
+        "--domain",
+        DOMAIN,
+        "--verifier",
+        "Kommunen",
+        "--choose",
+        &choose,
+    ]);
+    refused.expect(2);
+    let activity = wallet(&["activity", "--store", ws.store()]);
+    activity.expect(0);
+    assert_eq!(activity.json().as_array().unwrap().len(), 2);
+
+    // Delete: gone from the list; the activity log keeps its entries.
+    let deleted = wallet(&["delete", "--store", ws.store(), "--id", residence_id]);
+    deleted.expect(0);
+    wallet(&["delete", "--store", ws.store(), "--id", residence_id]).expect(2);
+    wallet(&["export", "--store", ws.store(), "--id", residence_id]).expect(2);
+    let list = wallet(&["list", "--store", ws.store()]);
+    list.expect(0);
+    assert_eq!(list.json()["credentials"].as_array().unwrap().len(), 1);
+    let activity = wallet(&["activity", "--store", ws.store()]);
+    assert_eq!(activity.json().as_array().unwrap().len(), 2);
+}
+
+/// A wrong or missing passphrase is a usage error (2) and leaves the file as it was; the
+/// passphrase can also come from a file.
+#[test]
+fn wallet_wrong_passphrase_is_exit_2_and_the_file_is_untouched() {
+    let ws = WalletScene::new();
+    ws.import("vc.json", &[]).expect(0);
+    let before = std::fs::read(&ws.store).unwrap();
+    for args in [
+        vec!["list", "--store", ws.store()],
+        vec!["did", "--store", ws.store()],
+        vec!["activity", "--store", ws.store()],
+    ] {
+        let run = wallet_with(&args, Some("Tr0ub4dor&3"));
+        run.expect(2);
+        assert!(run.stderr.contains("wrong passphrase"), "{}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+    let vc = ws.scene.path("vc.json");
+    let run = wallet_with(
+        &[
+            "import",
+            "--store",
+            ws.store(),
+            "--in",
+            p(&vc),
+            "--now",
+            NOW,
+        ],
+        Some("Tr0ub4dor&3"),
+    );
+    run.expect(2);
+    assert_eq!(std::fs::read(&ws.store).unwrap(), before);
+
+    let run = wallet_with(&["list", "--store", ws.store()], None);
+    run.expect(2);
+    assert!(run.stderr.contains("LOMMEBOK_PASSPHRASE"), "{}", run.stderr);
+    // The passphrase is never an argument.
+    wallet(&["list", "--store", ws.store(), "--passphrase", PASSPHRASE]).expect(2);
+
+    let file = ws.scene.write("passphrase.txt", &format!("{PASSPHRASE}\n"));
+    let run = wallet_with(
+        &["list", "--store", ws.store(), "--passphrase-file", p(&file)],
+        None,
+    );
+    run.expect(0);
+    assert_eq!(run.json()["credentials"].as_array().unwrap().len(), 1);
+
+    // `init` does not overwrite a store; other commands do not create one.
+    wallet(&["init", "--store", ws.store()]).expect(2);
+    let missing = ws.scene.path("missing.db");
+    wallet(&["list", "--store", p(&missing)]).expect(2);
+    assert!(!missing.exists());
+    // A file that is not a wallet store.
+    wallet(&["list", "--store", p(&vc)]).expect(2);
+}
+
+/// A credential about someone else, or bound to another key, is refused: exit 1 with the
+/// reason, and nothing is stored. A credential that does not verify likewise.
+#[test]
+fn wallet_import_of_someone_elses_credential_is_refused() {
+    let mut ws = WalletScene::new();
+    let wallet_did = std::mem::replace(&mut ws.scene.holder_did, ws.other_did.clone());
+    ws.scene.issue(None, "other.json");
+    let run = ws.import("other.json", &[]);
+    run.expect(1);
+    assert_eq!(run.json()["imported"], json!(false));
+    assert!(
+        run.json()["reason"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("not bound to this wallet's holder {wallet_did}")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("NOT imported"), "{}", run.stderr);
+
+    // An SD-JWT bound to the scene's key file rather than the wallet's key.
+    let claims = ws
+        .scene
+        .write("claims2.json", &json!({"age_over_18": true}).to_string());
+    let issued = lommebok(&[
+        "sd-jwt",
+        "issue",
+        "--key",
+        p(&ws.scene.issuer_key),
+        "--in",
+        p(&claims),
+        "--sd",
+        "age_over_18",
+        "--holder-key",
+        &ws.other_did,
+        "--vct",
+        VCT,
+        "--iat",
+        "2026-06-01T11:00:00Z",
+    ]);
+    issued.expect(0);
+    ws.scene.write("other.sd-jwt", &issued.stdout);
+    let run = ws.import("other.sd-jwt", &["--issuer", &ws.scene.issuer_did]);
+    run.expect(1);
+    assert!(run.stdout.contains("not bound"), "{}", run.stdout);
+
+    // Tampered: not verified.
+    let mut vc: Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.scene.path("vc.json")).unwrap()).unwrap();
+    vc["credentialSubject"]["municipality"] = json!("Oslo");
+    ws.scene.write("tampered.json", &vc.to_string());
+    let run = ws.import("tampered.json", &[]);
+    run.expect(1);
+    let output = run.json();
+    assert!(
+        output["reason"]
+            .as_str()
+            .unwrap()
+            .contains("does not verify"),
+        "{output:#}"
+    );
+    assert_eq!(output["report"]["valid"], json!(false));
+
+    let list = wallet(&["list", "--store", ws.store()]);
+    list.expect(0);
+    assert_eq!(list.json()["credentials"], json!([]));
 }

@@ -1,0 +1,551 @@
+//! `lommebok wallet ...`: the citizen's wallet ([`HolderWallet`]) in an encrypted SQLite store
+//! file, unlocked with a passphrase taken from the environment or a file.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use clap::{Args, Subcommand};
+use lommebok::clock::FixedClock;
+use lommebok::query::{DcqlQuery, QueryMatch, Release};
+use lommebok::wallet::store::{PassphraseKey, StoreError};
+use lommebok::wallet::{Choice, CredentialSummary, HolderWallet, HolderWalletError, Released};
+use lommebok::{Credential, PresentationRequest, Verifier};
+use lommebok_sqlite::SqliteStorage;
+use serde_json::{Map, Value, json};
+use zeroize::Zeroizing;
+
+use super::{
+    Failure, load_contexts, load_status_lists, parse_time, parse_url_file_arg, print_json,
+    read_file, read_input, sd_jwt_issuer_key, write_stdout,
+};
+
+/// The environment variable holding the wallet passphrase.
+pub(crate) const PASSPHRASE_ENV: &str = "LOMMEBOK_PASSPHRASE";
+
+/// What `wallet --help` adds: the passphrase and the story.
+pub(crate) const WALLET_AFTER_HELP: &str = "\
+The wallet is one file (--store), every record in it sealed (XChaCha20-Poly1305) with a key
+derived from a passphrase (Argon2id). The passphrase is read from the environment variable
+LOMMEBOK_PASSPHRASE or, with --passphrase-file FILE, from the first line of FILE; it is never
+taken as a command-line argument (other local users could see it). A wrong passphrase is a
+usage error (exit 2), and the file is left as it was.
+
+  lommebok wallet init --store wallet.db                # prints the holder's did:key
+  lommebok wallet import --store wallet.db --in residence.json
+  lommebok wallet import --store wallet.db --in pid.sd-jwt --issuer did:key:z6Mk...
+  lommebok wallet list --store wallet.db
+  lommebok wallet answer --store wallet.db --query dcql.json    # what would leave the phone
+  lommebok wallet present --store wallet.db --query dcql.json --challenge <nonce> \\
+      --domain https://verifier.example --verifier \"Apotek 1\" > vp_token.json
+  lommebok wallet activity --store wallet.db
+
+Exit codes: 0 done, 1 `import` only: the credential was refused (not verified, or not about
+this wallet's holder), 2 usage or input error (also a wrong passphrase), 3 internal error.";
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WalletCommand {
+    /// Create a wallet store file and its holder key (Ed25519); print the holder's DID and
+    /// public JWK.
+    Init(StoreArgs),
+    /// Print the holder's DID and public JWK (to have credentials issued to it).
+    Did(StoreArgs),
+    /// Verify a credential (Data Integrity, or an SD-JWT VC with its issuer's key) and keep it
+    /// if it is this holder's; print what the wallet shows of it. Refused: exit 1.
+    Import(ImportArgs),
+    /// Print the credentials held (and the records that could not be read).
+    List(StoreArgs),
+    /// Print a credential as it was imported.
+    Export(IdArgs),
+    /// Delete a credential (its activity entries stay).
+    Delete(IdArgs),
+    /// Print every way the wallet could answer a DCQL query, and for each exactly which claims
+    /// would leave the phone.
+    Answer(AnswerArgs),
+    /// Answer a DCQL query: print the OpenID4VP vp_token (query id → presentations) and log
+    /// what was presented to whom.
+    Present(PresentArgs),
+    /// Print the activity log: every presentation made, to whom, and what left the phone.
+    Activity(StoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// The wallet store file (SQLite, sealed records).
+    #[arg(long, value_name = "FILE")]
+    store: PathBuf,
+    /// Read the passphrase from the first line of FILE instead of the environment variable
+    /// LOMMEBOK_PASSPHRASE (the passphrase is never taken as an argument).
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IdArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The credential's wallet id (as `wallet list` prints it).
+    #[arg(long)]
+    id: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The credential: Data Integrity JSON, or an SD-JWT VC as issued; `-` reads standard
+    /// input.
+    #[arg(long = "in", value_name = "FILE")]
+    input: PathBuf,
+    /// SD-JWT only: the issuer's key as a did:key DID URL (a bare did:key is taken as its key);
+    /// it must be the SD-JWT's `iss`.
+    #[arg(long, value_name = "DID_URL", conflicts_with = "issuer_key")]
+    issuer: Option<String>,
+    /// SD-JWT only: the issuer's public key as a JWK file.
+    #[arg(long, value_name = "JWK_FILE")]
+    issuer_key: Option<PathBuf>,
+    /// The status list published at URL (`status publish` or `status publish-token` output),
+    /// for a credential with a status naming it. Repeatable.
+    #[arg(long, value_name = "URL=FILE", value_parser = parse_url_file_arg)]
+    status_list: Vec<(String, PathBuf)>,
+    /// Registers a JSON-LD context document for a URL the credential uses. Repeatable.
+    #[arg(long, value_name = "URL=FILE", value_parser = parse_url_file_arg)]
+    context: Vec<(String, PathBuf)>,
+    /// Check the credential as of this time instead of now (e.g. 2026-06-01T12:00:00Z).
+    #[arg(long, value_name = "ISO", value_parser = parse_time)]
+    now: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AnswerArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The verifier's DCQL query (OpenID4VP §6), a JSON object; `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    query: PathBuf,
+    /// Registers a JSON-LD context document for a URL the held credentials use. Repeatable.
+    #[arg(long, value_name = "URL=FILE", value_parser = parse_url_file_arg)]
+    context: Vec<(String, PathBuf)>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PresentArgs {
+    #[command(flatten)]
+    answer: AnswerArgs,
+    /// The verifier's challenge (nonce).
+    #[arg(long)]
+    challenge: String,
+    /// The verifier's domain (the Key Binding JWT's audience).
+    #[arg(long)]
+    domain: String,
+    /// The verifier's name as shown to the holder, for the activity log.
+    #[arg(long, value_name = "NAME")]
+    verifier: String,
+    /// Answer the Credential Query QUERY_ID with the held credential HELD_ID (in the way
+    /// CLAIM_SET, an index in the query's claim_sets). Repeatable. Default: the first
+    /// candidate of every Credential Query, in the verifier's preferred way (as `wallet
+    /// answer` shows it under `default`).
+    #[arg(long, value_name = "QUERY_ID=HELD_ID[:CLAIM_SET]")]
+    choose: Vec<String>,
+    /// The presentations' signing time (e.g. 2026-06-01T12:00:00Z). Default: now.
+    #[arg(long, value_name = "ISO", value_parser = parse_time)]
+    now: Option<DateTime<Utc>>,
+}
+
+pub(crate) fn wallet(command: WalletCommand) -> Result<ExitCode, Failure> {
+    match command {
+        WalletCommand::Init(args) => {
+            let wallet = open(&args, true)?;
+            print_holder(&wallet)
+        }
+        WalletCommand::Did(args) => print_holder(&open(&args, false)?),
+        WalletCommand::Import(args) => import(args),
+        WalletCommand::List(args) => list(&args),
+        WalletCommand::Export(args) => {
+            let wallet = open(&args.store, false)?;
+            let data = wallet.export(&args.id).map_err(wallet_failure)?;
+            write_stdout(&data)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        WalletCommand::Delete(args) => {
+            let wallet = open(&args.store, false)?;
+            if !wallet.delete(&args.id).map_err(store_failure)? {
+                return Err(Failure::Input(format!(
+                    "no credential `{}` in the wallet",
+                    args.id
+                )));
+            }
+            print_json(&json!({ "deleted": args.id }))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        WalletCommand::Answer(args) => answer(&args),
+        WalletCommand::Present(args) => present(args),
+        WalletCommand::Activity(args) => activity(&args),
+    }
+}
+
+/// The passphrase: `--passphrase-file` (its first line) or the environment.
+fn passphrase(args: &StoreArgs) -> Result<Zeroizing<String>, Failure> {
+    let passphrase = match &args.passphrase_file {
+        Some(path) => {
+            let text = Zeroizing::new(read_file(path)?);
+            Zeroizing::new(text.lines().next().unwrap_or_default().to_owned())
+        }
+        None => match std::env::var(PASSPHRASE_ENV) {
+            Ok(value) => Zeroizing::new(value),
+            Err(std::env::VarError::NotPresent) => {
+                return Err(Failure::Input(format!(
+                    "the wallet passphrase is needed: set {PASSPHRASE_ENV} or give \
+                     --passphrase-file FILE"
+                )));
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Failure::Input(format!(
+                    "{PASSPHRASE_ENV} is not UTF-8 text"
+                )));
+            }
+        },
+    };
+    if passphrase.is_empty() {
+        return Err(Failure::Input("the wallet passphrase is empty".into()));
+    }
+    Ok(passphrase)
+}
+
+/// Opens the wallet store (`create`: a new one, which must not exist yet).
+fn open(args: &StoreArgs, create: bool) -> Result<HolderWallet, Failure> {
+    let path = &args.store;
+    // The passphrase is read first: without it no file is created or opened.
+    let passphrase = passphrase(args)?;
+    let exists = path.exists();
+    if create && exists {
+        return Err(Failure::Input(format!(
+            "{}: the file exists already; `wallet init` makes a new wallet store",
+            path.display()
+        )));
+    }
+    if !create && !exists {
+        return Err(Failure::Input(format!(
+            "{}: no wallet store there (create one with `lommebok wallet init`)",
+            path.display()
+        )));
+    }
+    let storage = SqliteStorage::open(path).map_err(|e| Failure::Input(e.to_string()))?;
+    let key = PassphraseKey::new(passphrase.as_str());
+    HolderWallet::open(Arc::new(storage), &key, None).map_err(|e| match e {
+        HolderWalletError::Store(StoreError::WrongKey) => Failure::Input(format!(
+            "{}: wrong passphrase for this wallet store (nothing was read or changed)",
+            path.display()
+        )),
+        // Opening reads the file: a store that cannot be read is an input error.
+        HolderWalletError::Store(StoreError::Store(message)) => {
+            Failure::Input(format!("{}: {message}", path.display()))
+        }
+        other => wallet_failure(other).context(path),
+    })
+}
+
+fn store_failure(error: StoreError) -> Failure {
+    match error {
+        // The file went wrong after it was opened (a full disk, a damaged file).
+        StoreError::Store(_) => Failure::Internal(error.to_string()),
+        _ => Failure::Input(error.to_string()),
+    }
+}
+
+fn wallet_failure(error: HolderWalletError) -> Failure {
+    match error {
+        HolderWalletError::Store(e) => store_failure(e),
+        HolderWalletError::Lommebok(e) => Failure::from(e),
+        HolderWalletError::IssuerKeyNeeded => Failure::Input(
+            "an SD-JWT needs its issuer's key to be checked: give --issuer DID_URL or \
+             --issuer-key JWK_FILE"
+                .into(),
+        ),
+        other => Failure::Input(other.to_string()),
+    }
+}
+
+fn print_holder(wallet: &HolderWallet) -> Result<ExitCode, Failure> {
+    print_json(&json!({
+        "did": wallet.did().as_str(),
+        "publicKeyJwk": wallet.public_key().to_jwk(),
+    }))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn time(at: Option<DateTime<Utc>>) -> Value {
+    at.map_or(Value::Null, |at| {
+        at.to_rfc3339_opts(SecondsFormat::AutoSi, true).into()
+    })
+}
+
+fn summary_json(summary: &CredentialSummary) -> Value {
+    json!({
+        "id": summary.id,
+        "format": summary.format,
+        "types": summary.types,
+        "issuer": summary.issuer,
+        "validFrom": time(summary.valid_from),
+        "validUntil": time(summary.valid_until),
+    })
+}
+
+fn import(args: ImportArgs) -> Result<ExitCode, Failure> {
+    let issuer = sd_jwt_issuer_key(args.issuer_key.as_deref(), args.issuer.as_deref())?;
+    let contexts = load_contexts(&args.context)?;
+    let text = read_input(&args.input)?;
+    let mut verifier = Verifier::new().with_contexts(contexts.clone());
+    if !args.status_list.is_empty() {
+        verifier = verifier.with_status_source(load_status_lists(&args.status_list)?);
+    }
+    if let Some(now) = args.now {
+        verifier = verifier.with_clock(Arc::new(FixedClock(now)));
+    }
+    let wallet = open(&args.store, false)?.with_contexts(contexts);
+    match wallet.import(&text, &verifier, issuer.as_ref()) {
+        Ok(summary) => {
+            print_json(&summary_json(&summary))?;
+            say!("imported as {}", summary.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(HolderWalletError::NotVerified { report }) => {
+            let reason = HolderWalletError::NotVerified {
+                report: report.clone(),
+            }
+            .to_string();
+            print_json(&json!({
+                "imported": false,
+                "reason": reason,
+                "report": serde_json::to_value(&report)
+                    .map_err(|e| Failure::Internal(e.to_string()))?,
+            }))?;
+            say!("NOT imported: {reason}");
+            Ok(ExitCode::from(1))
+        }
+        Err(e @ HolderWalletError::NotBound { .. }) => {
+            let reason = e.to_string();
+            print_json(&json!({ "imported": false, "reason": reason }))?;
+            say!("NOT imported: {reason}");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(wallet_failure(e)),
+    }
+}
+
+fn list(args: &StoreArgs) -> Result<ExitCode, Failure> {
+    let wallet = open(args, false)?;
+    let listing = wallet.list().map_err(store_failure)?;
+    let damaged: Vec<String> = listing.damaged.iter().map(ToString::to_string).collect();
+    for message in &damaged {
+        say!("warning: {message}");
+    }
+    print_json(&json!({
+        "credentials": listing.records.iter().map(summary_json).collect::<Vec<_>>(),
+        "damaged": damaged,
+    }))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the query file and opens the wallet with the contexts.
+fn query_and_wallet(args: &AnswerArgs) -> Result<(DcqlQuery, HolderWallet), Failure> {
+    let contexts = load_contexts(&args.context)?;
+    let text = read_input(&args.query)?;
+    let query = DcqlQuery::parse(&text)
+        .map_err(|e| Failure::Input(format!("{}: not a DCQL query: {e}", args.query.display())))?;
+    let wallet = open(&args.store, false)?.with_contexts(contexts);
+    Ok((query, wallet))
+}
+
+/// The claims of the subject(s) of a held Data Integrity credential, which all leave the phone.
+fn whole_credential_claims(wallet: &HolderWallet, held_id: &str) -> Result<Vec<String>, Failure> {
+    let credential = Credential::from_json_str(&wallet.export(held_id).map_err(wallet_failure)?)?;
+    let subjects = credential.subjects();
+    let several = subjects.len() > 1;
+    let mut claims = Vec::new();
+    for (index, subject) in subjects.iter().enumerate() {
+        for name in subject.keys() {
+            claims.push(if several {
+                format!("credentialSubject.{index}.{name}")
+            } else {
+                format!("credentialSubject.{name}")
+            });
+        }
+    }
+    Ok(claims)
+}
+
+fn choice_json(choice: &Choice) -> Value {
+    json!({
+        "queryId": choice.query_id,
+        "heldId": choice.held_id,
+        "claimSet": choice.claim_set,
+    })
+}
+
+fn answer(args: &AnswerArgs) -> Result<ExitCode, Failure> {
+    let (query, wallet) = query_and_wallet(args)?;
+    let matched: QueryMatch = wallet.answers(&query).map_err(store_failure)?;
+    let summaries: BTreeMap<String, CredentialSummary> = wallet
+        .list()
+        .map_err(store_failure)?
+        .records
+        .into_iter()
+        .map(|s| (s.id.clone(), s))
+        .collect();
+    let mut credentials = Vec::new();
+    for query_match in &matched.credentials {
+        let mut candidates = Vec::new();
+        for candidate in &query_match.candidates {
+            let mut ways = Vec::new();
+            for way in &candidate.ways {
+                let released = match &way.release {
+                    Release::SdJwt(release) => Released::Disclosed {
+                        claims: release
+                            .disclosed_claims
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect(),
+                        always_visible: release
+                            .always_visible
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect(),
+                    },
+                    _ => Released::WholeCredential {
+                        claims: whole_credential_claims(&wallet, &candidate.held_id)?,
+                    },
+                };
+                let requested: Vec<String> = way
+                    .claims
+                    .iter()
+                    .flat_map(|claim| claim.paths.iter().map(ToString::to_string))
+                    .collect();
+                ways.push(json!({
+                    "claimSet": way.claim_set,
+                    "requested": requested,
+                    "leaves": serde_json::to_value(&released)
+                        .map_err(|e| Failure::Internal(e.to_string()))?,
+                }));
+            }
+            candidates.push(json!({
+                "heldId": candidate.held_id,
+                "credential": summaries.get(&candidate.held_id).map(summary_json),
+                "ways": ways,
+            }));
+        }
+        credentials.push(json!({
+            "queryId": query_match.query_id,
+            "multiple": query_match.multiple,
+            "candidates": candidates,
+        }));
+    }
+    let mut output = Map::new();
+    output.insert("satisfiable".into(), matched.satisfiable.into());
+    output.insert("credentials".into(), credentials.into());
+    if !matched.credential_sets.is_empty() {
+        output.insert(
+            "credentialSets".into(),
+            matched
+                .credential_sets
+                .iter()
+                .map(|set| {
+                    json!({
+                        "required": set.required,
+                        "satisfiableOptions": set.satisfiable_options,
+                    })
+                })
+                .collect(),
+        );
+    }
+    output.insert(
+        "default".into(),
+        Choice::defaults(&matched).iter().map(choice_json).collect(),
+    );
+    print_json(&Value::Object(output))?;
+    if !matched.satisfiable {
+        say!("the wallet holds nothing that answers this query");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `QUERY_ID=HELD_ID[:CLAIM_SET]`; held ids contain colons (`urn:uuid:…`), so a suffix is a
+/// claim set only when what is before it is a held id.
+fn parse_choice(arg: &str, held: &[String]) -> Result<Choice, Failure> {
+    let bad = |why: &str| Failure::Input(format!("--choose {arg}: {why}"));
+    let (query_id, rest) = arg
+        .split_once('=')
+        .filter(|(q, r)| !q.is_empty() && !r.is_empty())
+        .ok_or_else(|| bad("not QUERY_ID=HELD_ID[:CLAIM_SET]"))?;
+    if held.iter().any(|id| id == rest) {
+        return Ok(Choice::new(query_id, rest, None));
+    }
+    if let Some((held_id, set)) = rest.rsplit_once(':')
+        && held.iter().any(|id| id == held_id)
+    {
+        let set = set
+            .parse::<usize>()
+            .map_err(|_| bad("the claim set is not an index (0, 1, …)"))?;
+        return Ok(Choice::new(query_id, held_id, Some(set)));
+    }
+    Err(bad("no such credential in the wallet (see `wallet list`)"))
+}
+
+fn present(args: PresentArgs) -> Result<ExitCode, Failure> {
+    let (query, wallet) = query_and_wallet(&args.answer)?;
+    let chosen = if args.choose.is_empty() {
+        let chosen = Choice::defaults(&wallet.answers(&query).map_err(store_failure)?);
+        if chosen.is_empty() {
+            return Err(Failure::Input(
+                "the wallet holds nothing that answers this query".into(),
+            ));
+        }
+        chosen
+    } else {
+        let held: Vec<String> = wallet
+            .list()
+            .map_err(store_failure)?
+            .records
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        args.choose
+            .iter()
+            .map(|arg| parse_choice(arg, &held))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let request = PresentationRequest {
+        challenge: args.challenge,
+        domain: Some(args.domain),
+    };
+    let at = args.now.unwrap_or_else(Utc::now);
+    let presentations = wallet
+        .present_at(&query, &chosen, &request, &args.verifier, at)
+        .map_err(wallet_failure)?;
+    print_json(&presentations.vp_token())?;
+    for presented in &presentations.presentations {
+        say!(
+            "presented {} for `{}` to {} (activity {})",
+            presented.held_id,
+            presented.query_id,
+            args.verifier,
+            presented.activity_id
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn activity(args: &StoreArgs) -> Result<ExitCode, Failure> {
+    let wallet = open(args, false)?;
+    let listing = wallet.activity().map_err(store_failure)?;
+    for damaged in &listing.damaged {
+        say!("warning: {damaged}");
+    }
+    print_json(
+        &serde_json::to_value(&listing.records).map_err(|e| Failure::Internal(e.to_string()))?,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
