@@ -47,12 +47,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use lommebok::status::{StatusError, StatusListInfo, StatusMessage, StatusPurpose, StatusStore};
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension as _, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension as _};
 use serde_json::{Value, json};
 
+mod database;
 mod wallet_storage;
 pub use wallet_storage::{SqliteStorage, WALLET_SCHEMA_VERSION};
 
@@ -61,9 +61,6 @@ pub const SCHEMA_VERSION: i64 = 1;
 
 /// `PRAGMA application_id` of a lommebok status database: "lmbk".
 const APPLICATION_ID: i64 = 0x6c6d_626b;
-
-/// How long a call waits for another connection's write lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Schema version 1. STRICT tables: SQLite checks every column's type.
 const SCHEMA_V1: &str = "
@@ -112,26 +109,7 @@ impl std::fmt::Debug for SqliteStatusStore {
 
 /// A [`StatusError::Store`] saying what was being done and what SQLite said.
 fn store_error(doing: impl std::fmt::Display) -> impl FnOnce(rusqlite::Error) -> StatusError {
-    move |error| StatusError::Store(format!("{doing}: {}", describe(&error)))
-}
-
-/// SQLite's message, with a hint for the failures a person can do something about.
-fn describe(error: &rusqlite::Error) -> String {
-    match error.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => {
-            format!("{error} (or a damaged one)")
-        }
-        Some(ErrorCode::DatabaseCorrupt) => format!("{error} (the database file is damaged)"),
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
-            "{error} (another process held the database for more than {} seconds)",
-            BUSY_TIMEOUT.as_secs()
-        ),
-        Some(ErrorCode::DiskFull) => format!("{error} (the disk is full)"),
-        Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
-            format!("{error} (the database file or its directory is not writable)")
-        }
-        _ => error.to_string(),
-    }
+    move |error| StatusError::Store(format!("{doing}: {}", database::describe(&error)))
 }
 
 /// A corrupt row: the database holds something this crate never writes.
@@ -228,89 +206,18 @@ impl SqliteStatusStore {
     }
 }
 
+/// The status database, for [`database::configure`].
+const STATUS_DATABASE: database::Kind = database::Kind {
+    name: "status database",
+    application_id: APPLICATION_ID,
+    version: SCHEMA_VERSION,
+    schema: SCHEMA_V1,
+    foreign_keys: true,
+};
+
 /// Sets the pragmas and creates or checks the schema.
 fn configure(connection: &mut Connection, file: bool) -> Result<(), StatusError> {
-    connection
-        .busy_timeout(BUSY_TIMEOUT)
-        .map_err(store_error("cannot set the busy timeout"))?;
-    // The first statements read the file's header: a file that is not a database fails here.
-    let application_id: i64 = connection
-        .pragma_query_value(None, "application_id", |row| row.get(0))
-        .map_err(store_error("cannot read the database header"))?;
-    let version: i64 = connection
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(store_error("cannot read the schema version"))?;
-    if application_id != APPLICATION_ID && (application_id != 0 || version != 0) {
-        return Err(StatusError::Store(
-            "the file is a SQLite database of another application, not a lommebok status \
-             database"
-                .into(),
-        ));
-    }
-    if version > SCHEMA_VERSION {
-        return Err(StatusError::Store(format!(
-            "the database has schema version {version}, newer than this lommebok-sqlite knows \
-             ({SCHEMA_VERSION}): upgrade lommebok"
-        )));
-    }
-    if file {
-        let mode: String = connection
-            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-            .map_err(store_error("cannot switch to WAL journal mode"))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StatusError::Store(format!(
-                "the database cannot use WAL journal mode (it uses `{mode}`)"
-            )));
-        }
-    }
-    connection
-        .pragma_update(None, "synchronous", "FULL")
-        .map_err(store_error("cannot set synchronous = FULL"))?;
-    connection
-        .pragma_update(None, "foreign_keys", true)
-        .map_err(store_error("cannot enable foreign keys"))?;
-    if version < SCHEMA_VERSION {
-        create_schema(connection)?;
-    }
-    Ok(())
-}
-
-/// Creates schema version 1 in one transaction. Another process may be doing the same: the
-/// write lock is taken first and the version read again under it.
-fn create_schema(connection: &mut Connection) -> Result<(), StatusError> {
-    let doing = "cannot create the status database schema";
-    let transaction = connection
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(store_error(doing))?;
-    let version: i64 = transaction
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(store_error(doing))?;
-    if version == 0 {
-        let tables: i64 = transaction
-            .query_row(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
-                [],
-                |row| row.get(0),
-            )
-            .map_err(store_error(doing))?;
-        if tables != 0 {
-            return Err(StatusError::Store(
-                "the file is a SQLite database with tables of its own, not a lommebok status \
-                 database"
-                    .into(),
-            ));
-        }
-        transaction
-            .execute_batch(SCHEMA_V1)
-            .map_err(store_error(doing))?;
-        transaction
-            .pragma_update(None, "application_id", APPLICATION_ID)
-            .map_err(store_error(doing))?;
-        transaction
-            .pragma_update(None, "user_version", SCHEMA_VERSION)
-            .map_err(store_error(doing))?;
-    }
-    transaction.commit().map_err(store_error(doing))
+    database::configure(connection, &STATUS_DATABASE, file).map_err(StatusError::Store)
 }
 
 fn messages_to_json(messages: &[StatusMessage]) -> String {

@@ -2,10 +2,11 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use lommebok::wallet::store::{Storage, StoreError};
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension as _, TransactionBehavior};
+
+use crate::database;
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
 
 /// The version of the wallet database schema, kept in `PRAGMA user_version`.
 pub const WALLET_SCHEMA_VERSION: i64 = 1;
@@ -16,9 +17,6 @@ const APPLICATION_ID: i64 = 0x6c6d_6277;
 
 /// The smallest database file SQLite writes: one page of the smallest size.
 const MIN_DATABASE_LEN: u64 = 512;
-
-/// How long a call waits for another connection's write lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Schema version 1: one row per record. The store never writes a key or a clear value here,
 /// only sealed records and the key parameters.
@@ -60,24 +58,7 @@ impl std::fmt::Debug for SqliteStorage {
 
 /// A [`StoreError::Store`] saying what was being done and what SQLite said.
 fn store_error(doing: impl std::fmt::Display) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |error| StoreError::Store(format!("{doing}: {}", describe(&error)))
-}
-
-/// SQLite's message, with a hint for the failures a person can do something about.
-fn describe(error: &rusqlite::Error) -> String {
-    match error.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => format!("{error} (or a damaged one)"),
-        Some(ErrorCode::DatabaseCorrupt) => format!("{error} (the database file is damaged)"),
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
-            "{error} (another process held the database for more than {} seconds)",
-            BUSY_TIMEOUT.as_secs()
-        ),
-        Some(ErrorCode::DiskFull) => format!("{error} (the disk is full)"),
-        Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
-            format!("{error} (the database file or its directory is not writable)")
-        }
-        _ => error.to_string(),
-    }
+    move |error| StoreError::Store(format!("{doing}: {}", database::describe(&error)))
 }
 
 impl SqliteStorage {
@@ -154,81 +135,18 @@ impl SqliteStorage {
     }
 }
 
+/// The wallet database, for [`database::configure`].
+const WALLET_DATABASE: database::Kind = database::Kind {
+    name: "wallet",
+    application_id: APPLICATION_ID,
+    version: WALLET_SCHEMA_VERSION,
+    schema: SCHEMA_V1,
+    foreign_keys: false,
+};
+
 /// Sets the pragmas and creates or checks the schema.
 fn configure(connection: &mut Connection) -> Result<(), StoreError> {
-    connection
-        .busy_timeout(BUSY_TIMEOUT)
-        .map_err(store_error("cannot set the busy timeout"))?;
-    // The first statements read the file's header: a file that is not a database fails here.
-    let application_id: i64 = connection
-        .pragma_query_value(None, "application_id", |row| row.get(0))
-        .map_err(store_error("cannot read the database header"))?;
-    let version: i64 = connection
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(store_error("cannot read the schema version"))?;
-    if application_id != APPLICATION_ID && (application_id != 0 || version != 0) {
-        return Err(StoreError::Store(
-            "the file is a SQLite database of another application, not a lommebok wallet".into(),
-        ));
-    }
-    if version > WALLET_SCHEMA_VERSION {
-        return Err(StoreError::Store(format!(
-            "the wallet database has schema version {version}, newer than this lommebok-sqlite \
-             knows ({WALLET_SCHEMA_VERSION}): upgrade lommebok"
-        )));
-    }
-    let mode: String = connection
-        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-        .map_err(store_error("cannot switch to WAL journal mode"))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(StoreError::Store(format!(
-            "the database cannot use WAL journal mode (it uses `{mode}`)"
-        )));
-    }
-    connection
-        .pragma_update(None, "synchronous", "FULL")
-        .map_err(store_error("cannot set synchronous = FULL"))?;
-    if version < WALLET_SCHEMA_VERSION {
-        create_schema(connection)?;
-    }
-    Ok(())
-}
-
-/// Creates schema version 1 in one transaction, under the write lock (another process may be
-/// doing the same).
-fn create_schema(connection: &mut Connection) -> Result<(), StoreError> {
-    let doing = "cannot create the wallet database schema";
-    let transaction = connection
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(store_error(doing))?;
-    let version: i64 = transaction
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(store_error(doing))?;
-    if version == 0 {
-        let tables: i64 = transaction
-            .query_row(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
-                [],
-                |row| row.get(0),
-            )
-            .map_err(store_error(doing))?;
-        if tables != 0 {
-            return Err(StoreError::Store(
-                "the file is a SQLite database with tables of its own, not a lommebok wallet"
-                    .into(),
-            ));
-        }
-        transaction
-            .execute_batch(SCHEMA_V1)
-            .map_err(store_error(doing))?;
-        transaction
-            .pragma_update(None, "application_id", APPLICATION_ID)
-            .map_err(store_error(doing))?;
-        transaction
-            .pragma_update(None, "user_version", WALLET_SCHEMA_VERSION)
-            .map_err(store_error(doing))?;
-    }
-    transaction.commit().map_err(store_error(doing))
+    database::configure(connection, &WALLET_DATABASE, true).map_err(StoreError::Store)
 }
 
 impl Storage for SqliteStorage {
