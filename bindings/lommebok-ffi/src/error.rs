@@ -40,6 +40,20 @@ pub enum LommebokError {
         /// What failed.
         reason: String,
     },
+    /// The passphrase or key does not open this wallet store. Nothing was read or changed: ask
+    /// again.
+    #[error("{reason}")]
+    WrongKey {
+        /// What failed.
+        reason: String,
+    },
+    /// The wallet store failed: the file is not a wallet store, is damaged, or cannot be
+    /// written (a full disk, no permission).
+    #[error("wallet storage: {reason}")]
+    Storage {
+        /// What failed.
+        reason: String,
+    },
     /// A failure inside lommebok that the caller cannot fix; worth a bug report.
     #[error("internal error: {reason}")]
     Internal {
@@ -67,6 +81,8 @@ impl LommebokError {
             LommebokError::InvalidInput { reason }
             | LommebokError::Signing { reason }
             | LommebokError::Status { reason }
+            | LommebokError::WrongKey { reason }
+            | LommebokError::Storage { reason }
             | LommebokError::Internal { reason } => reason,
         }
     }

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod error;
+mod holder;
 mod issuer;
 mod key;
 mod sd_jwt;
@@ -11,6 +12,11 @@ mod verifier;
 mod wallet;
 
 pub use error::LommebokError;
+pub use holder::{
+    Activity, ActivityLog, AnswerWay, Candidate, Choice, CredentialFormat, CredentialList,
+    CredentialSetAnswers, CredentialSummary, HolderWallet, ImportResult, Presentations,
+    PresentedCredential, QueryAnswers, Released, RequestAnswers, StoreKey,
+};
 pub use issuer::{Cryptosuite, Issuer};
 pub use key::{KeyAlgorithm, Signer, SoftwareKey};
 pub use sd_jwt::{SdJwtContents, SdJwtIssuer, SdJwtOptions, SdJwtVerification, inspect_sd_jwt};

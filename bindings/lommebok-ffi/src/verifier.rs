@@ -185,6 +185,13 @@ pub struct Verifier {
     status_lists: Arc<StatusListCache>,
 }
 
+impl Verifier {
+    /// The core verifier (with the status lists handed over so far).
+    pub(crate) fn core(&self) -> &lommebok::Verifier {
+        &self.inner
+    }
+}
+
 #[uniffi::export]
 impl Verifier {
     /// A verifier with the default, strict options.

@@ -275,6 +275,76 @@ typedef struct UniffiVTableCallbackInterfaceSigner {
 } UniffiVTableCallbackInterfaceSigner;
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CLONE_HOLDERWALLET
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CLONE_HOLDERWALLET
+uint64_t uniffi_lommebok_ffi_fn_clone_holderwallet(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_FREE_HOLDERWALLET
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_FREE_HOLDERWALLET
+void uniffi_lommebok_ffi_fn_free_holderwallet(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CONSTRUCTOR_HOLDERWALLET_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CONSTRUCTOR_HOLDERWALLET_OPEN
+uint64_t uniffi_lommebok_ffi_fn_constructor_holderwallet_open(RustBuffer path, RustBuffer key, RustBuffer signer, RustBuffer contexts, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_ACTIVITY
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_ACTIVITY
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_activity(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_ACTIVITY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_ACTIVITY_JSON
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_activity_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_ANSWERS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_ANSWERS
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_answers(uint64_t ptr, RustBuffer query_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_DELETE
+int8_t uniffi_lommebok_ffi_fn_method_holderwallet_delete(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_DID
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_DID
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_did(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_EXPORT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_EXPORT
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_export(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_HAS_SOFTWARE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_HAS_SOFTWARE_KEY
+int8_t uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_IMPORT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_IMPORT
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_import(uint64_t ptr, RustBuffer credential, uint64_t verifier, RustBuffer sd_jwt_issuer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_LIST
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_LIST
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_list(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_PRESENT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_PRESENT
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_present(uint64_t ptr, RustBuffer query_json, RustBuffer choices, RustBuffer request, RustBuffer verifier_name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_PUBLIC_KEY_JWK
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_PUBLIC_KEY_JWK
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CLONE_ISSUER
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CLONE_ISSUER
 uint64_t uniffi_lommebok_ffi_fn_clone_issuer(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -884,6 +954,72 @@ uint16_t uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_ACTIVITY
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_ACTIVITY
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_activity(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_ACTIVITY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_ACTIVITY_JSON
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_activity_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_ANSWERS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_ANSWERS
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_answers(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_DELETE
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_delete(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_DID
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_DID
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_did(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_EXPORT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_EXPORT
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_export(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_HAS_SOFTWARE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_HAS_SOFTWARE_KEY
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_IMPORT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_IMPORT
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_import(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_LIST
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_LIST
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_PRESENT
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_PRESENT
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_present(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_PUBLIC_KEY_JWK
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_PUBLIC_KEY_JWK
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_DID
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_DID
 uint16_t uniffi_lommebok_ffi_checksum_method_issuer_did(void
@@ -1121,6 +1257,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_STORE
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_STORE
 uint16_t uniffi_lommebok_ffi_checksum_method_wallet_store(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_CONSTRUCTOR_HOLDERWALLET_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_CONSTRUCTOR_HOLDERWALLET_OPEN
+uint16_t uniffi_lommebok_ffi_checksum_constructor_holderwallet_open(void
     
 );
 #endif

@@ -10,10 +10,10 @@ use std::sync::Arc;
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, Subcommand};
 use lommebok::clock::FixedClock;
-use lommebok::query::{DcqlQuery, QueryMatch, Release};
+use lommebok::query::{DcqlQuery, QueryMatch};
 use lommebok::wallet::store::{PassphraseKey, StoreError};
-use lommebok::wallet::{Choice, CredentialSummary, HolderWallet, HolderWalletError, Released};
-use lommebok::{Credential, PresentationRequest, Verifier};
+use lommebok::wallet::{Choice, CredentialSummary, HolderWallet, HolderWalletError};
+use lommebok::{PresentationRequest, Verifier};
 use lommebok_sqlite::SqliteStorage;
 use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
@@ -360,24 +360,6 @@ fn query_and_wallet(args: &AnswerArgs) -> Result<(DcqlQuery, HolderWallet), Fail
     Ok((query, wallet))
 }
 
-/// The claims of the subject(s) of a held Data Integrity credential, which all leave the phone.
-fn whole_credential_claims(wallet: &HolderWallet, held_id: &str) -> Result<Vec<String>, Failure> {
-    let credential = Credential::from_json_str(&wallet.export(held_id).map_err(wallet_failure)?)?;
-    let subjects = credential.subjects();
-    let several = subjects.len() > 1;
-    let mut claims = Vec::new();
-    for (index, subject) in subjects.iter().enumerate() {
-        for name in subject.keys() {
-            claims.push(if several {
-                format!("credentialSubject.{index}.{name}")
-            } else {
-                format!("credentialSubject.{name}")
-            });
-        }
-    }
-    Ok(claims)
-}
-
 fn choice_json(choice: &Choice) -> Value {
     json!({
         "queryId": choice.query_id,
@@ -402,23 +384,9 @@ fn answer(args: &AnswerArgs) -> Result<ExitCode, Failure> {
         for candidate in &query_match.candidates {
             let mut ways = Vec::new();
             for way in &candidate.ways {
-                let released = match &way.release {
-                    Release::SdJwt(release) => Released::Disclosed {
-                        claims: release
-                            .disclosed_claims
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect(),
-                        always_visible: release
-                            .always_visible
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect(),
-                    },
-                    _ => Released::WholeCredential {
-                        claims: whole_credential_claims(&wallet, &candidate.held_id)?,
-                    },
-                };
+                let released = wallet
+                    .released(&candidate.held_id, way)
+                    .map_err(wallet_failure)?;
                 let requested: Vec<String> = way
                     .claims
                     .iter()

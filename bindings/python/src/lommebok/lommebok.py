@@ -528,6 +528,30 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt() != 15116:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity() != 20465:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity_json() != 27318:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_answers() != 52392:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_delete() != 52088:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_did() != 37288:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_export() != 52010:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key() != 63851:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_import() != 6450:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_list() != 5383:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_present() != 58053:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk() != 19670:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_constructor_holderwallet_open() != 16712:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_did() != 39478:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue() != 47129:
@@ -667,6 +691,42 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_func_credential_id.restype = ctypes.c_ui
 _UniffiLib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity_json.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity_json.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_answers.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_answers.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_delete.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_delete.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_did.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_did.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_export.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_export.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_import.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_import.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_list.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_list.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_constructor_holderwallet_open.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_constructor_holderwallet_open.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_did.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_did.restype = ctypes.c_uint16
@@ -833,6 +893,79 @@ _UniffiLib.uniffi_lommebok_ffi_fn_func_inspect_sd_jwt.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_func_inspect_sd_jwt.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity_json.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_delete.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_delete.restype = ctypes.c_int8
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_did.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_did.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_export.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_export.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key.restype = ctypes.c_int8
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_constructor_holderwallet_open.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_constructor_holderwallet_open.restype = ctypes.c_uint64
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_did.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1141,6 +1274,16 @@ _UniffiLib.uniffi_lommebok_ffi_fn_constructor_wallet_with_signer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_constructor_wallet_with_signer.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_clone_holderwallet.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_clone_holderwallet.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_free_holderwallet.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_free_holderwallet.restype = None
 _UniffiLib.uniffi_lommebok_ffi_fn_clone_issuer.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1266,6 +1409,602 @@ class _UniffiFfiConverterString:
         with _UniffiRustBuffer.alloc_with_builder() as builder:
             builder.write(value.encode("utf-8"))
             return builder.finalize()
+
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class CredentialFormat(enum.Enum):
+    """
+    The format of a held credential.
+"""
+    
+    DATA_INTEGRITY = 0
+    """
+    A W3C Verifiable Credential secured with Data Integrity (JSON; DCQL format `ldp_vc`).
+"""
+    
+    SD_JWT = 1
+    """
+    An SD-JWT VC (DCQL format `dc+sd-jwt`).
+"""
+    
+
+
+class _UniffiFfiConverterTypeCredentialFormat(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return CredentialFormat.DATA_INTEGRITY
+        if variant == 2:
+            return CredentialFormat.SD_JWT
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == CredentialFormat.DATA_INTEGRITY:
+            return
+        if value == CredentialFormat.SD_JWT:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == CredentialFormat.DATA_INTEGRITY:
+            buf.write_i32(1)
+        if value == CredentialFormat.SD_JWT:
+            buf.write_i32(2)
+
+
+
+class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterString.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterString.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterString.read(buf) for i in range(count)
+        ]
+
+
+
+
+
+
+class Released:
+    """
+    What leaves the phone in one presentation.
+"""
+    def __init__(self):
+        raise RuntimeError("Released cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class WHOLE_CREDENTIAL:
+        """
+        A Data Integrity credential is signed whole: every claim of it leaves.
+"""
+        
+        def __init__(self, claims:typing.List[str]):
+            self.claims = claims
+            
+            """
+        The subject's claims, as dot paths (`credentialSubject.birthDate`).
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Released.WHOLE_CREDENTIAL(claims={})".format(self.claims)
+        def __eq__(self, other):
+            if not isinstance(other, Released):
+                return NotImplemented
+            if not other.is_WHOLE_CREDENTIAL():
+                return False
+            if self.claims != other.claims:
+                return False
+            return True
+
+    @dataclass
+    class DISCLOSED:
+        """
+        An SD-JWT: only these claims are disclosed, with those the issuer made always visible.
+"""
+        
+        def __init__(self, claims:typing.List[str], always_visible:typing.List[str]):
+            self.claims = claims
+            
+            """
+        The claims disclosed (whole subtrees), as dot paths (`address.locality`).
+"""
+        
+            self.always_visible = always_visible
+            
+            """
+        The claims always visible (`iss`, `vct`, `cnf`, …).
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Released.DISCLOSED(claims={}, always_visible={})".format(self.claims, self.always_visible)
+        def __eq__(self, other):
+            if not isinstance(other, Released):
+                return NotImplemented
+            if not other.is_DISCLOSED():
+                return False
+            if self.claims != other.claims:
+                return False
+            if self.always_visible != other.always_visible:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_WHOLE_CREDENTIAL(self) -> bool:
+        return isinstance(self, Released.WHOLE_CREDENTIAL)
+    def is_whole_credential(self) -> bool:
+        return isinstance(self, Released.WHOLE_CREDENTIAL)
+    def is_DISCLOSED(self) -> bool:
+        return isinstance(self, Released.DISCLOSED)
+    def is_disclosed(self) -> bool:
+        return isinstance(self, Released.DISCLOSED)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+Released.WHOLE_CREDENTIAL = type("Released.WHOLE_CREDENTIAL", (Released.WHOLE_CREDENTIAL, Released,), {})  # type: ignore
+Released.DISCLOSED = type("Released.DISCLOSED", (Released.DISCLOSED, Released,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeReleased(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Released.WHOLE_CREDENTIAL(
+                _UniffiFfiConverterSequenceString.read(buf),
+            )
+        if variant == 2:
+            return Released.DISCLOSED(
+                _UniffiFfiConverterSequenceString.read(buf),
+                _UniffiFfiConverterSequenceString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_WHOLE_CREDENTIAL():
+            _UniffiFfiConverterSequenceString.check_lower(value.claims)
+            return
+        if value.is_DISCLOSED():
+            _UniffiFfiConverterSequenceString.check_lower(value.claims)
+            _UniffiFfiConverterSequenceString.check_lower(value.always_visible)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_WHOLE_CREDENTIAL():
+            buf.write_i32(1)
+            _UniffiFfiConverterSequenceString.write(value.claims, buf)
+        if value.is_DISCLOSED():
+            buf.write_i32(2)
+            _UniffiFfiConverterSequenceString.write(value.claims, buf)
+            _UniffiFfiConverterSequenceString.write(value.always_visible, buf)
+
+
+
+@dataclass
+class Activity:
+    """
+    An activity log entry: one presentation.
+"""
+    def __init__(self, *, id:str, at:str, verifier:str, domain:typing.Optional[str], query_id:str, credential_id:str, format:CredentialFormat, credential_types:typing.List[str], issuer:typing.Optional[str], released:Released):
+        self.id = id
+        self.at = at
+        self.verifier = verifier
+        self.domain = domain
+        self.query_id = query_id
+        self.credential_id = credential_id
+        self.format = format
+        self.credential_types = credential_types
+        self.issuer = issuer
+        self.released = released
+        
+        
+
+    
+    def __str__(self):
+        return "Activity(id={}, at={}, verifier={}, domain={}, query_id={}, credential_id={}, format={}, credential_types={}, issuer={}, released={})".format(self.id, self.at, self.verifier, self.domain, self.query_id, self.credential_id, self.format, self.credential_types, self.issuer, self.released)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.at != other.at:
+            return False
+        if self.verifier != other.verifier:
+            return False
+        if self.domain != other.domain:
+            return False
+        if self.query_id != other.query_id:
+            return False
+        if self.credential_id != other.credential_id:
+            return False
+        if self.format != other.format:
+            return False
+        if self.credential_types != other.credential_types:
+            return False
+        if self.issuer != other.issuer:
+            return False
+        if self.released != other.released:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeActivity(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Activity(
+            id=_UniffiFfiConverterString.read(buf),
+            at=_UniffiFfiConverterString.read(buf),
+            verifier=_UniffiFfiConverterString.read(buf),
+            domain=_UniffiFfiConverterOptionalString.read(buf),
+            query_id=_UniffiFfiConverterString.read(buf),
+            credential_id=_UniffiFfiConverterString.read(buf),
+            format=_UniffiFfiConverterTypeCredentialFormat.read(buf),
+            credential_types=_UniffiFfiConverterSequenceString.read(buf),
+            issuer=_UniffiFfiConverterOptionalString.read(buf),
+            released=_UniffiFfiConverterTypeReleased.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.at)
+        _UniffiFfiConverterString.check_lower(value.verifier)
+        _UniffiFfiConverterOptionalString.check_lower(value.domain)
+        _UniffiFfiConverterString.check_lower(value.query_id)
+        _UniffiFfiConverterString.check_lower(value.credential_id)
+        _UniffiFfiConverterTypeCredentialFormat.check_lower(value.format)
+        _UniffiFfiConverterSequenceString.check_lower(value.credential_types)
+        _UniffiFfiConverterOptionalString.check_lower(value.issuer)
+        _UniffiFfiConverterTypeReleased.check_lower(value.released)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.at, buf)
+        _UniffiFfiConverterString.write(value.verifier, buf)
+        _UniffiFfiConverterOptionalString.write(value.domain, buf)
+        _UniffiFfiConverterString.write(value.query_id, buf)
+        _UniffiFfiConverterString.write(value.credential_id, buf)
+        _UniffiFfiConverterTypeCredentialFormat.write(value.format, buf)
+        _UniffiFfiConverterSequenceString.write(value.credential_types, buf)
+        _UniffiFfiConverterOptionalString.write(value.issuer, buf)
+        _UniffiFfiConverterTypeReleased.write(value.released, buf)
+
+class _UniffiFfiConverterSequenceTypeActivity(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeActivity.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeActivity.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeActivity.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class ActivityLog:
+    """
+    The activity log.
+"""
+    def __init__(self, *, entries:typing.List[Activity], damaged:typing.List[str]):
+        self.entries = entries
+        self.damaged = damaged
+        
+        
+
+    
+    def __str__(self):
+        return "ActivityLog(entries={}, damaged={})".format(self.entries, self.damaged)
+    def __eq__(self, other):
+        if self.entries != other.entries:
+            return False
+        if self.damaged != other.damaged:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeActivityLog(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ActivityLog(
+            entries=_UniffiFfiConverterSequenceTypeActivity.read(buf),
+            damaged=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypeActivity.check_lower(value.entries)
+        _UniffiFfiConverterSequenceString.check_lower(value.damaged)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypeActivity.write(value.entries, buf)
+        _UniffiFfiConverterSequenceString.write(value.damaged, buf)
+
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+class _UniffiFfiConverterOptionalUInt32(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt32.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt32.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt32.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class AnswerWay:
+    """
+    One way a held credential answers a Credential Query.
+"""
+    def __init__(self, *, claim_set:typing.Optional[int], requested:typing.List[str], released:Released):
+        self.claim_set = claim_set
+        self.requested = requested
+        self.released = released
+        
+        
+
+    
+    def __str__(self):
+        return "AnswerWay(claim_set={}, requested={}, released={})".format(self.claim_set, self.requested, self.released)
+    def __eq__(self, other):
+        if self.claim_set != other.claim_set:
+            return False
+        if self.requested != other.requested:
+            return False
+        if self.released != other.released:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAnswerWay(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AnswerWay(
+            claim_set=_UniffiFfiConverterOptionalUInt32.read(buf),
+            requested=_UniffiFfiConverterSequenceString.read(buf),
+            released=_UniffiFfiConverterTypeReleased.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.claim_set)
+        _UniffiFfiConverterSequenceString.check_lower(value.requested)
+        _UniffiFfiConverterTypeReleased.check_lower(value.released)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalUInt32.write(value.claim_set, buf)
+        _UniffiFfiConverterSequenceString.write(value.requested, buf)
+        _UniffiFfiConverterTypeReleased.write(value.released, buf)
+
+@dataclass
+class CredentialSummary:
+    """
+    What a wallet screen shows of a held credential.
+"""
+    def __init__(self, *, id:str, format:CredentialFormat, types:typing.List[str], issuer:typing.Optional[str], valid_from:typing.Optional[str], valid_until:typing.Optional[str]):
+        self.id = id
+        self.format = format
+        self.types = types
+        self.issuer = issuer
+        self.valid_from = valid_from
+        self.valid_until = valid_until
+        
+        
+
+    
+    def __str__(self):
+        return "CredentialSummary(id={}, format={}, types={}, issuer={}, valid_from={}, valid_until={})".format(self.id, self.format, self.types, self.issuer, self.valid_from, self.valid_until)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.format != other.format:
+            return False
+        if self.types != other.types:
+            return False
+        if self.issuer != other.issuer:
+            return False
+        if self.valid_from != other.valid_from:
+            return False
+        if self.valid_until != other.valid_until:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCredentialSummary(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CredentialSummary(
+            id=_UniffiFfiConverterString.read(buf),
+            format=_UniffiFfiConverterTypeCredentialFormat.read(buf),
+            types=_UniffiFfiConverterSequenceString.read(buf),
+            issuer=_UniffiFfiConverterOptionalString.read(buf),
+            valid_from=_UniffiFfiConverterOptionalString.read(buf),
+            valid_until=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterTypeCredentialFormat.check_lower(value.format)
+        _UniffiFfiConverterSequenceString.check_lower(value.types)
+        _UniffiFfiConverterOptionalString.check_lower(value.issuer)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterTypeCredentialFormat.write(value.format, buf)
+        _UniffiFfiConverterSequenceString.write(value.types, buf)
+        _UniffiFfiConverterOptionalString.write(value.issuer, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
+
+class _UniffiFfiConverterSequenceTypeAnswerWay(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAnswerWay.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAnswerWay.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAnswerWay.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class Candidate:
+    """
+    A held credential that answers a Credential Query.
+"""
+    def __init__(self, *, credential:CredentialSummary, ways:typing.List[AnswerWay]):
+        self.credential = credential
+        self.ways = ways
+        
+        
+
+    
+    def __str__(self):
+        return "Candidate(credential={}, ways={})".format(self.credential, self.ways)
+    def __eq__(self, other):
+        if self.credential != other.credential:
+            return False
+        if self.ways != other.ways:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCandidate(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Candidate(
+            credential=_UniffiFfiConverterTypeCredentialSummary.read(buf),
+            ways=_UniffiFfiConverterSequenceTypeAnswerWay.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeCredentialSummary.check_lower(value.credential)
+        _UniffiFfiConverterSequenceTypeAnswerWay.check_lower(value.ways)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeCredentialSummary.write(value.credential, buf)
+        _UniffiFfiConverterSequenceTypeAnswerWay.write(value.ways, buf)
 
 
 
@@ -1534,6 +2273,56 @@ class _UniffiFfiConverterTypeCheck(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.reason, buf)
 
 @dataclass
+class Choice:
+    """
+    One answer the holder gives: for the Credential Query `query_id`, the held credential
+    `held_id`, in the way `claim_set` (an index in the query's `claim_sets`; `None` when the
+    query has none).
+"""
+    def __init__(self, *, query_id:str, held_id:str, claim_set:typing.Optional[int] = _DEFAULT):
+        self.query_id = query_id
+        self.held_id = held_id
+        if claim_set is _DEFAULT:
+            self.claim_set = None
+        else:
+            self.claim_set = claim_set
+        
+        
+
+    
+    def __str__(self):
+        return "Choice(query_id={}, held_id={}, claim_set={})".format(self.query_id, self.held_id, self.claim_set)
+    def __eq__(self, other):
+        if self.query_id != other.query_id:
+            return False
+        if self.held_id != other.held_id:
+            return False
+        if self.claim_set != other.claim_set:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeChoice(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Choice(
+            query_id=_UniffiFfiConverterString.read(buf),
+            held_id=_UniffiFfiConverterString.read(buf),
+            claim_set=_UniffiFfiConverterOptionalUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.query_id)
+        _UniffiFfiConverterString.check_lower(value.held_id)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.claim_set)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.query_id, buf)
+        _UniffiFfiConverterString.write(value.held_id, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.claim_set, buf)
+
+@dataclass
 class ContextDocument:
     """
     A JSON-LD context document an app registers for a URL that lommebok does not bundle (its
@@ -1573,6 +2362,130 @@ class _UniffiFfiConverterTypeContextDocument(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterString.write(value.url, buf)
         _UniffiFfiConverterString.write(value.document, buf)
+
+class _UniffiFfiConverterSequenceTypeCredentialSummary(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeCredentialSummary.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeCredentialSummary.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeCredentialSummary.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class CredentialList:
+    """
+    The credentials held.
+"""
+    def __init__(self, *, credentials:typing.List[CredentialSummary], damaged:typing.List[str]):
+        self.credentials = credentials
+        self.damaged = damaged
+        
+        
+
+    
+    def __str__(self):
+        return "CredentialList(credentials={}, damaged={})".format(self.credentials, self.damaged)
+    def __eq__(self, other):
+        if self.credentials != other.credentials:
+            return False
+        if self.damaged != other.damaged:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCredentialList(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CredentialList(
+            credentials=_UniffiFfiConverterSequenceTypeCredentialSummary.read(buf),
+            damaged=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypeCredentialSummary.check_lower(value.credentials)
+        _UniffiFfiConverterSequenceString.check_lower(value.damaged)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypeCredentialSummary.write(value.credentials, buf)
+        _UniffiFfiConverterSequenceString.write(value.damaged, buf)
+
+class _UniffiFfiConverterSequenceUInt32(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterUInt32.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterUInt32.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterUInt32.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class CredentialSetAnswers:
+    """
+    How one Credential Set Query fares.
+"""
+    def __init__(self, *, required:bool, satisfiable_options:typing.List[int]):
+        self.required = required
+        self.satisfiable_options = satisfiable_options
+        
+        
+
+    
+    def __str__(self):
+        return "CredentialSetAnswers(required={}, satisfiable_options={})".format(self.required, self.satisfiable_options)
+    def __eq__(self, other):
+        if self.required != other.required:
+            return False
+        if self.satisfiable_options != other.satisfiable_options:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCredentialSetAnswers(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CredentialSetAnswers(
+            required=_UniffiFfiConverterBoolean.read(buf),
+            satisfiable_options=_UniffiFfiConverterSequenceUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.required)
+        _UniffiFfiConverterSequenceUInt32.check_lower(value.satisfiable_options)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.required, buf)
+        _UniffiFfiConverterSequenceUInt32.write(value.satisfiable_options, buf)
 
 
 
@@ -1671,31 +2584,6 @@ class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
     @staticmethod
     def write(value, buf):
         buf.write_u8(value)
-
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 @dataclass
 class CredentialStatus:
@@ -1797,18 +2685,75 @@ class _UniffiFfiConverterTypePresentationRequest(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.challenge, buf)
         _UniffiFfiConverterOptionalString.write(value.domain, buf)
 
-class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
+@dataclass
+class PresentedCredential:
+    """
+    One presentation made.
+"""
+    def __init__(self, *, query_id:str, held_id:str, format:CredentialFormat, presentation:str, activity_id:str):
+        self.query_id = query_id
+        self.held_id = held_id
+        self.format = format
+        self.presentation = presentation
+        self.activity_id = activity_id
+        
+        
+
+    
+    def __str__(self):
+        return "PresentedCredential(query_id={}, held_id={}, format={}, presentation={}, activity_id={})".format(self.query_id, self.held_id, self.format, self.presentation, self.activity_id)
+    def __eq__(self, other):
+        if self.query_id != other.query_id:
+            return False
+        if self.held_id != other.held_id:
+            return False
+        if self.format != other.format:
+            return False
+        if self.presentation != other.presentation:
+            return False
+        if self.activity_id != other.activity_id:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePresentedCredential(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return PresentedCredential(
+            query_id=_UniffiFfiConverterString.read(buf),
+            held_id=_UniffiFfiConverterString.read(buf),
+            format=_UniffiFfiConverterTypeCredentialFormat.read(buf),
+            presentation=_UniffiFfiConverterString.read(buf),
+            activity_id=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.query_id)
+        _UniffiFfiConverterString.check_lower(value.held_id)
+        _UniffiFfiConverterTypeCredentialFormat.check_lower(value.format)
+        _UniffiFfiConverterString.check_lower(value.presentation)
+        _UniffiFfiConverterString.check_lower(value.activity_id)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.query_id, buf)
+        _UniffiFfiConverterString.write(value.held_id, buf)
+        _UniffiFfiConverterTypeCredentialFormat.write(value.format, buf)
+        _UniffiFfiConverterString.write(value.presentation, buf)
+        _UniffiFfiConverterString.write(value.activity_id, buf)
+
+class _UniffiFfiConverterSequenceTypePresentedCredential(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         for item in value:
-            _UniffiFfiConverterString.check_lower(item)
+            _UniffiFfiConverterTypePresentedCredential.check_lower(item)
 
     @classmethod
     def write(cls, value, buf):
         items = len(value)
         buf.write_i32(items)
         for item in value:
-            _UniffiFfiConverterString.write(item, buf)
+            _UniffiFfiConverterTypePresentedCredential.write(item, buf)
 
     @classmethod
     def read(cls, buf):
@@ -1817,8 +2762,235 @@ class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
             raise InternalError("Unexpected negative sequence length")
 
         return [
-            _UniffiFfiConverterString.read(buf) for i in range(count)
+            _UniffiFfiConverterTypePresentedCredential.read(buf) for i in range(count)
         ]
+
+@dataclass
+class Presentations:
+    """
+    The response to a request.
+"""
+    def __init__(self, *, presentations:typing.List[PresentedCredential], vp_token:str):
+        self.presentations = presentations
+        self.vp_token = vp_token
+        
+        
+
+    
+    def __str__(self):
+        return "Presentations(presentations={}, vp_token={})".format(self.presentations, self.vp_token)
+    def __eq__(self, other):
+        if self.presentations != other.presentations:
+            return False
+        if self.vp_token != other.vp_token:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePresentations(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Presentations(
+            presentations=_UniffiFfiConverterSequenceTypePresentedCredential.read(buf),
+            vp_token=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypePresentedCredential.check_lower(value.presentations)
+        _UniffiFfiConverterString.check_lower(value.vp_token)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypePresentedCredential.write(value.presentations, buf)
+        _UniffiFfiConverterString.write(value.vp_token, buf)
+
+class _UniffiFfiConverterSequenceTypeCandidate(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeCandidate.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeCandidate.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeCandidate.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class QueryAnswers:
+    """
+    The candidates for one Credential Query.
+"""
+    def __init__(self, *, query_id:str, multiple:bool, candidates:typing.List[Candidate]):
+        self.query_id = query_id
+        self.multiple = multiple
+        self.candidates = candidates
+        
+        
+
+    
+    def __str__(self):
+        return "QueryAnswers(query_id={}, multiple={}, candidates={})".format(self.query_id, self.multiple, self.candidates)
+    def __eq__(self, other):
+        if self.query_id != other.query_id:
+            return False
+        if self.multiple != other.multiple:
+            return False
+        if self.candidates != other.candidates:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeQueryAnswers(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return QueryAnswers(
+            query_id=_UniffiFfiConverterString.read(buf),
+            multiple=_UniffiFfiConverterBoolean.read(buf),
+            candidates=_UniffiFfiConverterSequenceTypeCandidate.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.query_id)
+        _UniffiFfiConverterBoolean.check_lower(value.multiple)
+        _UniffiFfiConverterSequenceTypeCandidate.check_lower(value.candidates)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.query_id, buf)
+        _UniffiFfiConverterBoolean.write(value.multiple, buf)
+        _UniffiFfiConverterSequenceTypeCandidate.write(value.candidates, buf)
+
+class _UniffiFfiConverterSequenceTypeQueryAnswers(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeQueryAnswers.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeQueryAnswers.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeQueryAnswers.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeCredentialSetAnswers(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeCredentialSetAnswers.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeCredentialSetAnswers.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeCredentialSetAnswers.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeChoice(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeChoice.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeChoice.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeChoice.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class RequestAnswers:
+    """
+    Everything the consent screen needs to answer a request.
+"""
+    def __init__(self, *, satisfiable:bool, queries:typing.List[QueryAnswers], credential_sets:typing.List[CredentialSetAnswers], default_choices:typing.List[Choice]):
+        self.satisfiable = satisfiable
+        self.queries = queries
+        self.credential_sets = credential_sets
+        self.default_choices = default_choices
+        
+        
+
+    
+    def __str__(self):
+        return "RequestAnswers(satisfiable={}, queries={}, credential_sets={}, default_choices={})".format(self.satisfiable, self.queries, self.credential_sets, self.default_choices)
+    def __eq__(self, other):
+        if self.satisfiable != other.satisfiable:
+            return False
+        if self.queries != other.queries:
+            return False
+        if self.credential_sets != other.credential_sets:
+            return False
+        if self.default_choices != other.default_choices:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRequestAnswers(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RequestAnswers(
+            satisfiable=_UniffiFfiConverterBoolean.read(buf),
+            queries=_UniffiFfiConverterSequenceTypeQueryAnswers.read(buf),
+            credential_sets=_UniffiFfiConverterSequenceTypeCredentialSetAnswers.read(buf),
+            default_choices=_UniffiFfiConverterSequenceTypeChoice.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.satisfiable)
+        _UniffiFfiConverterSequenceTypeQueryAnswers.check_lower(value.queries)
+        _UniffiFfiConverterSequenceTypeCredentialSetAnswers.check_lower(value.credential_sets)
+        _UniffiFfiConverterSequenceTypeChoice.check_lower(value.default_choices)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.satisfiable, buf)
+        _UniffiFfiConverterSequenceTypeQueryAnswers.write(value.queries, buf)
+        _UniffiFfiConverterSequenceTypeCredentialSetAnswers.write(value.credential_sets, buf)
+        _UniffiFfiConverterSequenceTypeChoice.write(value.default_choices, buf)
 
 @dataclass
 class SdJwtContents:
@@ -1858,19 +3030,6 @@ class _UniffiFfiConverterTypeSdJwtContents(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterString.write(value.claims_json, buf)
         _UniffiFfiConverterSequenceString.write(value.disclosable, buf)
-
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
 
 @dataclass
 class SdJwtOptions:
@@ -2131,31 +3290,6 @@ class _UniffiFfiConverterOptionalSequenceString(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
-class _UniffiFfiConverterOptionalUInt32(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterUInt32.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterUInt32.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterUInt32.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
 class _UniffiFfiConverterSequenceTypeContextDocument(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -2322,6 +3456,174 @@ class _UniffiFfiConverterTypeCryptosuite(_UniffiConverterRustBuffer):
 
 
 
+class _UniffiFfiConverterOptionalTypeVerificationReport(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeVerificationReport.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeVerificationReport.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeVerificationReport.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class ImportResult:
+    """
+    What became of a credential handed to [`HolderWallet::import`].
+"""
+    def __init__(self):
+        raise RuntimeError("ImportResult cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class IMPORTED:
+        """
+        It verified, is bound to this holder, and is kept.
+"""
+        
+        def __init__(self, credential:CredentialSummary):
+            self.credential = credential
+            
+            """
+        What the wallet shows of it.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ImportResult.IMPORTED(credential={})".format(self.credential)
+        def __eq__(self, other):
+            if not isinstance(other, ImportResult):
+                return NotImplemented
+            if not other.is_IMPORTED():
+                return False
+            if self.credential != other.credential:
+                return False
+            return True
+
+    @dataclass
+    class REFUSED:
+        """
+        It was not kept: it does not verify (`report` says which check failed), or it is
+        someone else's (`report` is `None`).
+"""
+        
+        def __init__(self, reason:str, report:typing.Optional[VerificationReport]):
+            self.reason = reason
+            
+            """
+        Why, for the citizen.
+"""
+        
+            self.report = report
+            
+            """
+        Every check made, when it was verified.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ImportResult.REFUSED(reason={}, report={})".format(self.reason, self.report)
+        def __eq__(self, other):
+            if not isinstance(other, ImportResult):
+                return NotImplemented
+            if not other.is_REFUSED():
+                return False
+            if self.reason != other.reason:
+                return False
+            if self.report != other.report:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_IMPORTED(self) -> bool:
+        return isinstance(self, ImportResult.IMPORTED)
+    def is_imported(self) -> bool:
+        return isinstance(self, ImportResult.IMPORTED)
+    def is_REFUSED(self) -> bool:
+        return isinstance(self, ImportResult.REFUSED)
+    def is_refused(self) -> bool:
+        return isinstance(self, ImportResult.REFUSED)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+ImportResult.IMPORTED = type("ImportResult.IMPORTED", (ImportResult.IMPORTED, ImportResult,), {})  # type: ignore
+ImportResult.REFUSED = type("ImportResult.REFUSED", (ImportResult.REFUSED, ImportResult,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeImportResult(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ImportResult.IMPORTED(
+                _UniffiFfiConverterTypeCredentialSummary.read(buf),
+            )
+        if variant == 2:
+            return ImportResult.REFUSED(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterOptionalTypeVerificationReport.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_IMPORTED():
+            _UniffiFfiConverterTypeCredentialSummary.check_lower(value.credential)
+            return
+        if value.is_REFUSED():
+            _UniffiFfiConverterString.check_lower(value.reason)
+            _UniffiFfiConverterOptionalTypeVerificationReport.check_lower(value.report)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_IMPORTED():
+            buf.write_i32(1)
+            _UniffiFfiConverterTypeCredentialSummary.write(value.credential, buf)
+        if value.is_REFUSED():
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.reason, buf)
+            _UniffiFfiConverterOptionalTypeVerificationReport.write(value.report, buf)
+
+
+
 
 
 
@@ -2455,6 +3757,36 @@ class LommebokError:  # type: ignore
         def __repr__(self):
             return "LommebokError.Status({})".format(str(self))
     _UniffiTempLommebokError.Status = Status # type: ignore
+    class WrongKey(_UniffiTempLommebokError):
+        """
+        The passphrase or key does not open this wallet store. Nothing was read or changed: ask
+        again.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.WrongKey({})".format(str(self))
+    _UniffiTempLommebokError.WrongKey = WrongKey # type: ignore
+    class Storage(_UniffiTempLommebokError):
+        """
+        The wallet store failed: the file is not a wallet store, is damaged, or cannot be
+        written (a full disk, no permission).
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.Storage({})".format(str(self))
+    _UniffiTempLommebokError.Storage = Storage # type: ignore
     class Internal(_UniffiTempLommebokError):
         """
         A failure inside lommebok that the caller cannot fix; worth a bug report.
@@ -2491,6 +3823,14 @@ class _UniffiFfiConverterTypeLommebokError(_UniffiConverterRustBuffer):
                 _UniffiFfiConverterString.read(buf),
             )
         if variant == 4:
+            return LommebokError.WrongKey(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 5:
+            return LommebokError.Storage(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 6:
             return LommebokError.Internal(
                 _UniffiFfiConverterString.read(buf),
             )
@@ -2505,6 +3845,12 @@ class _UniffiFfiConverterTypeLommebokError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.check_lower(value.reason)
             return
         if isinstance(value, LommebokError.Status):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.WrongKey):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.Storage):
             _UniffiFfiConverterString.check_lower(value.reason)
             return
         if isinstance(value, LommebokError.Internal):
@@ -2522,8 +3868,14 @@ class _UniffiFfiConverterTypeLommebokError(_UniffiConverterRustBuffer):
         if isinstance(value, LommebokError.Status):
             buf.write_i32(3)
             _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, LommebokError.Internal):
+        if isinstance(value, LommebokError.WrongKey):
             buf.write_i32(4)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.Storage):
+            buf.write_i32(5)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.Internal):
+            buf.write_i32(6)
             _UniffiFfiConverterString.write(value.reason, buf)
 
 
@@ -2659,6 +4011,934 @@ class _UniffiFfiConverterTypeSdJwtIssuer(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.write(value.jwk, buf)
 
 
+
+class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        size = buf.read_i32()
+        if size < 0:
+            raise InternalError("Unexpected negative byte string length")
+        return buf.read(size)
+
+    @staticmethod
+    def check_lower(value):
+        try:
+            memoryview(value)
+        except TypeError:
+            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i32(len(value))
+        buf.write(value)
+
+
+
+
+
+
+class StoreKey:
+    """
+    What opens a wallet store.
+"""
+    def __init__(self):
+        raise RuntimeError("StoreKey cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class PASSPHRASE:
+        """
+        A passphrase the citizen types: the store key is derived from it with Argon2id (19 MiB,
+        2 passes; the salt and costs are recorded in the store).
+"""
+        
+        def __init__(self, passphrase:str):
+            self.passphrase = passphrase
+            
+            """
+        The passphrase.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "StoreKey.PASSPHRASE(passphrase={})".format(self.passphrase)
+        def __eq__(self, other):
+            if not isinstance(other, StoreKey):
+                return NotImplemented
+            if not other.is_PASSPHRASE():
+                return False
+            if self.passphrase != other.passphrase:
+                return False
+            return True
+
+    @dataclass
+    class KEY:
+        """
+        A 32-byte key the app keeps in the platform keystore (e.g. wrapped by an Android
+        Keystore or Secure Enclave key and unwrapped for this call).
+"""
+        
+        def __init__(self, key:bytes):
+            self.key = key
+            
+            """
+        The key bytes; exactly 32.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "StoreKey.KEY(key={})".format(self.key)
+        def __eq__(self, other):
+            if not isinstance(other, StoreKey):
+                return NotImplemented
+            if not other.is_KEY():
+                return False
+            if self.key != other.key:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_PASSPHRASE(self) -> bool:
+        return isinstance(self, StoreKey.PASSPHRASE)
+    def is_passphrase(self) -> bool:
+        return isinstance(self, StoreKey.PASSPHRASE)
+    def is_KEY(self) -> bool:
+        return isinstance(self, StoreKey.KEY)
+    def is_key(self) -> bool:
+        return isinstance(self, StoreKey.KEY)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+StoreKey.PASSPHRASE = type("StoreKey.PASSPHRASE", (StoreKey.PASSPHRASE, StoreKey,), {})  # type: ignore
+StoreKey.KEY = type("StoreKey.KEY", (StoreKey.KEY, StoreKey,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeStoreKey(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return StoreKey.PASSPHRASE(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return StoreKey.KEY(
+                _UniffiFfiConverterBytes.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_PASSPHRASE():
+            _UniffiFfiConverterString.check_lower(value.passphrase)
+            return
+        if value.is_KEY():
+            _UniffiFfiConverterBytes.check_lower(value.key)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_PASSPHRASE():
+            buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.passphrase, buf)
+        if value.is_KEY():
+            buf.write_i32(2)
+            _UniffiFfiConverterBytes.write(value.key, buf)
+
+
+
+class _UniffiFfiConverterOptionalTypePresentationRequest(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypePresentationRequest.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypePresentationRequest.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypePresentationRequest.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+class VerifierProtocol(typing.Protocol):
+    """
+    Verifies credentials and presentations offline (did:key built in, contexts bundled, no
+    network), and reports every check. Status lists are the app's to fetch: hand them over
+    with [`Verifier::add_status_list`].
+"""
+    
+    def add_status_list(self, url: str,status_list_credential_json: str) -> None:
+        """
+        Gives the verifier the status list published at `url` (fetched by the app), replacing
+        any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
+        Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
+        is verified when a credential's status needs it: a list that does not verify fails that
+        credential's status check.
+"""
+        raise NotImplementedError
+    def request(self, domain: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> PresentationRequest:
+        """
+        A new presentation request: a fresh random challenge (single use, expiring after the
+        challenge lifetime), and `domain` if the presentation must name this verifier.
+"""
+        raise NotImplementedError
+    def verify_credential(self, credential_json: str) -> VerificationReport:
+        """
+        Verifies a credential given as JSON.
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as a credential at
+        all (not JSON, too large, not VCDM 2.0). A credential that is forged, expired, revoked
+        or from an untrusted issuer is a report with `valid` false.
+"""
+        raise NotImplementedError
+    def verify_presentation(self, presentation_json: str,request: PresentationRequest) -> VerificationReport:
+        """
+        Verifies a presentation given as JSON against `request` (which this verifier made;
+        its challenge is used up, whatever the outcome).
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as a presentation at
+        all. Everything else is a check in the report.
+"""
+        raise NotImplementedError
+    def verify_sd_jwt(self, presentation: str,issuer: SdJwtIssuer,request: typing.Union[object, typing.Optional[PresentationRequest]] = _DEFAULT) -> SdJwtVerification:
+        """
+        Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
+        `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
+        the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
+        `aud`; without, a credential bound to a holder key is refused. The claims come back only
+        when every check passed.
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
+        or the issuer's JWK is not a key. Everything else is a check in the report.
+"""
+        raise NotImplementedError
+
+class Verifier(VerifierProtocol):
+    """
+    Verifies credentials and presentations offline (did:key built in, contexts bundled, no
+    network), and reports every check. Status lists are the app's to fetch: hand them over
+    with [`Verifier::add_status_list`].
+"""
+    
+    _handle: ctypes.c_uint64
+    def __init__(self, ):
+        """
+        A verifier with the default, strict options.
+"""
+        _uniffi_lowered_args = (
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVerifier.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_verifier_new,
+            *_uniffi_lowered_args,
+        )
+        self._handle = _uniffi_ffi_result
+    @classmethod
+    def with_options(cls, options: VerifierOptions) -> Verifier:
+        """
+        A verifier with `options`.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a bad `at_time` or a duration over a day.
+"""
+        
+        _UniffiFfiConverterTypeVerifierOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeVerifierOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVerifier.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_verifier_with_options,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_verifier, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_verifier, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def add_status_list(self, url: str,status_list_credential_json: str) -> None:
+        """
+        Gives the verifier the status list published at `url` (fetched by the app), replacing
+        any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
+        Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
+        is verified when a credential's status needs it: a list that does not verify fails that
+        credential's status check.
+"""
+        
+        _UniffiFfiConverterString.check_lower(url)
+
+        _UniffiFfiConverterString.check_lower(status_list_credential_json)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(url),
+            _UniffiFfiConverterString.lower(status_list_credential_json),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_add_status_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def request(self, domain: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> PresentationRequest:
+        """
+        A new presentation request: a fresh random challenge (single use, expiring after the
+        challenge lifetime), and `domain` if the presentation must name this verifier.
+"""
+        
+        if domain is _DEFAULT:
+            domain = None
+        _UniffiFfiConverterOptionalString.check_lower(domain)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalString.lower(domain),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePresentationRequest.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_credential(self, credential_json: str) -> VerificationReport:
+        """
+        Verifies a credential given as JSON.
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as a credential at
+        all (not JSON, too large, not VCDM 2.0). A credential that is forged, expired, revoked
+        or from an untrusted issuer is a report with `valid` false.
+"""
+        
+        _UniffiFfiConverterString.check_lower(credential_json)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(credential_json),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVerificationReport.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_credential,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_presentation(self, presentation_json: str,request: PresentationRequest) -> VerificationReport:
+        """
+        Verifies a presentation given as JSON against `request` (which this verifier made;
+        its challenge is used up, whatever the outcome).
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as a presentation at
+        all. Everything else is a check in the report.
+"""
+        
+        _UniffiFfiConverterString.check_lower(presentation_json)
+
+        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(presentation_json),
+            _UniffiFfiConverterTypePresentationRequest.lower(request),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVerificationReport.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_presentation,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_sd_jwt(self, presentation: str,issuer: SdJwtIssuer,request: typing.Union[object, typing.Optional[PresentationRequest]] = _DEFAULT) -> SdJwtVerification:
+        """
+        Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
+        `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
+        the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
+        `aud`; without, a credential bound to a holder key is refused. The claims come back only
+        when every check passed.
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
+        or the issuer's JWK is not a key. Everything else is a check in the report.
+"""
+        
+        _UniffiFfiConverterString.check_lower(presentation)
+
+        _UniffiFfiConverterTypeSdJwtIssuer.check_lower(issuer)
+
+        if request is _DEFAULT:
+            request = None
+        _UniffiFfiConverterOptionalTypePresentationRequest.check_lower(request)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(presentation),
+            _UniffiFfiConverterTypeSdJwtIssuer.lower(issuer),
+            _UniffiFfiConverterOptionalTypePresentationRequest.lower(request),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSdJwtVerification.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeVerifier:
+    @staticmethod
+    def lift(value: int) -> Verifier:
+        return Verifier._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: Verifier):
+        if not isinstance(value, Verifier):
+            raise TypeError("Expected Verifier instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: Verifier) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> Verifier:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: Verifier, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterOptionalTypeSdJwtIssuer(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeSdJwtIssuer.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeSdJwtIssuer.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeSdJwtIssuer.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+class HolderWalletProtocol(typing.Protocol):
+    """
+    The citizen's wallet, kept in an encrypted SQLite file.
+
+    Every record (credential, software holder key, activity entry) is sealed with
+    XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
+    transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
+    software Ed25519 key the wallet makes on first open and keeps sealed in the store.
+"""
+    
+    def activity(self, ) -> ActivityLog:
+        """
+        The activity log: every presentation made, oldest first.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def activity_json(self, ) -> str:
+        """
+        The activity log as JSON, for the citizen to export.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def answers(self, query_json: str) -> RequestAnswers:
+        """
+        Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
+        each way exactly which claims would leave the phone.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def delete(self, id: str) -> bool:
+        """
+        Deletes the held credential `id`; `false` when there was none. Its activity entries
+        stay.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def did(self, ) -> str:
+        """
+        The holder's DID: what an issuer puts in `credentialSubject.id`.
+"""
+        raise NotImplementedError
+    def export(self, id: str) -> str:
+        """
+        The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
+        for the citizen to keep or move elsewhere.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when there is no such credential;
+        [`LommebokError::Storage`] when its record does not open.
+"""
+        raise NotImplementedError
+    def has_software_key(self, ) -> bool:
+        """
+        Whether the holder key is the wallet's own software key (not a platform key).
+"""
+        raise NotImplementedError
+    def _import(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
+        """
+        Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
+        A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
+        issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
+        holder's key.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
+        comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
+        not accepted is [`ImportResult::Refused`], not an error.
+"""
+        raise NotImplementedError
+    def list(self, ) -> CredentialList:
+        """
+        The credentials held, and the records that no longer open.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def present(self, query_json: str,choices: typing.List[Choice],request: PresentationRequest,verifier_name: str) -> Presentations:
+        """
+        Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
+        presentation each, with the minimum (an SD-JWT discloses only what the chosen way
+        needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
+        credential goes whole in a Verifiable Presentation signed with them), and one activity
+        entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
+        the query.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
+        it, or an SD-JWT is presented to a request without a domain;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def public_key_jwk(self, ) -> str:
+        """
+        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
+"""
+        raise NotImplementedError
+
+class HolderWallet(HolderWalletProtocol):
+    """
+    The citizen's wallet, kept in an encrypted SQLite file.
+
+    Every record (credential, software holder key, activity entry) is sealed with
+    XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
+    transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
+    software Ed25519 key the wallet makes on first open and keeps sealed in the store.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def open(cls, path: str,key: StoreKey,signer: typing.Union[object, typing.Optional[Signer]] = _DEFAULT,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> HolderWallet:
+        """
+        Opens the wallet in the file at `path` with `key`, creating it when the file does not
+        exist (or is empty). With `signer` the holder key is that platform key (the first open
+        records it; later opens must give the same one); without, the wallet's own software
+        key. `contexts` are JSON-LD contexts beyond the bundled ones, for credentials that use
+        their own vocabulary.
+
+        # Errors
+        [`LommebokError::WrongKey`] when `key` does not open this store (nothing is changed);
+        [`LommebokError::Storage`] when the file is not a wallet store or cannot be written;
+        [`LommebokError::InvalidInput`] for a key of the wrong length, a signer other than the
+        recorded one, a store made with a platform key opened without it, or a bad context;
+        [`LommebokError::Signing`] when the signer cannot give its public key.
+"""
+        
+        _UniffiFfiConverterString.check_lower(path)
+
+        _UniffiFfiConverterTypeStoreKey.check_lower(key)
+
+        if signer is _DEFAULT:
+            signer = None
+        _UniffiFfiConverterOptionalTypeSigner.check_lower(signer)
+
+        if contexts is _DEFAULT:
+            contexts = []
+        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterTypeStoreKey.lower(key),
+            _UniffiFfiConverterOptionalTypeSigner.lower(signer),
+            _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeHolderWallet.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_holderwallet_open,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_holderwallet, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_holderwallet, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def activity(self, ) -> ActivityLog:
+        """
+        The activity log: every presentation made, oldest first.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeActivityLog.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def activity_json(self, ) -> str:
+        """
+        The activity log as JSON, for the citizen to export.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def answers(self, query_json: str) -> RequestAnswers:
+        """
+        Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
+        each way exactly which claims would leave the phone.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(query_json)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(query_json),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRequestAnswers.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def delete(self, id: str) -> bool:
+        """
+        Deletes the held credential `id`; `false` when there was none. Its activity entries
+        stay.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_delete,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def did(self, ) -> str:
+        """
+        The holder's DID: what an issuer puts in `credentialSubject.id`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_did,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def export(self, id: str) -> str:
+        """
+        The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
+        for the citizen to keep or move elsewhere.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when there is no such credential;
+        [`LommebokError::Storage`] when its record does not open.
+"""
+        
+        _UniffiFfiConverterString.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_export,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def has_software_key(self, ) -> bool:
+        """
+        Whether the holder key is the wallet's own software key (not a platform key).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def _import(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
+        """
+        Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
+        A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
+        issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
+        holder's key.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
+        comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
+        not accepted is [`ImportResult::Refused`], not an error.
+"""
+        
+        _UniffiFfiConverterString.check_lower(credential)
+
+        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
+
+        if sd_jwt_issuer is _DEFAULT:
+            sd_jwt_issuer = None
+        _UniffiFfiConverterOptionalTypeSdJwtIssuer.check_lower(sd_jwt_issuer)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(credential),
+            _UniffiFfiConverterTypeVerifier.lower(verifier),
+            _UniffiFfiConverterOptionalTypeSdJwtIssuer.lower(sd_jwt_issuer),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeImportResult.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def list(self, ) -> CredentialList:
+        """
+        The credentials held, and the records that no longer open.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCredentialList.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def present(self, query_json: str,choices: typing.List[Choice],request: PresentationRequest,verifier_name: str) -> Presentations:
+        """
+        Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
+        presentation each, with the minimum (an SD-JWT discloses only what the chosen way
+        needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
+        credential goes whole in a Verifiable Presentation signed with them), and one activity
+        entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
+        the query.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
+        it, or an SD-JWT is presented to a request without a domain;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(query_json)
+
+        _UniffiFfiConverterSequenceTypeChoice.check_lower(choices)
+
+        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
+
+        _UniffiFfiConverterString.check_lower(verifier_name)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(query_json),
+            _UniffiFfiConverterSequenceTypeChoice.lower(choices),
+            _UniffiFfiConverterTypePresentationRequest.lower(request),
+            _UniffiFfiConverterString.lower(verifier_name),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePresentations.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def public_key_jwk(self, ) -> str:
+        """
+        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeHolderWallet:
+    @staticmethod
+    def lift(value: int) -> HolderWallet:
+        return HolderWallet._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: HolderWallet):
+        if not isinstance(value, HolderWallet):
+            raise TypeError("Expected HolderWallet instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: HolderWallet) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> HolderWallet:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: HolderWallet, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
 
 class _UniffiFfiConverterSequenceTypeStatusMessage(_UniffiConverterRustBuffer):
     @classmethod
@@ -3592,26 +5872,6 @@ class _UniffiFfiConverterTypeIssuer:
     def write(cls, value: Issuer, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
-class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        size = buf.read_i32()
-        if size < 0:
-            raise InternalError("Unexpected negative byte string length")
-        return buf.read(size)
-
-    @staticmethod
-    def check_lower(value):
-        try:
-            memoryview(value)
-        except TypeError:
-            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_i32(len(value))
-        buf.write(value)
-
 
 class Signer():
     """
@@ -4117,308 +6377,6 @@ class _UniffiFfiConverterTypeSoftwareKey:
     def write(cls, value: SoftwareKey, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
-class _UniffiFfiConverterOptionalTypePresentationRequest(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypePresentationRequest.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypePresentationRequest.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypePresentationRequest.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-
-class VerifierProtocol(typing.Protocol):
-    """
-    Verifies credentials and presentations offline (did:key built in, contexts bundled, no
-    network), and reports every check. Status lists are the app's to fetch: hand them over
-    with [`Verifier::add_status_list`].
-"""
-    
-    def add_status_list(self, url: str,status_list_credential_json: str) -> None:
-        """
-        Gives the verifier the status list published at `url` (fetched by the app), replacing
-        any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
-        Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
-        is verified when a credential's status needs it: a list that does not verify fails that
-        credential's status check.
-"""
-        raise NotImplementedError
-    def request(self, domain: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> PresentationRequest:
-        """
-        A new presentation request: a fresh random challenge (single use, expiring after the
-        challenge lifetime), and `domain` if the presentation must name this verifier.
-"""
-        raise NotImplementedError
-    def verify_credential(self, credential_json: str) -> VerificationReport:
-        """
-        Verifies a credential given as JSON.
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as a credential at
-        all (not JSON, too large, not VCDM 2.0). A credential that is forged, expired, revoked
-        or from an untrusted issuer is a report with `valid` false.
-"""
-        raise NotImplementedError
-    def verify_presentation(self, presentation_json: str,request: PresentationRequest) -> VerificationReport:
-        """
-        Verifies a presentation given as JSON against `request` (which this verifier made;
-        its challenge is used up, whatever the outcome).
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as a presentation at
-        all. Everything else is a check in the report.
-"""
-        raise NotImplementedError
-    def verify_sd_jwt(self, presentation: str,issuer: SdJwtIssuer,request: typing.Union[object, typing.Optional[PresentationRequest]] = _DEFAULT) -> SdJwtVerification:
-        """
-        Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
-        `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
-        the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
-        `aud`; without, a credential bound to a holder key is refused. The claims come back only
-        when every check passed.
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
-        or the issuer's JWK is not a key. Everything else is a check in the report.
-"""
-        raise NotImplementedError
-
-class Verifier(VerifierProtocol):
-    """
-    Verifies credentials and presentations offline (did:key built in, contexts bundled, no
-    network), and reports every check. Status lists are the app's to fetch: hand them over
-    with [`Verifier::add_status_list`].
-"""
-    
-    _handle: ctypes.c_uint64
-    def __init__(self, ):
-        """
-        A verifier with the default, strict options.
-"""
-        _uniffi_lowered_args = (
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeVerifier.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_verifier_new,
-            *_uniffi_lowered_args,
-        )
-        self._handle = _uniffi_ffi_result
-    @classmethod
-    def with_options(cls, options: VerifierOptions) -> Verifier:
-        """
-        A verifier with `options`.
-
-        # Errors
-        [`LommebokError::InvalidInput`] for a bad `at_time` or a duration over a day.
-"""
-        
-        _UniffiFfiConverterTypeVerifierOptions.check_lower(options)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterTypeVerifierOptions.lower(options),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeVerifier.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_verifier_with_options,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-
-    def __del__(self):
-        # In case of partial initialization of instances.
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_verifier, handle)
-
-    def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_verifier, self._handle)
-
-    # Used by alternative constructors or any methods which return this type.
-    @classmethod
-    def _uniffi_make_instance(cls, handle):
-        # Lightly yucky way to bypass the usual __init__ logic
-        # and just create a new instance with the required handle.
-        inst = cls.__new__(cls)
-        inst._handle = handle
-        return inst
-    def add_status_list(self, url: str,status_list_credential_json: str) -> None:
-        """
-        Gives the verifier the status list published at `url` (fetched by the app), replacing
-        any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
-        Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
-        is verified when a credential's status needs it: a list that does not verify fails that
-        credential's status check.
-"""
-        
-        _UniffiFfiConverterString.check_lower(url)
-
-        _UniffiFfiConverterString.check_lower(status_list_credential_json)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(url),
-            _UniffiFfiConverterString.lower(status_list_credential_json),
-        )
-        _uniffi_lift_return = lambda val: None
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_add_status_list,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def request(self, domain: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> PresentationRequest:
-        """
-        A new presentation request: a fresh random challenge (single use, expiring after the
-        challenge lifetime), and `domain` if the presentation must name this verifier.
-"""
-        
-        if domain is _DEFAULT:
-            domain = None
-        _UniffiFfiConverterOptionalString.check_lower(domain)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterOptionalString.lower(domain),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypePresentationRequest.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_request,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def verify_credential(self, credential_json: str) -> VerificationReport:
-        """
-        Verifies a credential given as JSON.
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as a credential at
-        all (not JSON, too large, not VCDM 2.0). A credential that is forged, expired, revoked
-        or from an untrusted issuer is a report with `valid` false.
-"""
-        
-        _UniffiFfiConverterString.check_lower(credential_json)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(credential_json),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeVerificationReport.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_credential,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def verify_presentation(self, presentation_json: str,request: PresentationRequest) -> VerificationReport:
-        """
-        Verifies a presentation given as JSON against `request` (which this verifier made;
-        its challenge is used up, whatever the outcome).
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as a presentation at
-        all. Everything else is a check in the report.
-"""
-        
-        _UniffiFfiConverterString.check_lower(presentation_json)
-
-        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(presentation_json),
-            _UniffiFfiConverterTypePresentationRequest.lower(request),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeVerificationReport.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_presentation,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def verify_sd_jwt(self, presentation: str,issuer: SdJwtIssuer,request: typing.Union[object, typing.Optional[PresentationRequest]] = _DEFAULT) -> SdJwtVerification:
-        """
-        Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
-        `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
-        the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
-        `aud`; without, a credential bound to a holder key is refused. The claims come back only
-        when every check passed.
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
-        or the issuer's JWK is not a key. Everything else is a check in the report.
-"""
-        
-        _UniffiFfiConverterString.check_lower(presentation)
-
-        _UniffiFfiConverterTypeSdJwtIssuer.check_lower(issuer)
-
-        if request is _DEFAULT:
-            request = None
-        _UniffiFfiConverterOptionalTypePresentationRequest.check_lower(request)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(presentation),
-            _UniffiFfiConverterTypeSdJwtIssuer.lower(issuer),
-            _UniffiFfiConverterOptionalTypePresentationRequest.lower(request),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeSdJwtVerification.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-
-
-
-class _UniffiFfiConverterTypeVerifier:
-    @staticmethod
-    def lift(value: int) -> Verifier:
-        return Verifier._uniffi_make_instance(value)
-
-    @staticmethod
-    def check_lower(value: Verifier):
-        if not isinstance(value, Verifier):
-            raise TypeError("Expected Verifier instance, {} found".format(type(value).__name__))
-
-    @staticmethod
-    def lower(value: Verifier) -> ctypes.c_uint64:
-        return value._uniffi_clone_handle()
-
-    @classmethod
-    def read(cls, buf: _UniffiRustBuffer) -> Verifier:
-        ptr = buf.read_u64()
-        if ptr == 0:
-            raise InternalError("Raw handle value was null")
-        return cls.lift(ptr)
-
-    @classmethod
-    def write(cls, value: Verifier, buf: _UniffiRustBuffer):
-        buf.write_u64(cls.lower(value))
-
 
 class WalletProtocol(typing.Protocol):
     """
@@ -4775,6 +6733,31 @@ class _UniffiFfiConverterTypeWallet:
     @classmethod
     def write(cls, value: Wallet, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterOptionalTypeSigner(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeSigner.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeSigner.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeSigner.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
 def credential_id(credential_json: str) -> typing.Optional[str]:
     """
     The `id` of a credential given as JSON (what `Issuer::revoke` and friends take), or `None`
@@ -4821,16 +6804,32 @@ def inspect_sd_jwt(sd_jwt: str) -> SdJwtContents:
 
 __all__ = [
     "InternalError",
+    "CredentialFormat",
+    "Released",
     "CheckKind",
     "StatusPurpose",
     "Cryptosuite",
+    "ImportResult",
     "KeyAlgorithm",
     "LommebokError",
     "SdJwtIssuer",
+    "StoreKey",
+    "Activity",
+    "ActivityLog",
+    "AnswerWay",
+    "CredentialSummary",
+    "Candidate",
     "Check",
+    "Choice",
     "ContextDocument",
+    "CredentialList",
+    "CredentialSetAnswers",
     "CredentialStatus",
     "PresentationRequest",
+    "PresentedCredential",
+    "Presentations",
+    "QueryAnswers",
+    "RequestAnswers",
     "SdJwtContents",
     "SdJwtOptions",
     "VerificationReport",
@@ -4839,6 +6838,10 @@ __all__ = [
     "VerifierOptions",
     "credential_id",
     "inspect_sd_jwt",
+    "Verifier",
+    "VerifierProtocol",
+    "HolderWallet",
+    "HolderWalletProtocol",
     "StatusRegistry",
     "StatusRegistryProtocol",
     "Issuer",
@@ -4847,8 +6850,6 @@ __all__ = [
     "Signer",
     "SoftwareKey",
     "SoftwareKeyProtocol",
-    "Verifier",
-    "VerifierProtocol",
     "Wallet",
     "WalletProtocol",
 ]

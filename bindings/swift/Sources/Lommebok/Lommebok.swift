@@ -608,6 +608,431 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * The citizen's wallet, kept in an encrypted SQLite file.
+ *
+ * Every record (credential, software holder key, activity entry) is sealed with
+ * XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
+ * transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
+ * software Ed25519 key the wallet makes on first open and keeps sealed in the store.
+ */
+public protocol HolderWalletProtocol: AnyObject, Sendable {
+    
+    /**
+     * The activity log: every presentation made, oldest first.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    func activity() throws  -> ActivityLog
+    
+    /**
+     * The activity log as JSON, for the citizen to export.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    func activityJson() throws  -> String
+    
+    /**
+     * Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
+     * each way exactly which claims would leave the phone.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
+     */
+    func answers(queryJson: String) throws  -> RequestAnswers
+    
+    /**
+     * Deletes the held credential `id`; `false` when there was none. Its activity entries
+     * stay.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    func delete(id: String) throws  -> Bool
+    
+    /**
+     * The holder's DID: what an issuer puts in `credentialSubject.id`.
+     */
+    func did()  -> String
+    
+    /**
+     * The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
+     * for the citizen to keep or move elsewhere.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when there is no such credential;
+     * [`LommebokError::Storage`] when its record does not open.
+     */
+    func export(id: String) throws  -> String
+    
+    /**
+     * Whether the holder key is the wallet's own software key (not a platform key).
+     */
+    func hasSoftwareKey()  -> Bool
+    
+    /**
+     * Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
+     * A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
+     * issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
+     * holder's key.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
+     * comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
+     * not accepted is [`ImportResult::Refused`], not an error.
+     */
+    func `import`(credential: String, verifier: Verifier, sdJwtIssuer: SdJwtIssuer?) throws  -> ImportResult
+    
+    /**
+     * The credentials held, and the records that no longer open.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    func list() throws  -> CredentialList
+    
+    /**
+     * Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
+     * presentation each, with the minimum (an SD-JWT discloses only what the chosen way
+     * needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
+     * credential goes whole in a Verifiable Presentation signed with them), and one activity
+     * entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
+     * the query.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
+     * it, or an SD-JWT is presented to a request without a domain;
+     * [`LommebokError::Signing`]; [`LommebokError::Storage`].
+     */
+    func present(queryJson: String, choices: [Choice], request: PresentationRequest, verifierName: String) throws  -> Presentations
+    
+    /**
+     * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
+     */
+    func publicKeyJwk()  -> String
+    
+}
+/**
+ * The citizen's wallet, kept in an encrypted SQLite file.
+ *
+ * Every record (credential, software holder key, activity entry) is sealed with
+ * XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
+ * transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
+ * software Ed25519 key the wallet makes on first open and keeps sealed in the store.
+ */
+open class HolderWallet: HolderWalletProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_lommebok_ffi_fn_clone_holderwallet(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_lommebok_ffi_fn_free_holderwallet(handle, $0) }
+    }
+
+    
+    /**
+     * Opens the wallet in the file at `path` with `key`, creating it when the file does not
+     * exist (or is empty). With `signer` the holder key is that platform key (the first open
+     * records it; later opens must give the same one); without, the wallet's own software
+     * key. `contexts` are JSON-LD contexts beyond the bundled ones, for credentials that use
+     * their own vocabulary.
+     *
+     * # Errors
+     * [`LommebokError::WrongKey`] when `key` does not open this store (nothing is changed);
+     * [`LommebokError::Storage`] when the file is not a wallet store or cannot be written;
+     * [`LommebokError::InvalidInput`] for a key of the wrong length, a signer other than the
+     * recorded one, a store made with a platform key opened without it, or a bad context;
+     * [`LommebokError::Signing`] when the signer cannot give its public key.
+     */
+public static func `open`(path: String, key: StoreKey, signer: Signer? = nil, contexts: [ContextDocument] = [])throws  -> HolderWallet  {
+    return try  FfiConverterTypeHolderWallet_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_constructor_holderwallet_open(
+        FfiConverterString.lower(path),
+        FfiConverterTypeStoreKey_lower(key),
+        FfiConverterOptionTypeSigner.lower(signer),
+        FfiConverterSequenceTypeContextDocument.lower(contexts),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The activity log: every presentation made, oldest first.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+open func activity()throws  -> ActivityLog  {
+    return try  FfiConverterTypeActivityLog_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_activity(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The activity log as JSON, for the citizen to export.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+open func activityJson()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_activity_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
+     * each way exactly which claims would leave the phone.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
+     */
+open func answers(queryJson: String)throws  -> RequestAnswers  {
+    return try  FfiConverterTypeRequestAnswers_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_answers(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(queryJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Deletes the held credential `id`; `false` when there was none. Its activity entries
+     * stay.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+open func delete(id: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_delete(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The holder's DID: what an issuer puts in `credentialSubject.id`.
+     */
+open func did() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_did(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
+     * for the citizen to keep or move elsewhere.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when there is no such credential;
+     * [`LommebokError::Storage`] when its record does not open.
+     */
+open func export(id: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_export(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether the holder key is the wallet's own software key (not a platform key).
+     */
+open func hasSoftwareKey() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
+     * A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
+     * issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
+     * holder's key.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
+     * comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
+     * not accepted is [`ImportResult::Refused`], not an error.
+     */
+open func `import`(credential: String, verifier: Verifier, sdJwtIssuer: SdJwtIssuer? = nil)throws  -> ImportResult  {
+    return try  FfiConverterTypeImportResult_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_import(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(credential),
+        FfiConverterTypeVerifier_lower(verifier),
+        FfiConverterOptionTypeSdJwtIssuer.lower(sdJwtIssuer),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The credentials held, and the records that no longer open.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+open func list()throws  -> CredentialList  {
+    return try  FfiConverterTypeCredentialList_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_list(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
+     * presentation each, with the minimum (an SD-JWT discloses only what the chosen way
+     * needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
+     * credential goes whole in a Verifiable Presentation signed with them), and one activity
+     * entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
+     * the query.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
+     * it, or an SD-JWT is presented to a request without a domain;
+     * [`LommebokError::Signing`]; [`LommebokError::Storage`].
+     */
+open func present(queryJson: String, choices: [Choice], request: PresentationRequest, verifierName: String)throws  -> Presentations  {
+    return try  FfiConverterTypePresentations_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_present(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(queryJson),
+        FfiConverterSequenceTypeChoice.lower(choices),
+        FfiConverterTypePresentationRequest_lower(request),
+        FfiConverterString.lower(verifierName),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
+     */
+open func publicKeyJwk() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHolderWallet: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = HolderWallet
+
+    public static func lift(_ handle: UInt64) throws -> HolderWallet {
+        return HolderWallet(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: HolderWallet) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HolderWallet {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: HolderWallet, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHolderWallet_lift(_ handle: UInt64) throws -> HolderWallet {
+    return try FfiConverterTypeHolderWallet.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHolderWallet_lower(_ value: HolderWallet) -> UInt64 {
+    return FfiConverterTypeHolderWallet.lower(value)
+}
+
+
+
+
+
+
+/**
  * Signs credentials as the `did:key` of its key; with a status registry, gives each credential
  * status entries it can later revoke or suspend.
  *
@@ -2659,6 +3084,372 @@ public func FfiConverterTypeWallet_lower(_ value: Wallet) -> UInt64 {
 
 
 /**
+ * An activity log entry: one presentation.
+ */
+public struct Activity: Equatable, Hashable {
+    /**
+     * The entry's id.
+     */
+    public var id: String
+    /**
+     * When (RFC 3339).
+     */
+    public var at: String
+    /**
+     * The verifier, as the app named it to the citizen.
+     */
+    public var verifier: String
+    /**
+     * The request's domain (audience), if it named one.
+     */
+    public var domain: String?
+    /**
+     * The Credential Query answered.
+     */
+    public var queryId: String
+    /**
+     * The held credential presented.
+     */
+    public var credentialId: String
+    /**
+     * Its format.
+     */
+    public var format: CredentialFormat
+    /**
+     * Its types.
+     */
+    public var credentialTypes: [String]
+    /**
+     * Its issuer.
+     */
+    public var issuer: String?
+    /**
+     * What left the phone.
+     */
+    public var released: Released
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The entry's id.
+         */id: String, 
+        /**
+         * When (RFC 3339).
+         */at: String, 
+        /**
+         * The verifier, as the app named it to the citizen.
+         */verifier: String, 
+        /**
+         * The request's domain (audience), if it named one.
+         */domain: String?, 
+        /**
+         * The Credential Query answered.
+         */queryId: String, 
+        /**
+         * The held credential presented.
+         */credentialId: String, 
+        /**
+         * Its format.
+         */format: CredentialFormat, 
+        /**
+         * Its types.
+         */credentialTypes: [String], 
+        /**
+         * Its issuer.
+         */issuer: String?, 
+        /**
+         * What left the phone.
+         */released: Released) {
+        self.id = id
+        self.at = at
+        self.verifier = verifier
+        self.domain = domain
+        self.queryId = queryId
+        self.credentialId = credentialId
+        self.format = format
+        self.credentialTypes = credentialTypes
+        self.issuer = issuer
+        self.released = released
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Activity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActivity: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Activity {
+        return
+            try Activity(
+                id: FfiConverterString.read(from: &buf), 
+                at: FfiConverterString.read(from: &buf), 
+                verifier: FfiConverterString.read(from: &buf), 
+                domain: FfiConverterOptionString.read(from: &buf), 
+                queryId: FfiConverterString.read(from: &buf), 
+                credentialId: FfiConverterString.read(from: &buf), 
+                format: FfiConverterTypeCredentialFormat.read(from: &buf), 
+                credentialTypes: FfiConverterSequenceString.read(from: &buf), 
+                issuer: FfiConverterOptionString.read(from: &buf), 
+                released: FfiConverterTypeReleased.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Activity, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.at, into: &buf)
+        FfiConverterString.write(value.verifier, into: &buf)
+        FfiConverterOptionString.write(value.domain, into: &buf)
+        FfiConverterString.write(value.queryId, into: &buf)
+        FfiConverterString.write(value.credentialId, into: &buf)
+        FfiConverterTypeCredentialFormat.write(value.format, into: &buf)
+        FfiConverterSequenceString.write(value.credentialTypes, into: &buf)
+        FfiConverterOptionString.write(value.issuer, into: &buf)
+        FfiConverterTypeReleased.write(value.released, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivity_lift(_ buf: RustBuffer) throws -> Activity {
+    return try FfiConverterTypeActivity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivity_lower(_ value: Activity) -> RustBuffer {
+    return FfiConverterTypeActivity.lower(value)
+}
+
+
+/**
+ * The activity log.
+ */
+public struct ActivityLog: Equatable, Hashable {
+    /**
+     * The entries that open, oldest first.
+     */
+    public var entries: [Activity]
+    /**
+     * One reason per entry that does not open.
+     */
+    public var damaged: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The entries that open, oldest first.
+         */entries: [Activity], 
+        /**
+         * One reason per entry that does not open.
+         */damaged: [String]) {
+        self.entries = entries
+        self.damaged = damaged
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ActivityLog: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActivityLog: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActivityLog {
+        return
+            try ActivityLog(
+                entries: FfiConverterSequenceTypeActivity.read(from: &buf), 
+                damaged: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ActivityLog, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeActivity.write(value.entries, into: &buf)
+        FfiConverterSequenceString.write(value.damaged, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivityLog_lift(_ buf: RustBuffer) throws -> ActivityLog {
+    return try FfiConverterTypeActivityLog.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActivityLog_lower(_ value: ActivityLog) -> RustBuffer {
+    return FfiConverterTypeActivityLog.lower(value)
+}
+
+
+/**
+ * One way a held credential answers a Credential Query.
+ */
+public struct AnswerWay: Equatable, Hashable {
+    /**
+     * The claim set used (index in `claim_sets`); `None` when the query has none.
+     */
+    public var claimSet: UInt32?
+    /**
+     * The requested claims found, as dot paths.
+     */
+    public var requested: [String]
+    /**
+     * What would leave the phone: show this on the consent screen.
+     */
+    public var released: Released
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The claim set used (index in `claim_sets`); `None` when the query has none.
+         */claimSet: UInt32?, 
+        /**
+         * The requested claims found, as dot paths.
+         */requested: [String], 
+        /**
+         * What would leave the phone: show this on the consent screen.
+         */released: Released) {
+        self.claimSet = claimSet
+        self.requested = requested
+        self.released = released
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AnswerWay: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAnswerWay: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AnswerWay {
+        return
+            try AnswerWay(
+                claimSet: FfiConverterOptionUInt32.read(from: &buf), 
+                requested: FfiConverterSequenceString.read(from: &buf), 
+                released: FfiConverterTypeReleased.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AnswerWay, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt32.write(value.claimSet, into: &buf)
+        FfiConverterSequenceString.write(value.requested, into: &buf)
+        FfiConverterTypeReleased.write(value.released, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnswerWay_lift(_ buf: RustBuffer) throws -> AnswerWay {
+    return try FfiConverterTypeAnswerWay.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnswerWay_lower(_ value: AnswerWay) -> RustBuffer {
+    return FfiConverterTypeAnswerWay.lower(value)
+}
+
+
+/**
+ * A held credential that answers a Credential Query.
+ */
+public struct Candidate: Equatable, Hashable {
+    /**
+     * The credential.
+     */
+    public var credential: CredentialSummary
+    /**
+     * Each way it answers, the verifier's preferred first; never empty.
+     */
+    public var ways: [AnswerWay]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The credential.
+         */credential: CredentialSummary, 
+        /**
+         * Each way it answers, the verifier's preferred first; never empty.
+         */ways: [AnswerWay]) {
+        self.credential = credential
+        self.ways = ways
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Candidate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCandidate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Candidate {
+        return
+            try Candidate(
+                credential: FfiConverterTypeCredentialSummary.read(from: &buf), 
+                ways: FfiConverterSequenceTypeAnswerWay.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Candidate, into buf: inout [UInt8]) {
+        FfiConverterTypeCredentialSummary.write(value.credential, into: &buf)
+        FfiConverterSequenceTypeAnswerWay.write(value.ways, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCandidate_lift(_ buf: RustBuffer) throws -> Candidate {
+    return try FfiConverterTypeCandidate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCandidate_lower(_ value: Candidate) -> RustBuffer {
+    return FfiConverterTypeCandidate.lower(value)
+}
+
+
+/**
  * One check of a verification.
  */
 public struct Check: Equatable, Hashable {
@@ -2750,6 +3541,87 @@ public func FfiConverterTypeCheck_lower(_ value: Check) -> RustBuffer {
 
 
 /**
+ * One answer the holder gives: for the Credential Query `query_id`, the held credential
+ * `held_id`, in the way `claim_set` (an index in the query's `claim_sets`; `None` when the
+ * query has none).
+ */
+public struct Choice: Equatable, Hashable {
+    /**
+     * The Credential Query's id.
+     */
+    public var queryId: String
+    /**
+     * The held credential's id.
+     */
+    public var heldId: String
+    /**
+     * The claim set used.
+     */
+    public var claimSet: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The Credential Query's id.
+         */queryId: String, 
+        /**
+         * The held credential's id.
+         */heldId: String, 
+        /**
+         * The claim set used.
+         */claimSet: UInt32? = nil) {
+        self.queryId = queryId
+        self.heldId = heldId
+        self.claimSet = claimSet
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Choice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChoice: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Choice {
+        return
+            try Choice(
+                queryId: FfiConverterString.read(from: &buf), 
+                heldId: FfiConverterString.read(from: &buf), 
+                claimSet: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Choice, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.queryId, into: &buf)
+        FfiConverterString.write(value.heldId, into: &buf)
+        FfiConverterOptionUInt32.write(value.claimSet, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChoice_lift(_ buf: RustBuffer) throws -> Choice {
+    return try FfiConverterTypeChoice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChoice_lower(_ value: Choice) -> RustBuffer {
+    return FfiConverterTypeChoice.lower(value)
+}
+
+
+/**
  * A JSON-LD context document an app registers for a URL that lommebok does not bundle (its
  * own vocabulary, say). Nothing is ever fetched: documents naming an unregistered context are
  * refused.
@@ -2817,6 +3689,146 @@ public func FfiConverterTypeContextDocument_lift(_ buf: RustBuffer) throws -> Co
 #endif
 public func FfiConverterTypeContextDocument_lower(_ value: ContextDocument) -> RustBuffer {
     return FfiConverterTypeContextDocument.lower(value)
+}
+
+
+/**
+ * The credentials held.
+ */
+public struct CredentialList: Equatable, Hashable {
+    /**
+     * Those that open and read, in id order.
+     */
+    public var credentials: [CredentialSummary]
+    /**
+     * One reason per record that does not open (tampered with, damaged): the others are
+     * still listed.
+     */
+    public var damaged: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Those that open and read, in id order.
+         */credentials: [CredentialSummary], 
+        /**
+         * One reason per record that does not open (tampered with, damaged): the others are
+         * still listed.
+         */damaged: [String]) {
+        self.credentials = credentials
+        self.damaged = damaged
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CredentialList: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentialList: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CredentialList {
+        return
+            try CredentialList(
+                credentials: FfiConverterSequenceTypeCredentialSummary.read(from: &buf), 
+                damaged: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CredentialList, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeCredentialSummary.write(value.credentials, into: &buf)
+        FfiConverterSequenceString.write(value.damaged, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialList_lift(_ buf: RustBuffer) throws -> CredentialList {
+    return try FfiConverterTypeCredentialList.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialList_lower(_ value: CredentialList) -> RustBuffer {
+    return FfiConverterTypeCredentialList.lower(value)
+}
+
+
+/**
+ * How one Credential Set Query fares.
+ */
+public struct CredentialSetAnswers: Equatable, Hashable {
+    /**
+     * Whether the set is required.
+     */
+    public var required: Bool
+    /**
+     * The indexes (in `options`) of the options the wallet can meet.
+     */
+    public var satisfiableOptions: [UInt32]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether the set is required.
+         */required: Bool, 
+        /**
+         * The indexes (in `options`) of the options the wallet can meet.
+         */satisfiableOptions: [UInt32]) {
+        self.required = required
+        self.satisfiableOptions = satisfiableOptions
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CredentialSetAnswers: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentialSetAnswers: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CredentialSetAnswers {
+        return
+            try CredentialSetAnswers(
+                required: FfiConverterBool.read(from: &buf), 
+                satisfiableOptions: FfiConverterSequenceUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CredentialSetAnswers, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.required, into: &buf)
+        FfiConverterSequenceUInt32.write(value.satisfiableOptions, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialSetAnswers_lift(_ buf: RustBuffer) throws -> CredentialSetAnswers {
+    return try FfiConverterTypeCredentialSetAnswers.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialSetAnswers_lower(_ value: CredentialSetAnswers) -> RustBuffer {
+    return FfiConverterTypeCredentialSetAnswers.lower(value)
 }
 
 
@@ -2920,6 +3932,115 @@ public func FfiConverterTypeCredentialStatus_lower(_ value: CredentialStatus) ->
 
 
 /**
+ * What a wallet screen shows of a held credential.
+ */
+public struct CredentialSummary: Equatable, Hashable {
+    /**
+     * The wallet's id for it (for export, delete and choices).
+     */
+    public var id: String
+    /**
+     * Its format.
+     */
+    public var format: CredentialFormat
+    /**
+     * Its types: `type` (Data Integrity) or `vct` (SD-JWT).
+     */
+    public var types: [String]
+    /**
+     * Its issuer, if named.
+     */
+    public var issuer: String?
+    /**
+     * Valid from (RFC 3339), if it says.
+     */
+    public var validFrom: String?
+    /**
+     * Valid until (RFC 3339), if it says.
+     */
+    public var validUntil: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The wallet's id for it (for export, delete and choices).
+         */id: String, 
+        /**
+         * Its format.
+         */format: CredentialFormat, 
+        /**
+         * Its types: `type` (Data Integrity) or `vct` (SD-JWT).
+         */types: [String], 
+        /**
+         * Its issuer, if named.
+         */issuer: String?, 
+        /**
+         * Valid from (RFC 3339), if it says.
+         */validFrom: String?, 
+        /**
+         * Valid until (RFC 3339), if it says.
+         */validUntil: String?) {
+        self.id = id
+        self.format = format
+        self.types = types
+        self.issuer = issuer
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CredentialSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentialSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CredentialSummary {
+        return
+            try CredentialSummary(
+                id: FfiConverterString.read(from: &buf), 
+                format: FfiConverterTypeCredentialFormat.read(from: &buf), 
+                types: FfiConverterSequenceString.read(from: &buf), 
+                issuer: FfiConverterOptionString.read(from: &buf), 
+                validFrom: FfiConverterOptionString.read(from: &buf), 
+                validUntil: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CredentialSummary, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeCredentialFormat.write(value.format, into: &buf)
+        FfiConverterSequenceString.write(value.types, into: &buf)
+        FfiConverterOptionString.write(value.issuer, into: &buf)
+        FfiConverterOptionString.write(value.validFrom, into: &buf)
+        FfiConverterOptionString.write(value.validUntil, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialSummary_lift(_ buf: RustBuffer) throws -> CredentialSummary {
+    return try FfiConverterTypeCredentialSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialSummary_lower(_ value: CredentialSummary) -> RustBuffer {
+    return FfiConverterTypeCredentialSummary.lower(value)
+}
+
+
+/**
  * What a verifier asks a holder for: a fresh single-use challenge, and the verifier's domain.
  * Made by [`Verifier::request`]; hand it to the wallet (e.g. in a QR code).
  */
@@ -2986,6 +4107,348 @@ public func FfiConverterTypePresentationRequest_lift(_ buf: RustBuffer) throws -
 #endif
 public func FfiConverterTypePresentationRequest_lower(_ value: PresentationRequest) -> RustBuffer {
     return FfiConverterTypePresentationRequest.lower(value)
+}
+
+
+/**
+ * The response to a request.
+ */
+public struct Presentations: Equatable, Hashable {
+    /**
+     * One per choice, in the order given.
+     */
+    public var presentations: [PresentedCredential]
+    /**
+     * The OpenID4VP 1.0 `vp_token` (§8.1) as JSON: each Credential Query id to its
+     * presentations.
+     */
+    public var vpToken: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * One per choice, in the order given.
+         */presentations: [PresentedCredential], 
+        /**
+         * The OpenID4VP 1.0 `vp_token` (§8.1) as JSON: each Credential Query id to its
+         * presentations.
+         */vpToken: String) {
+        self.presentations = presentations
+        self.vpToken = vpToken
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Presentations: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePresentations: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Presentations {
+        return
+            try Presentations(
+                presentations: FfiConverterSequenceTypePresentedCredential.read(from: &buf), 
+                vpToken: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Presentations, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypePresentedCredential.write(value.presentations, into: &buf)
+        FfiConverterString.write(value.vpToken, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePresentations_lift(_ buf: RustBuffer) throws -> Presentations {
+    return try FfiConverterTypePresentations.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePresentations_lower(_ value: Presentations) -> RustBuffer {
+    return FfiConverterTypePresentations.lower(value)
+}
+
+
+/**
+ * One presentation made.
+ */
+public struct PresentedCredential: Equatable, Hashable {
+    /**
+     * The Credential Query it answers.
+     */
+    public var queryId: String
+    /**
+     * The held credential presented.
+     */
+    public var heldId: String
+    /**
+     * Its format.
+     */
+    public var format: CredentialFormat
+    /**
+     * The presentation: an SD-JWT with a Key Binding JWT, or a Verifiable Presentation as
+     * JSON.
+     */
+    public var presentation: String
+    /**
+     * Its activity log entry's id.
+     */
+    public var activityId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The Credential Query it answers.
+         */queryId: String, 
+        /**
+         * The held credential presented.
+         */heldId: String, 
+        /**
+         * Its format.
+         */format: CredentialFormat, 
+        /**
+         * The presentation: an SD-JWT with a Key Binding JWT, or a Verifiable Presentation as
+         * JSON.
+         */presentation: String, 
+        /**
+         * Its activity log entry's id.
+         */activityId: String) {
+        self.queryId = queryId
+        self.heldId = heldId
+        self.format = format
+        self.presentation = presentation
+        self.activityId = activityId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PresentedCredential: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePresentedCredential: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PresentedCredential {
+        return
+            try PresentedCredential(
+                queryId: FfiConverterString.read(from: &buf), 
+                heldId: FfiConverterString.read(from: &buf), 
+                format: FfiConverterTypeCredentialFormat.read(from: &buf), 
+                presentation: FfiConverterString.read(from: &buf), 
+                activityId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PresentedCredential, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.queryId, into: &buf)
+        FfiConverterString.write(value.heldId, into: &buf)
+        FfiConverterTypeCredentialFormat.write(value.format, into: &buf)
+        FfiConverterString.write(value.presentation, into: &buf)
+        FfiConverterString.write(value.activityId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePresentedCredential_lift(_ buf: RustBuffer) throws -> PresentedCredential {
+    return try FfiConverterTypePresentedCredential.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePresentedCredential_lower(_ value: PresentedCredential) -> RustBuffer {
+    return FfiConverterTypePresentedCredential.lower(value)
+}
+
+
+/**
+ * The candidates for one Credential Query.
+ */
+public struct QueryAnswers: Equatable, Hashable {
+    /**
+     * The Credential Query's id.
+     */
+    public var queryId: String
+    /**
+     * Whether the verifier takes several credentials for it.
+     */
+    public var multiple: Bool
+    /**
+     * The held credentials that answer it; empty for none.
+     */
+    public var candidates: [Candidate]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The Credential Query's id.
+         */queryId: String, 
+        /**
+         * Whether the verifier takes several credentials for it.
+         */multiple: Bool, 
+        /**
+         * The held credentials that answer it; empty for none.
+         */candidates: [Candidate]) {
+        self.queryId = queryId
+        self.multiple = multiple
+        self.candidates = candidates
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension QueryAnswers: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQueryAnswers: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QueryAnswers {
+        return
+            try QueryAnswers(
+                queryId: FfiConverterString.read(from: &buf), 
+                multiple: FfiConverterBool.read(from: &buf), 
+                candidates: FfiConverterSequenceTypeCandidate.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: QueryAnswers, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.queryId, into: &buf)
+        FfiConverterBool.write(value.multiple, into: &buf)
+        FfiConverterSequenceTypeCandidate.write(value.candidates, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQueryAnswers_lift(_ buf: RustBuffer) throws -> QueryAnswers {
+    return try FfiConverterTypeQueryAnswers.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQueryAnswers_lower(_ value: QueryAnswers) -> RustBuffer {
+    return FfiConverterTypeQueryAnswers.lower(value)
+}
+
+
+/**
+ * Everything the consent screen needs to answer a request.
+ */
+public struct RequestAnswers: Equatable, Hashable {
+    /**
+     * Whether the wallet can answer at all. When `false`, nothing may be sent.
+     */
+    public var satisfiable: Bool
+    /**
+     * One entry per Credential Query, in the query's order.
+     */
+    public var queries: [QueryAnswers]
+    /**
+     * One entry per Credential Set Query (empty without `credential_sets`).
+     */
+    public var credentialSets: [CredentialSetAnswers]
+    /**
+     * A default answer: each query's first candidate (all, when `multiple`) in the preferred
+     * way. Empty when not satisfiable.
+     */
+    public var defaultChoices: [Choice]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether the wallet can answer at all. When `false`, nothing may be sent.
+         */satisfiable: Bool, 
+        /**
+         * One entry per Credential Query, in the query's order.
+         */queries: [QueryAnswers], 
+        /**
+         * One entry per Credential Set Query (empty without `credential_sets`).
+         */credentialSets: [CredentialSetAnswers], 
+        /**
+         * A default answer: each query's first candidate (all, when `multiple`) in the preferred
+         * way. Empty when not satisfiable.
+         */defaultChoices: [Choice]) {
+        self.satisfiable = satisfiable
+        self.queries = queries
+        self.credentialSets = credentialSets
+        self.defaultChoices = defaultChoices
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RequestAnswers: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequestAnswers: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestAnswers {
+        return
+            try RequestAnswers(
+                satisfiable: FfiConverterBool.read(from: &buf), 
+                queries: FfiConverterSequenceTypeQueryAnswers.read(from: &buf), 
+                credentialSets: FfiConverterSequenceTypeCredentialSetAnswers.read(from: &buf), 
+                defaultChoices: FfiConverterSequenceTypeChoice.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RequestAnswers, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.satisfiable, into: &buf)
+        FfiConverterSequenceTypeQueryAnswers.write(value.queries, into: &buf)
+        FfiConverterSequenceTypeCredentialSetAnswers.write(value.credentialSets, into: &buf)
+        FfiConverterSequenceTypeChoice.write(value.defaultChoices, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestAnswers_lift(_ buf: RustBuffer) throws -> RequestAnswers {
+    return try FfiConverterTypeRequestAnswers.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestAnswers_lower(_ value: RequestAnswers) -> RustBuffer {
+    return FfiConverterTypeRequestAnswers.lower(value)
 }
 
 
@@ -3722,6 +5185,81 @@ public func FfiConverterTypeCheckKind_lower(_ value: CheckKind) -> RustBuffer {
 
 
 /**
+ * The format of a held credential.
+ */
+
+public enum CredentialFormat: Equatable, Hashable {
+    
+    /**
+     * A W3C Verifiable Credential secured with Data Integrity (JSON; DCQL format `ldp_vc`).
+     */
+    case dataIntegrity
+    /**
+     * An SD-JWT VC (DCQL format `dc+sd-jwt`).
+     */
+    case sdJwt
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CredentialFormat: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentialFormat: FfiConverterRustBuffer {
+    typealias SwiftType = CredentialFormat
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CredentialFormat {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .dataIntegrity
+        
+        case 2: return .sdJwt
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CredentialFormat, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .dataIntegrity:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .sdJwt:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialFormat_lift(_ buf: RustBuffer) throws -> CredentialFormat {
+    return try FfiConverterTypeCredentialFormat.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialFormat_lower(_ value: CredentialFormat) -> RustBuffer {
+    return FfiConverterTypeCredentialFormat.lower(value)
+}
+
+
+
+/**
  * A Data Integrity cryptosuite.
  */
 
@@ -3812,6 +5350,98 @@ public func FfiConverterTypeCryptosuite_lift(_ buf: RustBuffer) throws -> Crypto
 #endif
 public func FfiConverterTypeCryptosuite_lower(_ value: Cryptosuite) -> RustBuffer {
     return FfiConverterTypeCryptosuite.lower(value)
+}
+
+
+
+/**
+ * What became of a credential handed to [`HolderWallet::import`].
+ */
+
+public enum ImportResult: Equatable, Hashable {
+    
+    /**
+     * It verified, is bound to this holder, and is kept.
+     */
+    case imported(
+        /**
+         * What the wallet shows of it.
+         */credential: CredentialSummary
+    )
+    /**
+     * It was not kept: it does not verify (`report` says which check failed), or it is
+     * someone else's (`report` is `None`).
+     */
+    case refused(
+        /**
+         * Why, for the citizen.
+         */reason: String, 
+        /**
+         * Every check made, when it was verified.
+         */report: VerificationReport?
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ImportResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportResult: FfiConverterRustBuffer {
+    typealias SwiftType = ImportResult
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportResult {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .imported(credential: try FfiConverterTypeCredentialSummary.read(from: &buf)
+        )
+        
+        case 2: return .refused(reason: try FfiConverterString.read(from: &buf), report: try FfiConverterOptionTypeVerificationReport.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ImportResult, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .imported(credential):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeCredentialSummary.write(credential, into: &buf)
+            
+        
+        case let .refused(reason,report):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(reason, into: &buf)
+            FfiConverterOptionTypeVerificationReport.write(report, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportResult_lift(_ buf: RustBuffer) throws -> ImportResult {
+    return try FfiConverterTypeImportResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportResult_lower(_ value: ImportResult) -> RustBuffer {
+    return FfiConverterTypeImportResult.lower(value)
 }
 
 
@@ -3938,6 +5568,24 @@ enum LommebokError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */reason: String
     )
     /**
+     * The passphrase or key does not open this wallet store. Nothing was read or changed: ask
+     * again.
+     */
+    case WrongKey(
+        /**
+         * What failed.
+         */reason: String
+    )
+    /**
+     * The wallet store failed: the file is not a wallet store, is damaged, or cannot be
+     * written (a full disk, no permission).
+     */
+    case Storage(
+        /**
+         * What failed.
+         */reason: String
+    )
+    /**
      * A failure inside lommebok that the caller cannot fix; worth a bug report.
      */
     case Internal(
@@ -3983,7 +5631,13 @@ public struct FfiConverterTypeLommebokError: FfiConverterRustBuffer {
         case 3: return .Status(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 4: return .Internal(
+        case 4: return .WrongKey(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 5: return .Storage(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 6: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -4013,8 +5667,18 @@ public struct FfiConverterTypeLommebokError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case let .WrongKey(reason):
             writeInt(&buf, Int32(4))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Storage(reason):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(6))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -4035,6 +5699,97 @@ public func FfiConverterTypeLommebokError_lift(_ buf: RustBuffer) throws -> Lomm
 public func FfiConverterTypeLommebokError_lower(_ value: LommebokError) -> RustBuffer {
     return FfiConverterTypeLommebokError.lower(value)
 }
+
+
+/**
+ * What leaves the phone in one presentation.
+ */
+
+public enum Released: Equatable, Hashable {
+    
+    /**
+     * A Data Integrity credential is signed whole: every claim of it leaves.
+     */
+    case wholeCredential(
+        /**
+         * The subject's claims, as dot paths (`credentialSubject.birthDate`).
+         */claims: [String]
+    )
+    /**
+     * An SD-JWT: only these claims are disclosed, with those the issuer made always visible.
+     */
+    case disclosed(
+        /**
+         * The claims disclosed (whole subtrees), as dot paths (`address.locality`).
+         */claims: [String], 
+        /**
+         * The claims always visible (`iss`, `vct`, `cnf`, …).
+         */alwaysVisible: [String]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Released: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReleased: FfiConverterRustBuffer {
+    typealias SwiftType = Released
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Released {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .wholeCredential(claims: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 2: return .disclosed(claims: try FfiConverterSequenceString.read(from: &buf), alwaysVisible: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Released, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .wholeCredential(claims):
+            writeInt(&buf, Int32(1))
+            FfiConverterSequenceString.write(claims, into: &buf)
+            
+        
+        case let .disclosed(claims,alwaysVisible):
+            writeInt(&buf, Int32(2))
+            FfiConverterSequenceString.write(claims, into: &buf)
+            FfiConverterSequenceString.write(alwaysVisible, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReleased_lift(_ buf: RustBuffer) throws -> Released {
+    return try FfiConverterTypeReleased.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReleased_lower(_ value: Released) -> RustBuffer {
+    return FfiConverterTypeReleased.lower(value)
+}
+
 
 
 /**
@@ -4222,6 +5977,95 @@ public func FfiConverterTypeStatusPurpose_lower(_ value: StatusPurpose) -> RustB
 }
 
 
+
+/**
+ * What opens a wallet store.
+ */
+
+public enum StoreKey: Equatable, Hashable {
+    
+    /**
+     * A passphrase the citizen types: the store key is derived from it with Argon2id (19 MiB,
+     * 2 passes; the salt and costs are recorded in the store).
+     */
+    case passphrase(
+        /**
+         * The passphrase.
+         */passphrase: String
+    )
+    /**
+     * A 32-byte key the app keeps in the platform keystore (e.g. wrapped by an Android
+     * Keystore or Secure Enclave key and unwrapped for this call).
+     */
+    case key(
+        /**
+         * The key bytes; exactly 32.
+         */key: Data
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension StoreKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoreKey: FfiConverterRustBuffer {
+    typealias SwiftType = StoreKey
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoreKey {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .passphrase(passphrase: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .key(key: try FfiConverterData.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StoreKey, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .passphrase(passphrase):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(passphrase, into: &buf)
+            
+        
+        case let .key(key):
+            writeInt(&buf, Int32(2))
+            FfiConverterData.write(key, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreKey_lift(_ buf: RustBuffer) throws -> StoreKey {
+    return try FfiConverterTypeStoreKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreKey_lower(_ value: StoreKey) -> RustBuffer {
+    return FfiConverterTypeStoreKey.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -4273,6 +6117,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeSigner: FfiConverterRustBuffer {
+    typealias SwiftType = Signer?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSigner.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSigner.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePresentationRequest: FfiConverterRustBuffer {
     typealias SwiftType = PresentationRequest?
 
@@ -4289,6 +6157,54 @@ fileprivate struct FfiConverterOptionTypePresentationRequest: FfiConverterRustBu
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypePresentationRequest.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeVerificationReport: FfiConverterRustBuffer {
+    typealias SwiftType = VerificationReport?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeVerificationReport.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeVerificationReport.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSdJwtIssuer: FfiConverterRustBuffer {
+    typealias SwiftType = SdJwtIssuer?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSdJwtIssuer.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSdJwtIssuer.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4321,6 +6237,31 @@ fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt32]
+
+    public static func write(_ value: [UInt32], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt32.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt32] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt32]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt32.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -4338,6 +6279,81 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeActivity: FfiConverterRustBuffer {
+    typealias SwiftType = [Activity]
+
+    public static func write(_ value: [Activity], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeActivity.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Activity] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Activity]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeActivity.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAnswerWay: FfiConverterRustBuffer {
+    typealias SwiftType = [AnswerWay]
+
+    public static func write(_ value: [AnswerWay], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAnswerWay.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AnswerWay] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AnswerWay]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAnswerWay.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCandidate: FfiConverterRustBuffer {
+    typealias SwiftType = [Candidate]
+
+    public static func write(_ value: [Candidate], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCandidate.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Candidate] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Candidate]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCandidate.read(from: &buf))
         }
         return seq
     }
@@ -4371,6 +6387,31 @@ fileprivate struct FfiConverterSequenceTypeCheck: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeChoice: FfiConverterRustBuffer {
+    typealias SwiftType = [Choice]
+
+    public static func write(_ value: [Choice], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChoice.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Choice] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Choice]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChoice.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeContextDocument: FfiConverterRustBuffer {
     typealias SwiftType = [ContextDocument]
 
@@ -4396,6 +6437,31 @@ fileprivate struct FfiConverterSequenceTypeContextDocument: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCredentialSetAnswers: FfiConverterRustBuffer {
+    typealias SwiftType = [CredentialSetAnswers]
+
+    public static func write(_ value: [CredentialSetAnswers], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCredentialSetAnswers.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CredentialSetAnswers] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CredentialSetAnswers]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCredentialSetAnswers.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeCredentialStatus: FfiConverterRustBuffer {
     typealias SwiftType = [CredentialStatus]
 
@@ -4413,6 +6479,81 @@ fileprivate struct FfiConverterSequenceTypeCredentialStatus: FfiConverterRustBuf
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeCredentialStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCredentialSummary: FfiConverterRustBuffer {
+    typealias SwiftType = [CredentialSummary]
+
+    public static func write(_ value: [CredentialSummary], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCredentialSummary.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CredentialSummary] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CredentialSummary]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCredentialSummary.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePresentedCredential: FfiConverterRustBuffer {
+    typealias SwiftType = [PresentedCredential]
+
+    public static func write(_ value: [PresentedCredential], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePresentedCredential.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PresentedCredential] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PresentedCredential]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePresentedCredential.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeQueryAnswers: FfiConverterRustBuffer {
+    typealias SwiftType = [QueryAnswers]
+
+    public static func write(_ value: [QueryAnswers], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeQueryAnswers.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [QueryAnswers] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [QueryAnswers]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeQueryAnswers.read(from: &buf))
         }
         return seq
     }
@@ -4493,6 +6634,39 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt() != 15116) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_activity() != 20465) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_activity_json() != 27318) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_answers() != 52392) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_delete() != 52088) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_did() != 37288) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_export() != 52010) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key() != 63851) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_import() != 6450) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_list() != 5383) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_present() != 58053) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk() != 19670) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_issuer_did() != 39478) {
@@ -4613,6 +6787,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_wallet_store() != 44947) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_constructor_holderwallet_open() != 16712) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_constructor_issuer_new() != 21974) {

@@ -30,8 +30,8 @@ use crate::contexts::ContextRegistry;
 use crate::credential::Credential;
 use crate::did::Did;
 use crate::key::{Algorithm, PublicKey, Signer, SoftwareKey};
-use crate::query::{DcqlQuery, HeldCredential, QueryMatch, Release};
-use crate::sd_jwt::{self, SdJwtIssuerKey};
+use crate::query::{ClaimSetMatch, DcqlQuery, HeldCredential, QueryMatch, Release, SdJwtRelease};
+use crate::sd_jwt::{self, ClaimPath, SdJwtIssuerKey};
 use crate::verify::{PresentationRequest, VerificationReport, Verifier};
 
 /// The setting that records which holder key the wallet uses.
@@ -229,7 +229,6 @@ impl Presentations {
 /// What left the phone in one presentation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
-#[non_exhaustive]
 pub enum Released {
     /// A Data Integrity credential, signed whole: every claim of it. `claims` lists its
     /// subject's claims (`credentialSubject.…`).
@@ -246,6 +245,35 @@ pub enum Released {
         /// The claims always visible (`iss`, `vct`, `cnf`, …).
         always_visible: Vec<String>,
     },
+}
+
+impl Released {
+    /// What an SD-JWT presentation of `release` sends.
+    fn of_sd_jwt(release: &SdJwtRelease) -> Self {
+        let paths = |list: &[ClaimPath]| list.iter().map(ToString::to_string).collect();
+        Released::Disclosed {
+            claims: paths(&release.disclosed_claims),
+            always_visible: paths(&release.always_visible),
+        }
+    }
+
+    /// What a presentation of the whole `credential` sends: every claim of its subject(s), as
+    /// paths (`credentialSubject.municipality`, or `credentialSubject.0.…` for several).
+    fn of_credential(credential: &Credential) -> Self {
+        let subjects = credential.subjects();
+        let several = subjects.len() > 1;
+        let mut claims = Vec::new();
+        for (index, subject) in subjects.iter().enumerate() {
+            for name in subject.keys() {
+                claims.push(if several {
+                    format!("credentialSubject.{index}.{name}")
+                } else {
+                    format!("credentialSubject.{name}")
+                });
+            }
+        }
+        Released::WholeCredential { claims }
+    }
 }
 
 /// An activity log entry: one presentation.
@@ -607,6 +635,35 @@ impl HolderWallet {
         Ok(query.matches(&held))
     }
 
+    /// What would leave the phone if the held credential `held_id` answered in the way `way`
+    /// (one of its [`Candidate::ways`](crate::query::Candidate::ways) in [`Self::answers`]): for
+    /// the consent screen, in the same form as the activity log records it.
+    ///
+    /// # Errors
+    /// [`HolderWalletError::UnknownCredential`]; [`HolderWalletError::Lommebok`] when the
+    /// credential cannot be read; store errors.
+    pub fn released(
+        &self,
+        held_id: &str,
+        way: &ClaimSetMatch,
+    ) -> Result<Released, HolderWalletError> {
+        if let Release::SdJwt(release) = &way.release {
+            return Ok(Released::of_sd_jwt(release));
+        }
+        let stored = self
+            .store
+            .credential(held_id)?
+            .ok_or_else(|| HolderWalletError::UnknownCredential(held_id.to_owned()))?;
+        match stored.format {
+            CredentialFormat::DataIntegrity => Ok(Released::of_credential(
+                &Credential::from_json_str(&stored.data).map_err(crate::Error::from)?,
+            )),
+            CredentialFormat::SdJwt => Err(HolderWalletError::NotAnAnswer(format!(
+                "credential `{held_id}` is an SD-JWT, not a whole-credential answer"
+            ))),
+        }
+    }
+
     /// Answers `request` with the holder's `chosen` answers to `query`, now: see
     /// [`HolderWallet::present_at`].
     ///
@@ -722,19 +779,7 @@ impl HolderWallet {
                         aud,
                         at,
                     )?;
-                    let released = Released::Disclosed {
-                        claims: release
-                            .disclosed_claims
-                            .iter()
-                            .map(|p| p.to_string())
-                            .collect(),
-                        always_visible: release
-                            .always_visible
-                            .iter()
-                            .map(|p| p.to_string())
-                            .collect(),
-                    };
-                    (presentation, released)
+                    (presentation, Released::of_sd_jwt(release))
                 }
                 (_, held) => {
                     let Some(credential) = held.credential() else {
@@ -746,10 +791,7 @@ impl HolderWallet {
                         .wallet
                         .present_at(std::slice::from_ref(credential), request, at)?
                         .to_json_string();
-                    let released = Released::WholeCredential {
-                        claims: subject_claims(credential),
-                    };
-                    (presentation, released)
+                    (presentation, Released::of_credential(credential))
                 }
             };
             let activity = Activity {
@@ -849,22 +891,4 @@ fn check_coverage(query: &DcqlQuery, chosen: &[Choice]) -> Result<(), String> {
             Ok(())
         }
     }
-}
-
-/// The claims of a credential's subject(s), as paths (`credentialSubject.municipality`, or
-/// `credentialSubject.0.…` for several subjects).
-fn subject_claims(credential: &Credential) -> Vec<String> {
-    let subjects = credential.subjects();
-    let several = subjects.len() > 1;
-    let mut claims = Vec::new();
-    for (index, subject) in subjects.iter().enumerate() {
-        for name in subject.keys() {
-            claims.push(if several {
-                format!("credentialSubject.{index}.{name}")
-            } else {
-                format!("credentialSubject.{name}")
-            });
-        }
-    }
-    claims
 }

@@ -713,6 +713,28 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_activity(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_activity_json(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_answers(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_delete(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_did(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_export(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_import(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_list(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_present(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_did(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_issue(
@@ -793,6 +815,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_wallet_store(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_constructor_holderwallet_open(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_constructor_issuer_new(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_constructor_issuer_with_signer(
@@ -838,6 +862,34 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_lommebok_ffi_fn_clone_holderwallet(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_lommebok_ffi_fn_free_holderwallet(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_lommebok_ffi_fn_constructor_holderwallet_open(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`signer`: RustBuffer.ByValue,`contexts`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_activity(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_activity_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_answers(`ptr`: Long,`queryJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_delete(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_did(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_export(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_import(`ptr`: Long,`credential`: RustBuffer.ByValue,`verifier`: Long,`sdJwtIssuer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_list(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_present(`ptr`: Long,`queryJson`: RustBuffer.ByValue,`choices`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,`verifierName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_clone_issuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_lommebok_ffi_fn_free_issuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1097,6 +1149,39 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt() and 0xFFFF) != 15116) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity() and 0xFFFF) != 20465) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity_json() and 0xFFFF) != 27318) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_answers() and 0xFFFF) != 52392) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_delete() and 0xFFFF) != 52088) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_did() and 0xFFFF) != 37288) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_export() and 0xFFFF) != 52010) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key() and 0xFFFF) != 63851) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_import() and 0xFFFF) != 6450) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_list() and 0xFFFF) != 5383) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_present() and 0xFFFF) != 58053) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk() and 0xFFFF) != 19670) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_did() and 0xFFFF) != 39478) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1215,6 +1300,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_store() and 0xFFFF) != 44947) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_constructor_holderwallet_open() and 0xFFFF) != 16712) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_constructor_issuer_new() and 0xFFFF) != 21974) {
@@ -1610,6 +1698,619 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The citizen's wallet, kept in an encrypted SQLite file.
+ *
+ * Every record (credential, software holder key, activity entry) is sealed with
+ * XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
+ * transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
+ * software Ed25519 key the wallet makes on first open and keeps sealed in the store.
+ */
+public interface HolderWalletInterface {
+    
+    /**
+     * The activity log: every presentation made, oldest first.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    fun `activity`(): ActivityLog
+    
+    /**
+     * The activity log as JSON, for the citizen to export.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    fun `activityJson`(): kotlin.String
+    
+    /**
+     * Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
+     * each way exactly which claims would leave the phone.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
+     */
+    fun `answers`(`queryJson`: kotlin.String): RequestAnswers
+    
+    /**
+     * Deletes the held credential `id`; `false` when there was none. Its activity entries
+     * stay.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    fun `delete`(`id`: kotlin.String): kotlin.Boolean
+    
+    /**
+     * The holder's DID: what an issuer puts in `credentialSubject.id`.
+     */
+    fun `did`(): kotlin.String
+    
+    /**
+     * The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
+     * for the citizen to keep or move elsewhere.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when there is no such credential;
+     * [`LommebokError::Storage`] when its record does not open.
+     */
+    fun `export`(`id`: kotlin.String): kotlin.String
+    
+    /**
+     * Whether the holder key is the wallet's own software key (not a platform key).
+     */
+    fun `hasSoftwareKey`(): kotlin.Boolean
+    
+    /**
+     * Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
+     * A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
+     * issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
+     * holder's key.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
+     * comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
+     * not accepted is [`ImportResult::Refused`], not an error.
+     */
+    fun `import`(`credential`: kotlin.String, `verifier`: Verifier, `sdJwtIssuer`: SdJwtIssuer? = null): ImportResult
+    
+    /**
+     * The credentials held, and the records that no longer open.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    fun `list`(): CredentialList
+    
+    /**
+     * Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
+     * presentation each, with the minimum (an SD-JWT discloses only what the chosen way
+     * needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
+     * credential goes whole in a Verifiable Presentation signed with them), and one activity
+     * entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
+     * the query.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
+     * it, or an SD-JWT is presented to a request without a domain;
+     * [`LommebokError::Signing`]; [`LommebokError::Storage`].
+     */
+    fun `present`(`queryJson`: kotlin.String, `choices`: List<Choice>, `request`: PresentationRequest, `verifierName`: kotlin.String): Presentations
+    
+    /**
+     * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
+     */
+    fun `publicKeyJwk`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * The citizen's wallet, kept in an encrypted SQLite file.
+ *
+ * Every record (credential, software holder key, activity entry) is sealed with
+ * XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
+ * transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
+ * software Ed25519 key the wallet makes on first open and keeps sealed in the store.
+ */
+open class HolderWallet: Disposable, AutoCloseable, HolderWalletInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_lommebok_ffi_fn_free_holderwallet(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_lommebok_ffi_fn_clone_holderwallet(handle, status)
+        }
+    }
+
+    
+    /**
+     * The activity log: every presentation made, oldest first.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `activity`(): ActivityLog {
+            return FfiConverterTypeActivityLog.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The activity log as JSON, for the citizen to export.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `activityJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
+     * each way exactly which claims would leave the phone.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `answers`(`queryJson`: kotlin.String): RequestAnswers {
+            return FfiConverterTypeRequestAnswers.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers(
+        it,
+        
+        FfiConverterString.lower(`queryJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Deletes the held credential `id`; `false` when there was none. Its activity entries
+     * stay.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `delete`(`id`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_delete(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The holder's DID: what an issuer puts in `credentialSubject.id`.
+     */override fun `did`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_did(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
+     * for the citizen to keep or move elsewhere.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when there is no such credential;
+     * [`LommebokError::Storage`] when its record does not open.
+     */
+    @Throws(LommebokException::class)override fun `export`(`id`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_export(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether the holder key is the wallet's own software key (not a platform key).
+     */override fun `hasSoftwareKey`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
+     * A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
+     * issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
+     * holder's key.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
+     * comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
+     * not accepted is [`ImportResult::Refused`], not an error.
+     */
+    @Throws(LommebokException::class)override fun `import`(`credential`: kotlin.String, `verifier`: Verifier, `sdJwtIssuer`: SdJwtIssuer?): ImportResult {
+            return FfiConverterTypeImportResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import(
+        it,
+        
+        FfiConverterString.lower(`credential`),
+        FfiConverterTypeVerifier.lower(`verifier`),
+        FfiConverterOptionalTypeSdJwtIssuer.lower(`sdJwtIssuer`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The credentials held, and the records that no longer open.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `list`(): CredentialList {
+            return FfiConverterTypeCredentialList.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
+     * presentation each, with the minimum (an SD-JWT discloses only what the chosen way
+     * needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
+     * credential goes whole in a Verifiable Presentation signed with them), and one activity
+     * entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
+     * the query.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
+     * it, or an SD-JWT is presented to a request without a domain;
+     * [`LommebokError::Signing`]; [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `present`(`queryJson`: kotlin.String, `choices`: List<Choice>, `request`: PresentationRequest, `verifierName`: kotlin.String): Presentations {
+            return FfiConverterTypePresentations.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present(
+        it,
+        
+        FfiConverterString.lower(`queryJson`),
+        FfiConverterSequenceTypeChoice.lower(`choices`),
+        FfiConverterTypePresentationRequest.lower(`request`),
+        FfiConverterString.lower(`verifierName`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
+     */override fun `publicKeyJwk`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Opens the wallet in the file at `path` with `key`, creating it when the file does not
+     * exist (or is empty). With `signer` the holder key is that platform key (the first open
+     * records it; later opens must give the same one); without, the wallet's own software
+     * key. `contexts` are JSON-LD contexts beyond the bundled ones, for credentials that use
+     * their own vocabulary.
+     *
+     * # Errors
+     * [`LommebokError::WrongKey`] when `key` does not open this store (nothing is changed);
+     * [`LommebokError::Storage`] when the file is not a wallet store or cannot be written;
+     * [`LommebokError::InvalidInput`] for a key of the wrong length, a signer other than the
+     * recorded one, a store made with a platform key opened without it, or a bad context;
+     * [`LommebokError::Signing`] when the signer cannot give its public key.
+     */
+    @Throws(LommebokException::class) fun `open`(`path`: kotlin.String, `key`: StoreKey, `signer`: Signer? = null, `contexts`: List<ContextDocument> = listOf()): HolderWallet {
+            return FfiConverterTypeHolderWallet.lift(
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_constructor_holderwallet_open(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterTypeStoreKey.lower(`key`),
+        FfiConverterOptionalTypeSigner.lower(`signer`),
+        FfiConverterSequenceTypeContextDocument.lower(`contexts`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHolderWallet: FfiConverter<HolderWallet, Long> {
+    override fun lower(value: HolderWallet): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): HolderWallet {
+        return HolderWallet(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): HolderWallet {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: HolderWallet) = 8UL
+
+    override fun write(value: HolderWallet, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -4647,6 +5348,266 @@ public object FfiConverterTypeWallet: FfiConverter<Wallet, Long> {
 
 
 /**
+ * An activity log entry: one presentation.
+ */
+data class Activity (
+    /**
+     * The entry's id.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * When (RFC 3339).
+     */
+    var `at`: kotlin.String
+    , 
+    /**
+     * The verifier, as the app named it to the citizen.
+     */
+    var `verifier`: kotlin.String
+    , 
+    /**
+     * The request's domain (audience), if it named one.
+     */
+    var `domain`: kotlin.String?
+    , 
+    /**
+     * The Credential Query answered.
+     */
+    var `queryId`: kotlin.String
+    , 
+    /**
+     * The held credential presented.
+     */
+    var `credentialId`: kotlin.String
+    , 
+    /**
+     * Its format.
+     */
+    var `format`: CredentialFormat
+    , 
+    /**
+     * Its types.
+     */
+    var `credentialTypes`: List<kotlin.String>
+    , 
+    /**
+     * Its issuer.
+     */
+    var `issuer`: kotlin.String?
+    , 
+    /**
+     * What left the phone.
+     */
+    var `released`: Released
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeActivity: FfiConverterRustBuffer<Activity> {
+    override fun read(buf: ByteBuffer): Activity {
+        return Activity(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeCredentialFormat.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeReleased.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Activity) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`verifier`) +
+            FfiConverterOptionalString.allocationSize(value.`domain`) +
+            FfiConverterString.allocationSize(value.`queryId`) +
+            FfiConverterString.allocationSize(value.`credentialId`) +
+            FfiConverterTypeCredentialFormat.allocationSize(value.`format`) +
+            FfiConverterSequenceString.allocationSize(value.`credentialTypes`) +
+            FfiConverterOptionalString.allocationSize(value.`issuer`) +
+            FfiConverterTypeReleased.allocationSize(value.`released`)
+    )
+
+    override fun write(value: Activity, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`at`, buf)
+            FfiConverterString.write(value.`verifier`, buf)
+            FfiConverterOptionalString.write(value.`domain`, buf)
+            FfiConverterString.write(value.`queryId`, buf)
+            FfiConverterString.write(value.`credentialId`, buf)
+            FfiConverterTypeCredentialFormat.write(value.`format`, buf)
+            FfiConverterSequenceString.write(value.`credentialTypes`, buf)
+            FfiConverterOptionalString.write(value.`issuer`, buf)
+            FfiConverterTypeReleased.write(value.`released`, buf)
+    }
+}
+
+
+
+/**
+ * The activity log.
+ */
+data class ActivityLog (
+    /**
+     * The entries that open, oldest first.
+     */
+    var `entries`: List<Activity>
+    , 
+    /**
+     * One reason per entry that does not open.
+     */
+    var `damaged`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeActivityLog: FfiConverterRustBuffer<ActivityLog> {
+    override fun read(buf: ByteBuffer): ActivityLog {
+        return ActivityLog(
+            FfiConverterSequenceTypeActivity.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ActivityLog) = (
+            FfiConverterSequenceTypeActivity.allocationSize(value.`entries`) +
+            FfiConverterSequenceString.allocationSize(value.`damaged`)
+    )
+
+    override fun write(value: ActivityLog, buf: ByteBuffer) {
+            FfiConverterSequenceTypeActivity.write(value.`entries`, buf)
+            FfiConverterSequenceString.write(value.`damaged`, buf)
+    }
+}
+
+
+
+/**
+ * One way a held credential answers a Credential Query.
+ */
+data class AnswerWay (
+    /**
+     * The claim set used (index in `claim_sets`); `None` when the query has none.
+     */
+    var `claimSet`: kotlin.UInt?
+    , 
+    /**
+     * The requested claims found, as dot paths.
+     */
+    var `requested`: List<kotlin.String>
+    , 
+    /**
+     * What would leave the phone: show this on the consent screen.
+     */
+    var `released`: Released
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAnswerWay: FfiConverterRustBuffer<AnswerWay> {
+    override fun read(buf: ByteBuffer): AnswerWay {
+        return AnswerWay(
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterTypeReleased.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AnswerWay) = (
+            FfiConverterOptionalUInt.allocationSize(value.`claimSet`) +
+            FfiConverterSequenceString.allocationSize(value.`requested`) +
+            FfiConverterTypeReleased.allocationSize(value.`released`)
+    )
+
+    override fun write(value: AnswerWay, buf: ByteBuffer) {
+            FfiConverterOptionalUInt.write(value.`claimSet`, buf)
+            FfiConverterSequenceString.write(value.`requested`, buf)
+            FfiConverterTypeReleased.write(value.`released`, buf)
+    }
+}
+
+
+
+/**
+ * A held credential that answers a Credential Query.
+ */
+data class Candidate (
+    /**
+     * The credential.
+     */
+    var `credential`: CredentialSummary
+    , 
+    /**
+     * Each way it answers, the verifier's preferred first; never empty.
+     */
+    var `ways`: List<AnswerWay>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCandidate: FfiConverterRustBuffer<Candidate> {
+    override fun read(buf: ByteBuffer): Candidate {
+        return Candidate(
+            FfiConverterTypeCredentialSummary.read(buf),
+            FfiConverterSequenceTypeAnswerWay.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Candidate) = (
+            FfiConverterTypeCredentialSummary.allocationSize(value.`credential`) +
+            FfiConverterSequenceTypeAnswerWay.allocationSize(value.`ways`)
+    )
+
+    override fun write(value: Candidate, buf: ByteBuffer) {
+            FfiConverterTypeCredentialSummary.write(value.`credential`, buf)
+            FfiConverterSequenceTypeAnswerWay.write(value.`ways`, buf)
+    }
+}
+
+
+
+/**
  * One check of a verification.
  */
 data class Check (
@@ -4711,6 +5672,63 @@ public object FfiConverterTypeCheck: FfiConverterRustBuffer<Check> {
 
 
 /**
+ * One answer the holder gives: for the Credential Query `query_id`, the held credential
+ * `held_id`, in the way `claim_set` (an index in the query's `claim_sets`; `None` when the
+ * query has none).
+ */
+data class Choice (
+    /**
+     * The Credential Query's id.
+     */
+    var `queryId`: kotlin.String
+    , 
+    /**
+     * The held credential's id.
+     */
+    var `heldId`: kotlin.String
+    , 
+    /**
+     * The claim set used.
+     */
+    var `claimSet`: kotlin.UInt? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChoice: FfiConverterRustBuffer<Choice> {
+    override fun read(buf: ByteBuffer): Choice {
+        return Choice(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Choice) = (
+            FfiConverterString.allocationSize(value.`queryId`) +
+            FfiConverterString.allocationSize(value.`heldId`) +
+            FfiConverterOptionalUInt.allocationSize(value.`claimSet`)
+    )
+
+    override fun write(value: Choice, buf: ByteBuffer) {
+            FfiConverterString.write(value.`queryId`, buf)
+            FfiConverterString.write(value.`heldId`, buf)
+            FfiConverterOptionalUInt.write(value.`claimSet`, buf)
+    }
+}
+
+
+
+/**
  * A JSON-LD context document an app registers for a URL that lommebok does not bundle (its
  * own vocabulary, say). Nothing is ever fetched: documents naming an unregistered context are
  * refused.
@@ -4754,6 +5772,101 @@ public object FfiConverterTypeContextDocument: FfiConverterRustBuffer<ContextDoc
     override fun write(value: ContextDocument, buf: ByteBuffer) {
             FfiConverterString.write(value.`url`, buf)
             FfiConverterString.write(value.`document`, buf)
+    }
+}
+
+
+
+/**
+ * The credentials held.
+ */
+data class CredentialList (
+    /**
+     * Those that open and read, in id order.
+     */
+    var `credentials`: List<CredentialSummary>
+    , 
+    /**
+     * One reason per record that does not open (tampered with, damaged): the others are
+     * still listed.
+     */
+    var `damaged`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentialList: FfiConverterRustBuffer<CredentialList> {
+    override fun read(buf: ByteBuffer): CredentialList {
+        return CredentialList(
+            FfiConverterSequenceTypeCredentialSummary.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CredentialList) = (
+            FfiConverterSequenceTypeCredentialSummary.allocationSize(value.`credentials`) +
+            FfiConverterSequenceString.allocationSize(value.`damaged`)
+    )
+
+    override fun write(value: CredentialList, buf: ByteBuffer) {
+            FfiConverterSequenceTypeCredentialSummary.write(value.`credentials`, buf)
+            FfiConverterSequenceString.write(value.`damaged`, buf)
+    }
+}
+
+
+
+/**
+ * How one Credential Set Query fares.
+ */
+data class CredentialSetAnswers (
+    /**
+     * Whether the set is required.
+     */
+    var `required`: kotlin.Boolean
+    , 
+    /**
+     * The indexes (in `options`) of the options the wallet can meet.
+     */
+    var `satisfiableOptions`: List<kotlin.UInt>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentialSetAnswers: FfiConverterRustBuffer<CredentialSetAnswers> {
+    override fun read(buf: ByteBuffer): CredentialSetAnswers {
+        return CredentialSetAnswers(
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CredentialSetAnswers) = (
+            FfiConverterBoolean.allocationSize(value.`required`) +
+            FfiConverterSequenceUInt.allocationSize(value.`satisfiableOptions`)
+    )
+
+    override fun write(value: CredentialSetAnswers, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`required`, buf)
+            FfiConverterSequenceUInt.write(value.`satisfiableOptions`, buf)
     }
 }
 
@@ -4831,6 +5944,85 @@ public object FfiConverterTypeCredentialStatus: FfiConverterRustBuffer<Credentia
 
 
 /**
+ * What a wallet screen shows of a held credential.
+ */
+data class CredentialSummary (
+    /**
+     * The wallet's id for it (for export, delete and choices).
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * Its format.
+     */
+    var `format`: CredentialFormat
+    , 
+    /**
+     * Its types: `type` (Data Integrity) or `vct` (SD-JWT).
+     */
+    var `types`: List<kotlin.String>
+    , 
+    /**
+     * Its issuer, if named.
+     */
+    var `issuer`: kotlin.String?
+    , 
+    /**
+     * Valid from (RFC 3339), if it says.
+     */
+    var `validFrom`: kotlin.String?
+    , 
+    /**
+     * Valid until (RFC 3339), if it says.
+     */
+    var `validUntil`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentialSummary: FfiConverterRustBuffer<CredentialSummary> {
+    override fun read(buf: ByteBuffer): CredentialSummary {
+        return CredentialSummary(
+            FfiConverterString.read(buf),
+            FfiConverterTypeCredentialFormat.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CredentialSummary) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTypeCredentialFormat.allocationSize(value.`format`) +
+            FfiConverterSequenceString.allocationSize(value.`types`) +
+            FfiConverterOptionalString.allocationSize(value.`issuer`) +
+            FfiConverterOptionalString.allocationSize(value.`validFrom`) +
+            FfiConverterOptionalString.allocationSize(value.`validUntil`)
+    )
+
+    override fun write(value: CredentialSummary, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTypeCredentialFormat.write(value.`format`, buf)
+            FfiConverterSequenceString.write(value.`types`, buf)
+            FfiConverterOptionalString.write(value.`issuer`, buf)
+            FfiConverterOptionalString.write(value.`validFrom`, buf)
+            FfiConverterOptionalString.write(value.`validUntil`, buf)
+    }
+}
+
+
+
+/**
  * What a verifier asks a holder for: a fresh single-use challenge, and the verifier's domain.
  * Made by [`Verifier::request`]; hand it to the wallet (e.g. in a QR code).
  */
@@ -4873,6 +6065,245 @@ public object FfiConverterTypePresentationRequest: FfiConverterRustBuffer<Presen
     override fun write(value: PresentationRequest, buf: ByteBuffer) {
             FfiConverterString.write(value.`challenge`, buf)
             FfiConverterOptionalString.write(value.`domain`, buf)
+    }
+}
+
+
+
+/**
+ * The response to a request.
+ */
+data class Presentations (
+    /**
+     * One per choice, in the order given.
+     */
+    var `presentations`: List<PresentedCredential>
+    , 
+    /**
+     * The OpenID4VP 1.0 `vp_token` (§8.1) as JSON: each Credential Query id to its
+     * presentations.
+     */
+    var `vpToken`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePresentations: FfiConverterRustBuffer<Presentations> {
+    override fun read(buf: ByteBuffer): Presentations {
+        return Presentations(
+            FfiConverterSequenceTypePresentedCredential.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Presentations) = (
+            FfiConverterSequenceTypePresentedCredential.allocationSize(value.`presentations`) +
+            FfiConverterString.allocationSize(value.`vpToken`)
+    )
+
+    override fun write(value: Presentations, buf: ByteBuffer) {
+            FfiConverterSequenceTypePresentedCredential.write(value.`presentations`, buf)
+            FfiConverterString.write(value.`vpToken`, buf)
+    }
+}
+
+
+
+/**
+ * One presentation made.
+ */
+data class PresentedCredential (
+    /**
+     * The Credential Query it answers.
+     */
+    var `queryId`: kotlin.String
+    , 
+    /**
+     * The held credential presented.
+     */
+    var `heldId`: kotlin.String
+    , 
+    /**
+     * Its format.
+     */
+    var `format`: CredentialFormat
+    , 
+    /**
+     * The presentation: an SD-JWT with a Key Binding JWT, or a Verifiable Presentation as
+     * JSON.
+     */
+    var `presentation`: kotlin.String
+    , 
+    /**
+     * Its activity log entry's id.
+     */
+    var `activityId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePresentedCredential: FfiConverterRustBuffer<PresentedCredential> {
+    override fun read(buf: ByteBuffer): PresentedCredential {
+        return PresentedCredential(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeCredentialFormat.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PresentedCredential) = (
+            FfiConverterString.allocationSize(value.`queryId`) +
+            FfiConverterString.allocationSize(value.`heldId`) +
+            FfiConverterTypeCredentialFormat.allocationSize(value.`format`) +
+            FfiConverterString.allocationSize(value.`presentation`) +
+            FfiConverterString.allocationSize(value.`activityId`)
+    )
+
+    override fun write(value: PresentedCredential, buf: ByteBuffer) {
+            FfiConverterString.write(value.`queryId`, buf)
+            FfiConverterString.write(value.`heldId`, buf)
+            FfiConverterTypeCredentialFormat.write(value.`format`, buf)
+            FfiConverterString.write(value.`presentation`, buf)
+            FfiConverterString.write(value.`activityId`, buf)
+    }
+}
+
+
+
+/**
+ * The candidates for one Credential Query.
+ */
+data class QueryAnswers (
+    /**
+     * The Credential Query's id.
+     */
+    var `queryId`: kotlin.String
+    , 
+    /**
+     * Whether the verifier takes several credentials for it.
+     */
+    var `multiple`: kotlin.Boolean
+    , 
+    /**
+     * The held credentials that answer it; empty for none.
+     */
+    var `candidates`: List<Candidate>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeQueryAnswers: FfiConverterRustBuffer<QueryAnswers> {
+    override fun read(buf: ByteBuffer): QueryAnswers {
+        return QueryAnswers(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceTypeCandidate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: QueryAnswers) = (
+            FfiConverterString.allocationSize(value.`queryId`) +
+            FfiConverterBoolean.allocationSize(value.`multiple`) +
+            FfiConverterSequenceTypeCandidate.allocationSize(value.`candidates`)
+    )
+
+    override fun write(value: QueryAnswers, buf: ByteBuffer) {
+            FfiConverterString.write(value.`queryId`, buf)
+            FfiConverterBoolean.write(value.`multiple`, buf)
+            FfiConverterSequenceTypeCandidate.write(value.`candidates`, buf)
+    }
+}
+
+
+
+/**
+ * Everything the consent screen needs to answer a request.
+ */
+data class RequestAnswers (
+    /**
+     * Whether the wallet can answer at all. When `false`, nothing may be sent.
+     */
+    var `satisfiable`: kotlin.Boolean
+    , 
+    /**
+     * One entry per Credential Query, in the query's order.
+     */
+    var `queries`: List<QueryAnswers>
+    , 
+    /**
+     * One entry per Credential Set Query (empty without `credential_sets`).
+     */
+    var `credentialSets`: List<CredentialSetAnswers>
+    , 
+    /**
+     * A default answer: each query's first candidate (all, when `multiple`) in the preferred
+     * way. Empty when not satisfiable.
+     */
+    var `defaultChoices`: List<Choice>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRequestAnswers: FfiConverterRustBuffer<RequestAnswers> {
+    override fun read(buf: ByteBuffer): RequestAnswers {
+        return RequestAnswers(
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceTypeQueryAnswers.read(buf),
+            FfiConverterSequenceTypeCredentialSetAnswers.read(buf),
+            FfiConverterSequenceTypeChoice.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RequestAnswers) = (
+            FfiConverterBoolean.allocationSize(value.`satisfiable`) +
+            FfiConverterSequenceTypeQueryAnswers.allocationSize(value.`queries`) +
+            FfiConverterSequenceTypeCredentialSetAnswers.allocationSize(value.`credentialSets`) +
+            FfiConverterSequenceTypeChoice.allocationSize(value.`defaultChoices`)
+    )
+
+    override fun write(value: RequestAnswers, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`satisfiable`, buf)
+            FfiConverterSequenceTypeQueryAnswers.write(value.`queries`, buf)
+            FfiConverterSequenceTypeCredentialSetAnswers.write(value.`credentialSets`, buf)
+            FfiConverterSequenceTypeChoice.write(value.`defaultChoices`, buf)
     }
 }
 
@@ -5341,6 +6772,49 @@ public object FfiConverterTypeCheckKind: FfiConverterRustBuffer<CheckKind> {
 
 
 /**
+ * The format of a held credential.
+ */
+
+enum class CredentialFormat {
+    
+    /**
+     * A W3C Verifiable Credential secured with Data Integrity (JSON; DCQL format `ldp_vc`).
+     */
+    DATA_INTEGRITY,
+    /**
+     * An SD-JWT VC (DCQL format `dc+sd-jwt`).
+     */
+    SD_JWT;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentialFormat: FfiConverterRustBuffer<CredentialFormat> {
+    override fun read(buf: ByteBuffer) = try {
+        CredentialFormat.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CredentialFormat) = 4UL
+
+    override fun write(value: CredentialFormat, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * A Data Integrity cryptosuite.
  */
 
@@ -5384,6 +6858,112 @@ public object FfiConverterTypeCryptosuite: FfiConverterRustBuffer<Cryptosuite> {
 
     override fun write(value: Cryptosuite, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What became of a credential handed to [`HolderWallet::import`].
+ */
+sealed class ImportResult {
+    
+    /**
+     * It verified, is bound to this holder, and is kept.
+     */
+    data class Imported(
+        /**
+         * What the wallet shows of it.
+         */
+        val `credential`: no.lommebok.CredentialSummary) : ImportResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * It was not kept: it does not verify (`report` says which check failed), or it is
+     * someone else's (`report` is `None`).
+     */
+    data class Refused(
+        /**
+         * Why, for the citizen.
+         */
+        val `reason`: kotlin.String, 
+        /**
+         * Every check made, when it was verified.
+         */
+        val `report`: no.lommebok.VerificationReport?) : ImportResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeImportResult : FfiConverterRustBuffer<ImportResult>{
+    override fun read(buf: ByteBuffer): ImportResult {
+        return when(buf.getInt()) {
+            1 -> ImportResult.Imported(
+                FfiConverterTypeCredentialSummary.read(buf),
+                )
+            2 -> ImportResult.Refused(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalTypeVerificationReport.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ImportResult): ULong = when(value) {
+        is ImportResult.Imported -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeCredentialSummary.allocationSize(value.`credential`)
+            )
+        }
+        is ImportResult.Refused -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+                + FfiConverterOptionalTypeVerificationReport.allocationSize(value.`report`)
+            )
+        }
+    }
+
+    override fun write(value: ImportResult, buf: ByteBuffer) {
+        when(value) {
+            is ImportResult.Imported -> {
+                buf.putInt(1)
+                FfiConverterTypeCredentialSummary.write(value.`credential`, buf)
+                Unit
+            }
+            is ImportResult.Refused -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`reason`, buf)
+                FfiConverterOptionalTypeVerificationReport.write(value.`report`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -5498,6 +7078,36 @@ sealed class LommebokException: kotlin.Exception() {
     }
     
     /**
+     * The passphrase or key does not open this wallet store. Nothing was read or changed: ask
+     * again.
+     */
+    class WrongKey(
+        
+        /**
+         * What failed.
+         */
+        val `reason`: kotlin.String
+        ) : LommebokException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
+     * The wallet store failed: the file is not a wallet store, is damaged, or cannot be
+     * written (a full disk, no permission).
+     */
+    class Storage(
+        
+        /**
+         * What failed.
+         */
+        val `reason`: kotlin.String
+        ) : LommebokException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
      * A failure inside lommebok that the caller cannot fix; worth a bug report.
      */
     class Internal(
@@ -5539,7 +7149,13 @@ public object FfiConverterTypeLommebokError : FfiConverterRustBuffer<LommebokExc
             3 -> LommebokException.Status(
                 FfiConverterString.read(buf),
                 )
-            4 -> LommebokException.Internal(
+            4 -> LommebokException.WrongKey(
+                FfiConverterString.read(buf),
+                )
+            5 -> LommebokException.Storage(
+                FfiConverterString.read(buf),
+                )
+            6 -> LommebokException.Internal(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -5559,6 +7175,16 @@ public object FfiConverterTypeLommebokError : FfiConverterRustBuffer<LommebokExc
                 + FfiConverterString.allocationSize(value.`reason`)
             )
             is LommebokException.Status -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LommebokException.WrongKey -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is LommebokException.Storage -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
@@ -5588,8 +7214,18 @@ public object FfiConverterTypeLommebokError : FfiConverterRustBuffer<LommebokExc
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
-            is LommebokException.Internal -> {
+            is LommebokException.WrongKey -> {
                 buf.putInt(4)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is LommebokException.Storage -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is LommebokException.Internal -> {
+                buf.putInt(6)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -5597,6 +7233,111 @@ public object FfiConverterTypeLommebokError : FfiConverterRustBuffer<LommebokExc
     }
 
 }
+
+
+
+/**
+ * What leaves the phone in one presentation.
+ */
+sealed class Released {
+    
+    /**
+     * A Data Integrity credential is signed whole: every claim of it leaves.
+     */
+    data class WholeCredential(
+        /**
+         * The subject's claims, as dot paths (`credentialSubject.birthDate`).
+         */
+        val `claims`: List<kotlin.String>) : Released()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * An SD-JWT: only these claims are disclosed, with those the issuer made always visible.
+     */
+    data class Disclosed(
+        /**
+         * The claims disclosed (whole subtrees), as dot paths (`address.locality`).
+         */
+        val `claims`: List<kotlin.String>, 
+        /**
+         * The claims always visible (`iss`, `vct`, `cnf`, …).
+         */
+        val `alwaysVisible`: List<kotlin.String>) : Released()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReleased : FfiConverterRustBuffer<Released>{
+    override fun read(buf: ByteBuffer): Released {
+        return when(buf.getInt()) {
+            1 -> Released.WholeCredential(
+                FfiConverterSequenceString.read(buf),
+                )
+            2 -> Released.Disclosed(
+                FfiConverterSequenceString.read(buf),
+                FfiConverterSequenceString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Released): ULong = when(value) {
+        is Released.WholeCredential -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceString.allocationSize(value.`claims`)
+            )
+        }
+        is Released.Disclosed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceString.allocationSize(value.`claims`)
+                + FfiConverterSequenceString.allocationSize(value.`alwaysVisible`)
+            )
+        }
+    }
+
+    override fun write(value: Released, buf: ByteBuffer) {
+        when(value) {
+            is Released.WholeCredential -> {
+                buf.putInt(1)
+                FfiConverterSequenceString.write(value.`claims`, buf)
+                Unit
+            }
+            is Released.Disclosed -> {
+                buf.putInt(2)
+                FfiConverterSequenceString.write(value.`claims`, buf)
+                FfiConverterSequenceString.write(value.`alwaysVisible`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
 
 
 
@@ -5753,6 +7494,106 @@ public object FfiConverterTypeStatusPurpose: FfiConverterRustBuffer<StatusPurpos
 
 
 
+/**
+ * What opens a wallet store.
+ */
+sealed class StoreKey {
+    
+    /**
+     * A passphrase the citizen types: the store key is derived from it with Argon2id (19 MiB,
+     * 2 passes; the salt and costs are recorded in the store).
+     */
+    data class Passphrase(
+        /**
+         * The passphrase.
+         */
+        val `passphrase`: kotlin.String) : StoreKey()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A 32-byte key the app keeps in the platform keystore (e.g. wrapped by an Android
+     * Keystore or Secure Enclave key and unwrapped for this call).
+     */
+    data class Key(
+        /**
+         * The key bytes; exactly 32.
+         */
+        val `key`: kotlin.ByteArray) : StoreKey()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStoreKey : FfiConverterRustBuffer<StoreKey>{
+    override fun read(buf: ByteBuffer): StoreKey {
+        return when(buf.getInt()) {
+            1 -> StoreKey.Passphrase(
+                FfiConverterString.read(buf),
+                )
+            2 -> StoreKey.Key(
+                FfiConverterByteArray.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: StoreKey): ULong = when(value) {
+        is StoreKey.Passphrase -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`passphrase`)
+            )
+        }
+        is StoreKey.Key -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterByteArray.allocationSize(value.`key`)
+            )
+        }
+    }
+
+    override fun write(value: StoreKey, buf: ByteBuffer) {
+        when(value) {
+            is StoreKey.Passphrase -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`passphrase`, buf)
+                Unit
+            }
+            is StoreKey.Key -> {
+                buf.putInt(2)
+                FfiConverterByteArray.write(value.`key`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
 
 /**
  * @suppress
@@ -5821,6 +7662,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeSigner: FfiConverterRustBuffer<Signer?> {
+    override fun read(buf: ByteBuffer): Signer? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSigner.read(buf)
+    }
+
+    override fun allocationSize(value: Signer?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSigner.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Signer?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSigner.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypePresentationRequest: FfiConverterRustBuffer<PresentationRequest?> {
     override fun read(buf: ByteBuffer): PresentationRequest? {
         if (buf.get().toInt() == 0) {
@@ -5843,6 +7716,70 @@ public object FfiConverterOptionalTypePresentationRequest: FfiConverterRustBuffe
         } else {
             buf.put(1)
             FfiConverterTypePresentationRequest.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeVerificationReport: FfiConverterRustBuffer<VerificationReport?> {
+    override fun read(buf: ByteBuffer): VerificationReport? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeVerificationReport.read(buf)
+    }
+
+    override fun allocationSize(value: VerificationReport?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeVerificationReport.allocationSize(value)
+        }
+    }
+
+    override fun write(value: VerificationReport?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeVerificationReport.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSdJwtIssuer: FfiConverterRustBuffer<SdJwtIssuer?> {
+    override fun read(buf: ByteBuffer): SdJwtIssuer? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSdJwtIssuer.read(buf)
+    }
+
+    override fun allocationSize(value: SdJwtIssuer?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSdJwtIssuer.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SdJwtIssuer?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSdJwtIssuer.write(value, buf)
         }
     }
 }
@@ -5885,6 +7822,34 @@ public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<ko
 /**
  * @suppress
  */
+public object FfiConverterSequenceUInt: FfiConverterRustBuffer<List<kotlin.UInt>> {
+    override fun read(buf: ByteBuffer): List<kotlin.UInt> {
+        val len = buf.getInt()
+        return List<kotlin.UInt>(len) {
+            FfiConverterUInt.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.UInt>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterUInt.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.UInt>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterUInt.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -5903,6 +7868,90 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeActivity: FfiConverterRustBuffer<List<Activity>> {
+    override fun read(buf: ByteBuffer): List<Activity> {
+        val len = buf.getInt()
+        return List<Activity>(len) {
+            FfiConverterTypeActivity.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Activity>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeActivity.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Activity>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeActivity.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAnswerWay: FfiConverterRustBuffer<List<AnswerWay>> {
+    override fun read(buf: ByteBuffer): List<AnswerWay> {
+        val len = buf.getInt()
+        return List<AnswerWay>(len) {
+            FfiConverterTypeAnswerWay.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AnswerWay>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAnswerWay.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AnswerWay>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAnswerWay.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCandidate: FfiConverterRustBuffer<List<Candidate>> {
+    override fun read(buf: ByteBuffer): List<Candidate> {
+        val len = buf.getInt()
+        return List<Candidate>(len) {
+            FfiConverterTypeCandidate.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Candidate>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCandidate.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Candidate>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCandidate.write(it, buf)
         }
     }
 }
@@ -5941,6 +7990,34 @@ public object FfiConverterSequenceTypeCheck: FfiConverterRustBuffer<List<Check>>
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeChoice: FfiConverterRustBuffer<List<Choice>> {
+    override fun read(buf: ByteBuffer): List<Choice> {
+        val len = buf.getInt()
+        return List<Choice>(len) {
+            FfiConverterTypeChoice.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Choice>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeChoice.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Choice>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeChoice.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeContextDocument: FfiConverterRustBuffer<List<ContextDocument>> {
     override fun read(buf: ByteBuffer): List<ContextDocument> {
         val len = buf.getInt()
@@ -5969,6 +8046,34 @@ public object FfiConverterSequenceTypeContextDocument: FfiConverterRustBuffer<Li
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeCredentialSetAnswers: FfiConverterRustBuffer<List<CredentialSetAnswers>> {
+    override fun read(buf: ByteBuffer): List<CredentialSetAnswers> {
+        val len = buf.getInt()
+        return List<CredentialSetAnswers>(len) {
+            FfiConverterTypeCredentialSetAnswers.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CredentialSetAnswers>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCredentialSetAnswers.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CredentialSetAnswers>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCredentialSetAnswers.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeCredentialStatus: FfiConverterRustBuffer<List<CredentialStatus>> {
     override fun read(buf: ByteBuffer): List<CredentialStatus> {
         val len = buf.getInt()
@@ -5987,6 +8092,90 @@ public object FfiConverterSequenceTypeCredentialStatus: FfiConverterRustBuffer<L
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeCredentialStatus.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCredentialSummary: FfiConverterRustBuffer<List<CredentialSummary>> {
+    override fun read(buf: ByteBuffer): List<CredentialSummary> {
+        val len = buf.getInt()
+        return List<CredentialSummary>(len) {
+            FfiConverterTypeCredentialSummary.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CredentialSummary>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCredentialSummary.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CredentialSummary>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCredentialSummary.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePresentedCredential: FfiConverterRustBuffer<List<PresentedCredential>> {
+    override fun read(buf: ByteBuffer): List<PresentedCredential> {
+        val len = buf.getInt()
+        return List<PresentedCredential>(len) {
+            FfiConverterTypePresentedCredential.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PresentedCredential>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePresentedCredential.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PresentedCredential>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePresentedCredential.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeQueryAnswers: FfiConverterRustBuffer<List<QueryAnswers>> {
+    override fun read(buf: ByteBuffer): List<QueryAnswers> {
+        val len = buf.getInt()
+        return List<QueryAnswers>(len) {
+            FfiConverterTypeQueryAnswers.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<QueryAnswers>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeQueryAnswers.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<QueryAnswers>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeQueryAnswers.write(it, buf)
         }
     }
 }
