@@ -119,8 +119,142 @@ val LommebokException.reason: String
         is LommebokException.InvalidInput -> reason
         is LommebokException.Signing -> reason
         is LommebokException.Status -> reason
+        is LommebokException.WrongKey -> reason
+        is LommebokException.Storage -> reason
         is LommebokException.Internal -> reason
     }
+
+// --- JSON, read here: the tests have no JSON library (an Android app has org.json) ---
+
+/**
+ * [text] read as JSON: an object is a `Map<String, Any?>` (members in order), an array a
+ * `List<Any?>`, a number a `Long` or a `Double`. Throws [IllegalArgumentException] on anything
+ * that is not exactly one JSON value.
+ */
+fun parseJson(text: String): Any? {
+    val reader = JsonReader(text)
+    val value = reader.value()
+    reader.space()
+    require(reader.at == text.length) { "text after the JSON value at ${reader.at}" }
+    return value
+}
+
+/** [text] read as a JSON object. */
+@Suppress("UNCHECKED_CAST")
+fun jsonObject(text: String): Map<String, Any?> =
+    parseJson(text) as? Map<String, Any?> ?: fail("not a JSON object: $text")
+
+private class JsonReader(val text: String) {
+    var at = 0
+
+    fun space() {
+        while (at < text.length && text[at] in " \t\r\n") at++
+    }
+
+    fun expect(c: Char) {
+        require(at < text.length && text[at] == c) { "expected '$c' at $at" }
+        at++
+    }
+
+    fun value(): Any? {
+        space()
+        require(at < text.length) { "end of text where a value was expected" }
+        return when (text[at]) {
+            '{' -> members()
+            '[' -> items()
+            '"' -> string()
+            't' -> word("true", true)
+            'f' -> word("false", false)
+            'n' -> word("null", null)
+            else -> number()
+        }
+    }
+
+    fun members(): Map<String, Any?> {
+        expect('{')
+        val members = LinkedHashMap<String, Any?>()
+        space()
+        if (text.getOrNull(at) == '}') {
+            at++
+            return members
+        }
+        while (true) {
+            space()
+            val name = string()
+            require(name !in members) { "duplicate member $name" }
+            space()
+            expect(':')
+            members[name] = value()
+            space()
+            if (text.getOrNull(at) != ',') break
+            at++
+        }
+        expect('}')
+        return members
+    }
+
+    fun items(): List<Any?> {
+        expect('[')
+        val items = mutableListOf<Any?>()
+        space()
+        if (text.getOrNull(at) == ']') {
+            at++
+            return items
+        }
+        while (true) {
+            items += value()
+            space()
+            if (text.getOrNull(at) != ',') break
+            at++
+        }
+        expect(']')
+        return items
+    }
+
+    fun word(word: String, value: Any?): Any? {
+        require(text.startsWith(word, at)) { "unexpected text at $at" }
+        at += word.length
+        return value
+    }
+
+    fun number(): Any {
+        val match = Regex("""-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?""").matchAt(text, at)
+        require(match != null) { "unexpected text at $at" }
+        at += match.value.length
+        val integral = match.groupValues[2].isEmpty() && match.groupValues[3].isEmpty()
+        return if (integral) match.value.toLong() else match.value.toDouble()
+    }
+
+    fun string(): String {
+        expect('"')
+        val out = StringBuilder()
+        while (true) {
+            require(at < text.length) { "unterminated string" }
+            val c = text[at++]
+            when {
+                c == '"' -> return out.toString()
+                c == '\\' -> {
+                    require(at < text.length) { "unterminated escape" }
+                    val escaped = text[at++]
+                    out.append(
+                        when (escaped) {
+                            '"', '\\', '/' -> escaped
+                            'b' -> '\b'
+                            'f' -> '\u000c'
+                            'n' -> '\n'
+                            'r' -> '\r'
+                            't' -> '\t'
+                            'u' -> text.substring(at, at + 4).toInt(16).toChar().also { at += 4 }
+                            else -> throw IllegalArgumentException("bad escape \\$escaped")
+                        },
+                    )
+                }
+                c < ' ' -> throw IllegalArgumentException("control character in a string at $at")
+                else -> out.append(c)
+            }
+        }
+    }
+}
 
 // --- did:key, computed here independently of lommebok ---
 

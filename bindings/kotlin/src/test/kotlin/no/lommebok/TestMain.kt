@@ -65,6 +65,14 @@ val allTests: List<KFunction0<Unit>> = listOf(
     ::unboundSdJwtIsPresentedWithoutKeyBinding,
     ::sdJwtWithTokenStatusIsValidUntilRevoked,
     ::garbageToSdJwtFunctionsIsInvalidInput,
+    // 8. The persistent wallet: encrypted store, import checks, DCQL answers, activity log.
+    ::holderWalletAppFlowShowsTheVerifierOnlyAgeOver18AfterReopening,
+    ::dataIntegrityAnswerReleasesTheWholeCredentialAndItsPresentationCannotBeReplayed,
+    ::choicesThatDoNotAnswerTheQueryAreRefusedAndLogNothing,
+    ::wrongStoreKeysAndFilesThatAreNotStoresAreTheirOwnErrors,
+    ::forgedForeignAndGarbageCredentialsAreRefusedAndNothingIsKept,
+    ::platformSignerIsTheHolderKeyAndIsNeededToReopen,
+    ::exportGivesTheIssuedTextAndDeleteRemovesOnlyThatCredential,
 )
 
 fun main() {
