@@ -23,6 +23,9 @@ pub const MULTIKEY_V1: &str = "https://w3id.org/security/multikey/v1";
 /// The DID Core v1 context.
 pub const DID_V1: &str = "https://www.w3.org/ns/did/v1";
 
+/// lommebok's trust list context ([`crate::trust`]): written for lommebok, not a W3C document.
+pub const LOMMEBOK_TRUST_V1: &str = "https://w3id.org/lommebok/trust/v1";
+
 /// The contexts shipped with lommebok: (URL, document).
 pub const BUNDLED: &[(&str, &str)] = &[
     (
@@ -43,6 +46,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
     ),
     (MULTIKEY_V1, include_str!("../contexts/multikey-v1.jsonld")),
     (DID_V1, include_str!("../contexts/did-v1.jsonld")),
+    (
+        LOMMEBOK_TRUST_V1,
+        include_str!("../contexts/lommebok-trust-v1.jsonld"),
+    ),
 ];
 
 /// Errors from registering a context.

@@ -18,6 +18,7 @@ pub mod sd_jwt;
 pub mod ssi_suites;
 pub mod status;
 pub mod token_status;
+pub mod trust;
 pub mod verify;
 pub mod wallet;
 

@@ -731,17 +731,35 @@ impl HeldCredential {
     }
 }
 
+/// The expanded IRI of one `type` value of `credential` under its `@context`, if it expands
+/// to one other than itself.
+pub(crate) fn expanded_type(
+    credential: &Credential,
+    written: &str,
+    contexts: &ContextRegistry,
+) -> Option<String> {
+    let context = credential.as_json().get("@context")?;
+    expand_types(context, &Value::String(written.to_owned()), contexts)
+        .into_iter()
+        .find(|iri| iri != written)
+}
+
 /// The JSON-LD expansion of the credential's `type` under its `@context`: the `rdf:type` IRIs of
 /// the document `{"@context": …, "type": …}`. Empty when it cannot be expanded.
 fn expanded_types(credential: &Credential, contexts: &ContextRegistry) -> Vec<String> {
-    use ssi_json_ld::{CompactJsonLd, Expandable as _};
-    use ssi_rdf::{AnyLdEnvironment as _, LdEnvironment};
-
-    const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
     let json = credential.as_json();
     let (Some(context), Some(types)) = (json.get("@context"), json.get("type")) else {
         return Vec::new();
     };
+    expand_types(context, types, contexts)
+}
+
+/// The `rdf:type` IRIs of the document `{"@context": context, "type": types}`.
+fn expand_types(context: &Value, types: &Value, contexts: &ContextRegistry) -> Vec<String> {
+    use ssi_json_ld::{CompactJsonLd, Expandable as _};
+    use ssi_rdf::{AnyLdEnvironment as _, LdEnvironment};
+
+    const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
     let mut document = Map::new();
     document.insert("@context".into(), context.clone());
     document.insert("type".into(), types.clone());

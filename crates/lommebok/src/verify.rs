@@ -26,6 +26,7 @@ use crate::presentation::Presentation;
 use crate::status::{
     Bitstring, MIN_ENTRIES, StatusEntry, StatusError, StatusPurpose, StatusSource,
 };
+use crate::trust::TrustLists;
 use sha2::Digest as _;
 
 /// The kinds of check a report lists.
@@ -67,6 +68,9 @@ pub enum CheckKind {
     /// An SD-JWT presentation's Key Binding JWT is signed by the credential's holder key
     /// (`cnf`), is fresh, and covers exactly the disclosures presented (RFC 9901 §7.3).
     KeyBinding,
+    /// The issuer is on a trust list the verifier trusts, for the credential's type
+    /// ([`crate::trust`]).
+    Trust,
 }
 
 /// One check of a verification.
@@ -184,6 +188,19 @@ impl VerifiedPresentation {
     }
 }
 
+/// The failed checks of `report` as one line (`target: reason; …`), for error messages.
+pub(crate) fn failure_reasons(report: &VerificationReport) -> String {
+    let reasons: Vec<String> = report
+        .failures()
+        .map(|check| format!("{}: {}", check.target, check.reason))
+        .collect();
+    if reasons.is_empty() {
+        "no check passed".to_owned()
+    } else {
+        reasons.join("; ")
+    }
+}
+
 /// What a verifier asks a holder for: a fresh challenge, and the domain the presentation is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresentationRequest {
@@ -244,6 +261,7 @@ pub struct Verifier {
     /// Status lists whose proof and issuer key passed, keyed by URL, with a digest of the text
     /// they were checked from. Their validity period is checked again at each use.
     status_lists: Mutex<StatusListCacheMap>,
+    trust: Option<Arc<TrustLists>>,
 }
 
 /// Verified status lists by URL, with the SHA-256 of the text each was verified from.
@@ -284,6 +302,7 @@ impl Verifier {
             challenges: Mutex::new(HashMap::new()),
             status_source: None,
             status_lists: Mutex::new(HashMap::new()),
+            trust: None,
         }
     }
 
@@ -312,6 +331,19 @@ impl Verifier {
         self
     }
 
+    /// Trusts issuers only as `trust` lists them: every credential gets a
+    /// [`CheckKind::Trust`] check ("issuer not listed", "listed but not for this type", "list
+    /// expired", …).
+    pub fn with_trust_lists(mut self, trust: Arc<TrustLists>) -> Self {
+        self.trust = Some(trust);
+        self
+    }
+
+    /// The trust lists in use, if any.
+    pub fn trust_lists(&self) -> Option<&Arc<TrustLists>> {
+        self.trust.as_ref()
+    }
+
     /// Uses `policy`.
     pub fn with_policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
@@ -321,6 +353,11 @@ impl Verifier {
     /// The policy in force.
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// The verifier's time (its [`Clock`]).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// Starts a presentation request: a fresh random challenge (128 bits), single-use and
@@ -442,6 +479,28 @@ impl Verifier {
                         credential.issuer()
                     )
                 },
+            );
+        }
+        if let Some(trust) = &self.trust {
+            let types: Vec<Vec<String>> = credential
+                .types()
+                .iter()
+                .map(|written| {
+                    let mut spellings = vec![written.clone()];
+                    spellings.extend(crate::query::expanded_type(
+                        credential,
+                        written,
+                        &self.contexts,
+                    ));
+                    spellings
+                })
+                .collect();
+            let decision = trust.issuer(credential.issuer(), &types, self.clock.now());
+            report.add(
+                target,
+                CheckKind::Trust,
+                decision.is_trusted(),
+                decision.reason(credential.issuer()),
             );
         }
     }
@@ -1039,6 +1098,7 @@ impl Verifier {
             request,
             expected_type,
             status_source: self.status_source.as_deref(),
+            trust: self.trust.as_deref(),
         };
         let (report, value) = crate::sd_jwt::verify(presentation, issuer, &context)?;
         let verified = report.is_valid().then_some(value);
@@ -1069,6 +1129,7 @@ impl Verifier {
             request: None,
             expected_type: crate::sd_jwt::SD_JWT_VC_TYPE,
             status_source: self.status_source.as_deref(),
+            trust: self.trust.as_deref(),
         };
         let (mut report, value) = crate::sd_jwt::verify(sd_jwt, issuer, &context)?;
         // Key binding is for presentations: its checks are replaced by one about the form.
@@ -1147,6 +1208,7 @@ mod tests {
             CheckKind::HolderBinding,
             CheckKind::Disclosures,
             CheckKind::KeyBinding,
+            CheckKind::Trust,
         ]
         .iter()
         .map(|k| serde_json::to_value(k).unwrap())
@@ -1167,7 +1229,8 @@ mod tests {
                 "holder_key",
                 "holder_binding",
                 "disclosures",
-                "key_binding"
+                "key_binding",
+                "trust"
             ])
         );
     }

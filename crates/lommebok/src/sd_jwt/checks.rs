@@ -29,6 +29,8 @@ pub(crate) struct VerifyContext<'a> {
     pub expected_type: &'a str,
     /// Where Status List Tokens come from (the verifier's status source), if it has one.
     pub status_source: Option<&'a dyn crate::status::StatusSource>,
+    /// The trust lists the issuer must be on, if the verifier has them.
+    pub trust: Option<&'a crate::trust::TrustLists>,
 }
 
 const CREDENTIAL: &str = "credential";
@@ -172,6 +174,23 @@ pub(crate) fn verify(
             ok,
             reason,
         );
+    }
+    if let Some(trust) = cx.trust {
+        let (ok, reason) = match (&issuer_name, issuer) {
+            (Some(iss), SdJwtIssuerKey::VerificationMethod(_)) => {
+                let vct = payload.get("vct").and_then(Value::as_str).unwrap_or("");
+                let decision = trust.issuer(iss, &[vec![vct.to_owned()]], cx.now);
+                (decision.is_trusted(), decision.reason(iss))
+            }
+            (Some(_), _) => (
+                false,
+                "the issuer's key was given directly, not resolved from its DID: trust lists \
+                 name DIDs"
+                    .to_owned(),
+            ),
+            (None, _) => (false, "the SD-JWT names no issuer (`iss`)".to_owned()),
+        };
+        add(&mut report, CREDENTIAL, CheckKind::Trust, ok, reason);
     }
     let holder = check_key_binding(&mut report, &compact, payload, cx);
 

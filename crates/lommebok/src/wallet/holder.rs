@@ -32,6 +32,7 @@ use crate::did::Did;
 use crate::key::{Algorithm, PublicKey, Signer, SoftwareKey};
 use crate::query::{ClaimSetMatch, DcqlQuery, HeldCredential, QueryMatch, Release, SdJwtRelease};
 use crate::sd_jwt::{self, ClaimPath, SdJwtIssuerKey};
+use crate::trust::request::CheckedRequest;
 use crate::verify::{PresentationRequest, VerificationReport, Verifier};
 
 /// The setting that records which holder key the wallet uses.
@@ -52,7 +53,7 @@ pub enum HolderWalletError {
     #[error(transparent)]
     Lommebok(#[from] crate::Error),
     /// The credential does not verify; the report says why.
-    #[error("the credential does not verify: {}", failures(.report))]
+    #[error("the credential does not verify: {}", crate::verify::failure_reasons(.report))]
     NotVerified {
         /// Every check made.
         report: VerificationReport,
@@ -86,18 +87,10 @@ pub enum HolderWalletError {
     /// What was chosen does not answer the query (or the request cannot be answered safely).
     #[error("not an answer to the request: {0}")]
     NotAnAnswer(String),
-}
-
-fn failures(report: &VerificationReport) -> String {
-    let reasons: Vec<String> = report
-        .failures()
-        .map(|check| format!("{}: {}", check.target, check.reason))
-        .collect();
-    if reasons.is_empty() {
-        "no check passed".to_owned()
-    } else {
-        reasons.join("; ")
-    }
+    /// The signed request may not be answered: its verifier is not registered, asks for more
+    /// than its registration allows, or wants the response sent elsewhere.
+    #[error("the request is refused: {0}")]
+    Refused(String),
 }
 
 /// Whose key signs for the wallet, as recorded (sealed) in the store.
@@ -468,7 +461,8 @@ impl HolderWallet {
 
     // --- holding ---
 
-    /// Checks a credential and keeps it; returns what the wallet shows of it.
+    /// Checks a credential and keeps it; returns what the wallet shows of it. A credential
+    /// already held (the same text) is not kept twice: its summary is returned.
     ///
     /// A JSON object is a Data Integrity credential: it must verify
     /// ([`Verifier::verify_credential`]) and every `credentialSubject.id` must be this holder's
@@ -512,6 +506,16 @@ impl HolderWallet {
             }
             CredentialFormat::SdJwt
         };
+        // The same credential again: keep one copy (a consent screen would show it twice).
+        if let Some(held) = self
+            .store
+            .credentials()?
+            .records
+            .into_iter()
+            .find(|held| held.format == format && held.data == text)
+        {
+            return Ok(self.read(&held)?.summary);
+        }
         let id = self.store.add_credential(format, text)?;
         let stored = StoredCredential {
             id,
@@ -664,6 +668,52 @@ impl HolderWallet {
         }
     }
 
+    /// Answers a signed request checked with [`crate::trust::request::check_request`], with
+    /// the holder's `chosen` answers to its query, now: the presentations are for the
+    /// verifier (audience its `client_id`, challenge its `nonce`) and the activity log names
+    /// it as registered. Send them to [`CheckedRequest::response_uri`] only.
+    ///
+    /// # Errors
+    /// [`HolderWalletError::Refused`] when the request may not be answered (unregistered,
+    /// over-asking, response address not registered); otherwise as
+    /// [`HolderWallet::present_at`].
+    pub fn present_to(
+        &self,
+        request: &CheckedRequest,
+        chosen: &[Choice],
+    ) -> Result<Presentations, HolderWalletError> {
+        self.present_to_at(request, chosen, Utc::now())
+    }
+
+    /// [`HolderWallet::present_to`], signed at `at`.
+    ///
+    /// # Errors
+    /// As [`HolderWallet::present_to`].
+    pub fn present_to_at(
+        &self,
+        request: &CheckedRequest,
+        chosen: &[Choice],
+        at: DateTime<Utc>,
+    ) -> Result<Presentations, HolderWalletError> {
+        if !request.is_acceptable() {
+            return Err(HolderWalletError::Refused(
+                request
+                    .refusals
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ));
+        }
+        self.present_at(
+            &request.query,
+            chosen,
+            &request.presentation_request(),
+            &request.verifier_name(),
+            at,
+        )
+    }
+
     /// Answers `request` with the holder's `chosen` answers to `query`, now: see
     /// [`HolderWallet::present_at`].
     ///
@@ -706,6 +756,11 @@ impl HolderWallet {
         at: DateTime<Utc>,
     ) -> Result<Presentations, HolderWalletError> {
         let not_an_answer = |why: String| HolderWalletError::NotAnAnswer(why);
+        if verifier_name.trim().is_empty() {
+            return Err(not_an_answer(
+                "the verifier must be named: the activity log records who was answered".into(),
+            ));
+        }
         let read = self.read_all()?.records;
         let held: Vec<HeldCredential> = read.iter().map(|r| r.held.clone()).collect();
         let matched = query.matches(&held);

@@ -21,6 +21,7 @@ mod status_negative;
 mod status_vectors;
 mod support;
 mod token_status;
+mod trust;
 mod vc_di_eddsa;
 mod vcdm;
 mod vectors;
