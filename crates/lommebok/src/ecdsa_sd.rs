@@ -8,27 +8,34 @@
 //!   nodes relabelled with an HMAC key, the statements the issuer's *mandatory pointers* select
 //!   are hashed and signed with the issuer's key, and every other statement is signed on its
 //!   own with a key made for this proof only;
-//! - the holder **derives** a credential ([`derive`], §3.4.7 "Add Derived Proof"): it keeps the
+//! - the holder **derives** a credential ([`derive()`], §3.4.7 "Add Derived Proof"): it keeps the
 //!   mandatory statements and the ones its *selective pointers* select, and a derived proof
 //!   carrying only their signatures (and none of the HMAC key);
 //! - the verifier checks the **derived proof** ([`verify_derived`], §3.4.9 "Verify Derived
 //!   Proof"). A base proof is not meant for verifiers; the spec defines no verification for it.
 //!
 //! The algorithms are SpruceID's (`ssi-data-integrity-suites`' `EcdsaSd2023` and
-//! `ssi-di-sd-primitives`); this module is the glue: lommebok's [`Signer`] signs the base
-//! signature (so a key in a platform keystore works), lommebok's [`ContextRegistry`] serves the
-//! JSON-LD contexts (never the network), and lommebok checks what ssi does not:
+//! `ssi-di-sd-primitives`): base proofs are made and derived proofs verified by ssi's suite. This
+//! module is glue, with one exception: the holder's "createDisclosureData" (§3.5.4) is written
+//! here on ssi's primitives (skolemization, HMAC relabelling, `canonicalizeAndGroup`,
+//! `selectJsonLd`, CBOR encoding), because ssi 0.16's version numbers statements in the wrong
+//! order and its derived credentials do not verify whenever a subject has an `id` (see
+//! `disclosure_data`; a test pins ssi's behaviour). Around ssi:
+//! - lommebok's [`Signer`] makes the base signature (so a key in a platform keystore works), and
+//!   lommebok's [`ContextRegistry`] serves the JSON-LD contexts (never the network);
 //! - the document is first canonicalized with lommebok's bounded RDFC-1.0
 //!   ([`crate::data_integrity::RDFC_CALL_LIMIT`]), because ssi's canonicalizer has no bound on
-//!   work and would run forever on a "poison graph";
+//!   work and would run for hours on a "poison graph";
 //! - every call into ssi runs under `catch_unwind`: the JSON-LD and IRI crates beneath it have
 //!   panicked on hostile input (see `data_integrity.rs`);
 //! - the `proofValue` header (base `0xd95d00`, derived `0xd95d01`, §3.5.2 / §3.5.6) and the
 //!   JSON pointers are checked before ssi sees them, so errors say what is wrong.
 //!
 //! The per-statement signatures are made with a P-256 key that ssi generates for each base proof
-//! and drops afterwards (the spec's "proof-scoped key pair"), and the HMAC key is random; both
-//! come from the operating system's random number generator.
+//! (`rand::thread_rng`) and drops afterwards (the spec's "proof-scoped key pair"); the HMAC key
+//! comes from `getrandom`. [`issue_base`] does not let the caller choose them (ssi could), so
+//! base proofs cannot reproduce the W3C test vectors byte for byte (derived credentials from the
+//! vectors can still be verified).
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
@@ -180,7 +187,7 @@ pub fn proof_kind(proof_value: &str) -> Result<ProofKind, EcdsaSdError> {
 /// `mandatory_pointers` are JSON pointers (RFC 6901) to what every derived credential must
 /// disclose (e.g. `/issuer`, `/validFrom`, `/credentialSubject/id`); whatever the pointers
 /// select, its `type` and `@context` come with it. The pointers travel in the base proof, so the
-/// holder's [`derive`] needs only its own selection. The document must not already carry a
+/// holder's [`derive()`] needs only its own selection. The document must not already carry a
 /// proof.
 ///
 /// # Errors
@@ -275,7 +282,8 @@ pub fn issue_base(
 /// The result is what the holder presents; it holds no HMAC key and no signature of an
 /// undisclosed statement. The base proof is not verified here (the spec defines no verification
 /// for it): verify the derived credential with [`verify_derived`] to check what the issuer
-/// signed. Member order in the result follows ssi (`@context`, `type`, then alphabetical).
+/// signed. The disclosed members come in the order ssi serializes a document: `@context`,
+/// `type`, then alphabetical.
 ///
 /// # Errors
 /// - [`EcdsaSdError::InvalidPointer`] / [`EcdsaSdError::DanglingPointer`];
@@ -314,13 +322,17 @@ pub fn derive(
         ))
     })??;
 
-    let derived_value = Signature::encode_derived(
-        &base.base_signature,
-        &base.public_key,
-        &disclosure.signatures,
-        &disclosure.label_map,
-        &disclosure.mandatory_indexes,
-    );
+    // ssi's encoder unwraps on labels that are not `_:c14nN` / `_:u<base64url>`; ours always
+    // are (canonical labels and HMAC labels), but a panic must not escape all the same.
+    let derived_value = guarded(|| {
+        Signature::encode_derived(
+            &base.base_signature,
+            &base.public_key,
+            &disclosure.signatures,
+            &disclosure.label_map,
+            &disclosure.mandatory_indexes,
+        )
+    })?;
     let mut derived_proof = proof.clone();
     derived_proof.insert(
         "proofValue".into(),
@@ -1207,6 +1219,69 @@ mod tests {
         let derived = derive(&secured, &["/credentialSubject/birthDate"], &contexts).unwrap();
         assert_eq!(derived["credentialSubject"]["birthDate"], "1990-05-17");
         assert!(verify(&derived, &key.public_key()).unwrap());
+    }
+
+    /// The 10-node blank-node clique of RDFC-1.0 test074 (the spec's "poison graph") as
+    /// JSON-LD, from the shared vectors folder; `None` (after printing why) when absent.
+    fn poison_graph() -> Option<Value> {
+        let root = match std::env::var_os("LOMMEBOK_SPEC_VECTORS") {
+            Some(dir) => std::path::PathBuf::from(dir),
+            None => std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/spec-vectors"),
+        };
+        let path = root.join("rdf-canon/rdfc10/test074-in.nq");
+        let Ok(nquads) = std::fs::read_to_string(&path) else {
+            eprintln!("SKIP: no poison graph at {}", path.display());
+            return None;
+        };
+        let mut nodes: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
+        for line in nquads.lines().filter(|l| !l.trim().is_empty()) {
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            nodes
+                .entry(parts[0].to_owned())
+                .or_default()
+                .push(json!({"@id": parts[2]}));
+        }
+        Some(Value::Array(
+            nodes
+                .into_iter()
+                .map(|(id, links)| json!({"@id": id, "https://example.com/p": links}))
+                .collect(),
+        ))
+    }
+
+    #[test]
+    fn rdfc_poison_graph_is_refused_before_ssi_canonicalizes_it() {
+        // ssi's canonicalizer has no bound on work: without lommebok's bounded check first, these
+        // calls would run for hours.
+        let Some(poison) = poison_graph() else { return };
+        let key = issuer_key();
+        let contexts = ContextRegistry::new();
+        let mut document = credential(&key);
+        document["credentialSubject"]["https://example.com/clique"] = poison.clone();
+        assert!(matches!(
+            issue_base(
+                &document,
+                &key,
+                &verification_method(&key),
+                MANDATORY,
+                created(),
+                &contexts
+            ),
+            Err(EcdsaSdError::Canonicalization(_))
+        ));
+        let mut derived = derived(&key, &["/credentialSubject/name"]);
+        derived["credentialSubject"]["https://example.com/clique"] = poison.clone();
+        assert!(matches!(
+            verify(&derived, &key.public_key()),
+            Err(EcdsaSdError::Canonicalization(_))
+        ));
+        let mut secured = base(&key);
+        secured["credentialSubject"]["https://example.com/clique"] = poison;
+        assert!(matches!(
+            derive(&secured, &[], &contexts),
+            Err(EcdsaSdError::Canonicalization(_))
+        ));
     }
 
     /// Verifies every ecdsa-sd-2023 derived credential among the W3C vc-di-ecdsa test vectors
