@@ -12,7 +12,8 @@
 //!   mandatory statements and the ones its *selective pointers* select, and a derived proof
 //!   carrying only their signatures (and none of the HMAC key);
 //! - the verifier checks the **derived proof** ([`verify_derived`], §3.4.9 "Verify Derived
-//!   Proof"). A base proof is not meant for verifiers; the spec defines no verification for it.
+//!   Proof"). A base proof is not meant for verifiers and the spec defines no verification for
+//!   it; a holder can check one with [`verify_base`] (derive everything, verify that).
 //!
 //! The algorithms are SpruceID's (`ssi-data-integrity-suites`' `EcdsaSd2023` and
 //! `ssi-di-sd-primitives`): base proofs are made and derived proofs verified by ssi's suite. This
@@ -551,6 +552,33 @@ pub fn verify_derived(
     }
 }
 
+/// Checks an `ecdsa-sd-2023` base proof as a holder can, e.g. when a wallet accepts a
+/// credential: derives the credential that discloses every statement and verifies it with
+/// `public_key` ([`derive()`], then [`verify_derived`]). This checks the issuer's signature and
+/// every statement signature. (The spec defines no verification of base proofs, §3.4.)
+///
+/// Returns `Ok(false)` when the base proof does not verify.
+///
+/// # Errors
+/// As [`derive()`] and [`verify_derived`].
+pub fn verify_base(
+    document: &Map<String, Value>,
+    public_key: &PublicKey,
+    contexts: &ContextRegistry,
+) -> Result<bool, EcdsaSdError> {
+    if public_key.algorithm() != Algorithm::P256 {
+        return Err(EcdsaSdError::WrongKeyType(public_key.algorithm()));
+    }
+    let everything: Vec<String> = document
+        .keys()
+        .filter(|member| *member != "@context" && *member != "proof")
+        .map(|member| format!("/{}", member.replace('~', "~0").replace('/', "~1")))
+        .collect();
+    let everything: Vec<&str> = everything.iter().map(String::as_str).collect();
+    let derived = derive(document, &everything, contexts)?;
+    verify_derived(&derived, public_key, contexts)
+}
+
 /// Parses JSON pointers, and checks that each selects something in `document`.
 fn parse_pointers(
     document: &Map<String, Value>,
@@ -1051,6 +1079,31 @@ mod tests {
             verify(&document, &key.public_key()),
             Err(EcdsaSdError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn holder_checks_a_base_proof_by_deriving_everything() {
+        let key = issuer_key();
+        let secured = base(&key);
+        let contexts = ContextRegistry::new();
+        assert!(verify_base(&secured, &key.public_key(), &contexts).unwrap());
+        let other = SoftwareKey::from_secret_bytes(Algorithm::P256, &[8; 32]).unwrap();
+        assert!(!verify_base(&secured, &other.public_key(), &contexts).unwrap());
+        // A claim changed after issuance, mandatory or not.
+        for (pointer, value) in [
+            ("/validFrom", json!("2020-01-01T00:00:00Z")),
+            ("/credentialSubject/birthDate", json!("1991-05-17")),
+        ] {
+            let mut changed = Value::Object(secured.clone());
+            *changed.pointer_mut(pointer).unwrap() = value;
+            let Value::Object(changed) = changed else {
+                unreachable!()
+            };
+            assert!(
+                !verify_base(&changed, &key.public_key(), &contexts).unwrap(),
+                "{pointer}"
+            );
+        }
     }
 
     #[test]
