@@ -6,6 +6,7 @@ pub mod contexts;
 pub mod credential;
 pub mod data_integrity;
 pub mod did;
+pub mod ecdsa_sd;
 pub mod issuer;
 pub mod json;
 pub mod jws;
