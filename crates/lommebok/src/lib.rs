@@ -30,8 +30,8 @@ pub use key::{Algorithm, PublicKey, Signer, SoftwareKey};
 pub use presentation::Presentation;
 pub use sd_jwt::{ClaimPath, SdJwtIssuerKey, SdJwtOptions, SdJwtStatus, VerifiedSdJwt};
 pub use verify::{
-    Check, CheckKind, Policy, PresentationRequest, Verification, VerificationReport,
-    VerifiedCredential, VerifiedPresentation, Verifier,
+    Check, CheckKind, Policy, PresentationRequest, ResponsePart, ResponseVerification,
+    Verification, VerificationReport, VerifiedCredential, VerifiedPresentation, Verifier,
 };
 pub use wallet::Wallet;
 

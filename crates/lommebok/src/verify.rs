@@ -201,6 +201,47 @@ pub(crate) fn failure_reasons(report: &VerificationReport) -> String {
     }
 }
 
+/// One presentation of a response, for [`Verifier::verify_response`].
+#[derive(Debug, Clone, Copy)]
+pub enum ResponsePart<'a> {
+    /// A Verifiable Presentation (JSON text) secured with Data Integrity.
+    DataIntegrity(&'a str),
+    /// An SD-JWT VC presentation with a Key Binding JWT, and its issuer's key.
+    SdJwt {
+        /// The presentation.
+        presentation: &'a str,
+        /// The issuer's key.
+        issuer: &'a crate::sd_jwt::SdJwtIssuerKey,
+    },
+}
+
+/// The verification of one [`ResponsePart`].
+#[derive(Debug, Clone)]
+pub enum ResponseVerification {
+    /// Of a Verifiable Presentation.
+    DataIntegrity(Verification<VerifiedPresentation>),
+    /// Of an SD-JWT VC presentation (boxed: it is much larger than the other).
+    SdJwt(Box<Verification<crate::sd_jwt::VerifiedSdJwt>>),
+}
+
+impl ResponseVerification {
+    /// The report.
+    pub fn report(&self) -> &VerificationReport {
+        match self {
+            ResponseVerification::DataIntegrity(v) => &v.report,
+            ResponseVerification::SdJwt(v) => &v.report,
+        }
+    }
+
+    /// Whether every check passed.
+    pub fn is_valid(&self) -> bool {
+        match self {
+            ResponseVerification::DataIntegrity(v) => v.is_valid(),
+            ResponseVerification::SdJwt(v) => v.is_valid(),
+        }
+    }
+}
+
 /// What a verifier asks a holder for: a fresh challenge, and the domain the presentation is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresentationRequest {
@@ -916,6 +957,50 @@ impl Verifier {
         request: &PresentationRequest,
     ) -> Result<Verification<VerifiedPresentation>, Error> {
         let challenge_known = self.consume_challenge(&request.challenge);
+        self.verify_presentation_known(input, request, challenge_known)
+    }
+
+    /// Verifies every presentation of one response to `request` (an OpenID4VP `vp_token`
+    /// answering several Credential Queries carries several, all on the request's one nonce):
+    /// the challenge is consumed once, here, and each presentation is checked against it.
+    /// Returns one verification per part, in order; accept the response only when all are
+    /// valid.
+    ///
+    /// # Errors
+    /// [`Error`] when a part cannot be read at all.
+    pub fn verify_response(
+        &self,
+        request: &PresentationRequest,
+        parts: &[ResponsePart<'_>],
+    ) -> Result<Vec<ResponseVerification>, Error> {
+        let challenge_known = self.consume_challenge(&request.challenge);
+        parts
+            .iter()
+            .map(|part| match part {
+                ResponsePart::DataIntegrity(input) => self
+                    .verify_presentation_known(input, request, challenge_known)
+                    .map(ResponseVerification::DataIntegrity),
+                ResponsePart::SdJwt {
+                    presentation,
+                    issuer,
+                } => self
+                    .verify_sd_jwt_known(
+                        presentation,
+                        issuer,
+                        Some((request, challenge_known)),
+                        crate::sd_jwt::SD_JWT_VC_TYPE,
+                    )
+                    .map(|verification| ResponseVerification::SdJwt(Box::new(verification))),
+            })
+            .collect()
+    }
+
+    fn verify_presentation_known(
+        &self,
+        input: &str,
+        request: &PresentationRequest,
+        challenge_known: bool,
+    ) -> Result<Verification<VerifiedPresentation>, Error> {
         let presentation = Presentation::from_json(json::parse_object_with_limit(
             input,
             self.policy.max_document_bytes,
@@ -1091,6 +1176,16 @@ impl Verifier {
         expected_type: &str,
     ) -> Result<Verification<crate::sd_jwt::VerifiedSdJwt>, Error> {
         let request = expected.map(|r| (r, self.consume_challenge(&r.challenge)));
+        self.verify_sd_jwt_known(presentation, issuer, request, expected_type)
+    }
+
+    fn verify_sd_jwt_known(
+        &self,
+        presentation: &str,
+        issuer: &crate::sd_jwt::SdJwtIssuerKey,
+        request: Option<(&PresentationRequest, bool)>,
+        expected_type: &str,
+    ) -> Result<Verification<crate::sd_jwt::VerifiedSdJwt>, Error> {
         let context = crate::sd_jwt::VerifyContext {
             now: self.clock.now(),
             policy: &self.policy,

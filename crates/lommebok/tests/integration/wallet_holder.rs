@@ -512,3 +512,59 @@ fn wallet_holder_refuses_choices_that_do_not_answer() {
     assert_eq!(made.presentations.len(), 2);
     assert_eq!(wallet.activity().unwrap().records.len(), 2);
 }
+
+#[test]
+fn wallet_holder_response_with_two_presentations_verifies_on_its_one_nonce() {
+    let storage = Arc::new(MemoryStorage::new());
+    let (wallet, issuer, residence, pid) = stocked(&storage);
+    let query = DcqlQuery::parse(
+        &json!({"credentials": [
+            {"id": "residence", "format": "ldp_vc",
+             "meta": {"type_values": [["ResidenceCredential"]]}},
+            {"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [PID]},
+             "claims": [{"path": ["age_over_18"]}]}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let verifier = support::verifier();
+    let request = verifier.request(Some(AUD));
+    let chosen = [
+        Choice::new("residence", &residence, None),
+        Choice::new("pid", &pid, None),
+    ];
+    let made = wallet
+        .present_at(&query, &chosen, &request, "Apotek Nord", now())
+        .unwrap();
+    let key = issuer_key(&issuer);
+    let parts = [
+        lommebok::ResponsePart::DataIntegrity(&made.presentations[0].presentation),
+        lommebok::ResponsePart::SdJwt {
+            presentation: &made.presentations[1].presentation,
+            issuer: &key,
+        },
+    ];
+    let checked = verifier.verify_response(&request, &parts).unwrap();
+    assert_eq!(checked.len(), 2);
+    for part in &checked {
+        assert!(part.is_valid(), "{:#?}", part.report());
+    }
+    // The nonce was used up by the response: the same response again is a replay.
+    let again = verifier.verify_response(&request, &parts).unwrap();
+    for part in &again {
+        assert!(part.report().failed(lommebok::CheckKind::Challenge));
+    }
+    // One at a time, the second presentation of a response fails: the first used the nonce.
+    let request = verifier.request(Some(AUD));
+    let made = wallet
+        .present_at(&query, &chosen, &request, "Apotek Nord", now())
+        .unwrap();
+    let first = verifier
+        .verify_presentation(&made.presentations[0].presentation, &request)
+        .unwrap();
+    assert!(first.is_valid());
+    let second = verifier
+        .verify_sd_jwt(&made.presentations[1].presentation, &key, Some(&request))
+        .unwrap();
+    assert!(second.report.failed(lommebok::CheckKind::Challenge));
+}
