@@ -14,7 +14,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use clap::{Args, Parser, Subcommand};
-use lommebok::clock::FixedClock;
 use lommebok::contexts::ContextRegistry;
 use lommebok::credential::parse_date_time_stamp;
 use lommebok::data_integrity::{Cryptosuite, ProofError};
@@ -40,14 +39,19 @@ macro_rules! say {
     }};
 }
 
+mod trust_cmd;
 mod wallet_cmd;
 
 /// The exit codes, as `--help` shows them.
 const EXIT_CODES: &str = "\
 Exit codes:
   0  done; for `verify`: the document is valid
-  1  `verify` and `wallet import` only: the document was checked and is NOT valid (the
-     report says why), or the wallet refused the credential (not verified, not its holder's)
+  1  `verify`, `sd-jwt verify`, `trust show`, `wallet import`, `wallet check-request` and
+     `wallet present --request` only: the document was checked and is NOT valid (the
+     report says why; with --trust-list, also an issuer the lists do not trust), the
+     wallet refused the credential (not verified, not its holder's), or the signed request
+     is refused (unregistered verifier, over-asking, unregistered response address,
+     forged or stale)
   2  usage or input error: bad arguments, unreadable or oversized file, malformed JSON,
      not a credential or presentation, a key that does not fit the suite, an unknown
      JSON-LD context (register it with --context URL=FILE), a status database that
@@ -142,6 +146,14 @@ enum Command {
     /// LOMMEBOK_PASSPHRASE or --passphrase-file, never from an argument.
     #[command(subcommand, after_help = wallet_cmd::WALLET_AFTER_HELP)]
     Wallet(wallet_cmd::WalletCommand),
+    /// Trust lists signed by a trust anchor: create them, add issuers and registered
+    /// verifiers, verify and show them.
+    #[command(subcommand, after_help = trust_cmd::TRUST_AFTER_HELP)]
+    Trust(trust_cmd::TrustCommand),
+    /// Signed presentation requests (OpenID4VP Request Objects), for wallets to check against
+    /// trust lists (`wallet check-request`, `wallet present --request`).
+    #[command(subcommand)]
+    Request(trust_cmd::RequestCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -352,6 +364,8 @@ struct VerifyArgs {
     /// credentials with a `credentialStatus` naming it. Repeatable.
     #[arg(long, value_name = "URL=FILE", value_parser = parse_url_file_arg)]
     status_list: Vec<(String, PathBuf)>,
+    #[command(flatten)]
+    trust: trust_cmd::TrustArgs,
 }
 
 #[derive(Debug, Args)]
@@ -537,6 +551,8 @@ struct SdJwtVerifyArgs {
     /// The header `typ` expected.
     #[arg(long = "type", value_name = "TYP", default_value = SD_JWT_VC_TYPE)]
     typ: String,
+    #[command(flatten)]
+    trust: trust_cmd::TrustArgs,
 }
 
 fn algorithm_parser() -> impl clap::builder::TypedValueParser<Value = Algorithm> {
@@ -671,6 +687,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Status(command) => status(command),
         Command::SdJwt(command) => sd_jwt(command),
         Command::Wallet(command) => wallet_cmd::wallet(command),
+        Command::Trust(command) => trust_cmd::trust(command),
+        Command::Request(command) => trust_cmd::request(command),
     }
 }
 
@@ -770,13 +788,13 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     if !args.expect_issuer.is_empty() {
         policy.trusted_issuers = Some(args.expect_issuer);
     }
-    let mut verifier = Verifier::new().with_contexts(contexts).with_policy(policy);
+    let mut verifier = trust_cmd::verifier_at(args.now).with_contexts(contexts);
     if !args.status_list.is_empty() {
         verifier = verifier.with_status_source(load_status_lists(&args.status_list)?);
     }
-    if let Some(now) = args.now {
-        verifier = verifier.with_clock(Arc::new(FixedClock(now)));
-    }
+    // The lists are verified before the policy (--expect-issuer) applies: their issuer is
+    // the anchor.
+    let verifier = with_trust(verifier, &args.trust)?.with_policy(policy);
 
     let report = if is_presentation {
         let Some(challenge) = args.challenge else {
@@ -903,13 +921,11 @@ fn sd_jwt_verify(args: SdJwtVerifyArgs) -> Result<ExitCode, Failure> {
         ));
     };
     let text = read_input(&args.input)?;
-    let mut verifier = Verifier::new();
+    let mut verifier = trust_cmd::verifier_at(args.now);
     if !args.status_list.is_empty() {
         verifier = verifier.with_status_source(load_status_lists(&args.status_list)?);
     }
-    if let Some(now) = args.now {
-        verifier = verifier.with_clock(Arc::new(FixedClock(now)));
-    }
+    let verifier = with_trust(verifier, &args.trust)?;
     let request = match (args.nonce, args.aud) {
         (Some(nonce), Some(aud)) => {
             // Stateless: the nonce given is taken as issued now (see `sd-jwt verify --help`).
@@ -1208,6 +1224,14 @@ fn load_status_lists(lists: &[(String, PathBuf)]) -> Result<Arc<StatusListCache>
         cache.insert(url, read_file(path)?.trim());
     }
     Ok(Arc::new(cache))
+}
+
+/// `verifier` with the `--trust-list` lists (verified by it), if any are given.
+fn with_trust(verifier: Verifier, trust: &trust_cmd::TrustArgs) -> Result<Verifier, Failure> {
+    Ok(match trust.load(&verifier)? {
+        Some(lists) => verifier.with_trust_lists(lists),
+        None => verifier,
+    })
 }
 
 /// Tells a person on standard error what the report says.

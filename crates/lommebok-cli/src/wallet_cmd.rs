@@ -3,24 +3,25 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, Subcommand};
-use lommebok::clock::FixedClock;
+use lommebok::PresentationRequest;
 use lommebok::query::{DcqlQuery, QueryMatch};
+use lommebok::trust::request::CheckedRequest;
 use lommebok::wallet::store::{PassphraseKey, StoreError};
 use lommebok::wallet::{Choice, CredentialSummary, HolderWallet, HolderWalletError};
-use lommebok::{PresentationRequest, Verifier};
 use lommebok_sqlite::SqliteStorage;
 use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
 
+use super::trust_cmd::{self, TrustArgs};
 use super::{
     Failure, load_contexts, load_status_lists, parse_time, parse_url_file_arg, print_json,
-    read_file, read_input, sd_jwt_issuer_key, write_stdout,
+    read_file, read_input, sd_jwt_issuer_key, with_trust, write_stdout,
 };
 
 /// The environment variable holding the wallet passphrase.
@@ -43,8 +44,17 @@ usage error (exit 2), and the file is left as it was.
       --domain https://verifier.example --verifier \"Apotek 1\" > vp_token.json
   lommebok wallet activity --store wallet.db
 
-Exit codes: 0 done, 1 `import` only: the credential was refused (not verified, or not about
-this wallet's holder), 2 usage or input error (also a wrong passphrase), 3 internal error.";
+A signed request (`lommebok request sign`) is checked against trust lists before anything is
+shown or sent: who signed it, whether a list registers that verifier, whether it asks for more
+than it is registered for, and whether the response goes to a registered address.
+
+  lommebok wallet check-request --request req.jwt --trust-list list.json \
+      --trust-anchor did:key:z6Mk...
+  lommebok wallet present --store wallet.db --request req.jwt --trust-list list.json \
+      --trust-anchor did:key:z6Mk... > vp_token.json     # send it where standard error says
+
+Exit codes: 0 done, 1 `import`: the credential was refused (not verified, or not about this
+wallet's holder); `check-request`, `present --request`: the request is refused, 2 usage or input error (also a wrong passphrase), 3 internal error.";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum WalletCommand {
@@ -65,9 +75,13 @@ pub(crate) enum WalletCommand {
     /// Print every way the wallet could answer a DCQL query, and for each exactly which claims
     /// would leave the phone.
     Answer(AnswerArgs),
-    /// Answer a DCQL query: print the OpenID4VP vp_token (query id → presentations) and log
-    /// what was presented to whom.
+    /// Answer a DCQL query, or a signed request (--request): print the OpenID4VP vp_token
+    /// (query id → presentations) and log what was presented to whom.
     Present(PresentArgs),
+    /// Check a signed request (an OpenID4VP Request Object) against trust lists and print who
+    /// asks, what it is registered for, what it asks beyond that and where the answer would
+    /// go. Refused: exit 1.
+    CheckRequest(CheckRequestArgs),
     /// Print the activity log: every presentation made, to whom, and what left the phone.
     Activity(StoreArgs),
 }
@@ -117,6 +131,8 @@ pub(crate) struct ImportArgs {
     /// Check the credential as of this time instead of now (e.g. 2026-06-01T12:00:00Z).
     #[arg(long, value_name = "ISO", value_parser = parse_time)]
     now: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    trust: TrustArgs,
 }
 
 #[derive(Debug, Args)]
@@ -134,23 +150,62 @@ pub(crate) struct AnswerArgs {
 #[derive(Debug, Args)]
 pub(crate) struct PresentArgs {
     #[command(flatten)]
-    answer: AnswerArgs,
+    store: StoreArgs,
+    /// The verifier's DCQL query (OpenID4VP §6), a JSON object; `-` reads standard input.
+    /// Not with --request, which carries its query.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "request",
+        conflicts_with = "request"
+    )]
+    query: Option<PathBuf>,
+    /// A signed request (as `lommebok request sign` prints it; `-` reads standard input),
+    /// instead of --query, --challenge, --domain and --verifier: checked against the
+    /// --trust-list lists as `wallet check-request` does, and answered only if acceptable
+    /// (refused: exit 1, with the reasons).
+    #[arg(long, value_name = "FILE", requires = "trust_list")]
+    request: Option<PathBuf>,
+    #[command(flatten)]
+    trust: TrustArgs,
+    /// Registers a JSON-LD context document for a URL the held credentials use. Repeatable.
+    #[arg(long, value_name = "URL=FILE", value_parser = parse_url_file_arg)]
+    context: Vec<(String, PathBuf)>,
     /// The verifier's challenge (nonce).
-    #[arg(long)]
-    challenge: String,
+    #[arg(long, required_unless_present = "request", conflicts_with = "request")]
+    challenge: Option<String>,
     /// The verifier's domain (the Key Binding JWT's audience).
-    #[arg(long)]
-    domain: String,
+    #[arg(long, required_unless_present = "request", conflicts_with = "request")]
+    domain: Option<String>,
     /// The verifier's name as shown to the holder, for the activity log.
-    #[arg(long, value_name = "NAME")]
-    verifier: String,
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "request",
+        conflicts_with = "request"
+    )]
+    verifier: Option<String>,
     /// Answer the Credential Query QUERY_ID with the held credential HELD_ID (in the way
     /// CLAIM_SET, an index in the query's claim_sets). Repeatable. Default: the first
     /// candidate of every Credential Query, in the verifier's preferred way (as `wallet
     /// answer` shows it under `default`).
     #[arg(long, value_name = "QUERY_ID=HELD_ID[:CLAIM_SET]")]
     choose: Vec<String>,
-    /// The presentations' signing time (e.g. 2026-06-01T12:00:00Z). Default: now.
+    /// The presentations' signing time, and the time the request is checked at (e.g.
+    /// 2026-06-01T12:00:00Z). Default: now.
+    #[arg(long, value_name = "ISO", value_parser = parse_time)]
+    now: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckRequestArgs {
+    /// The signed request (a Request Object JWT, as `lommebok request sign` prints it); `-`
+    /// reads standard input.
+    #[arg(long, value_name = "FILE")]
+    request: PathBuf,
+    #[command(flatten)]
+    trust: TrustArgs,
+    /// Check as of this time instead of now (e.g. 2026-06-01T12:00:00Z).
     #[arg(long, value_name = "ISO", value_parser = parse_time)]
     now: Option<DateTime<Utc>>,
 }
@@ -183,6 +238,16 @@ pub(crate) fn wallet(command: WalletCommand) -> Result<ExitCode, Failure> {
         }
         WalletCommand::Answer(args) => answer(&args),
         WalletCommand::Present(args) => present(args),
+        WalletCommand::CheckRequest(args) => {
+            match trust_cmd::check(
+                &args.request,
+                &args.trust,
+                args.now.unwrap_or_else(Utc::now),
+            )? {
+                Ok(checked) => trust_cmd::report_checked(&checked),
+                Err(error) => trust_cmd::unattributed(error),
+            }
+        }
         WalletCommand::Activity(args) => activity(&args),
     }
 }
@@ -277,7 +342,7 @@ fn print_holder(wallet: &HolderWallet) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn time(at: Option<DateTime<Utc>>) -> Value {
+pub(crate) fn time(at: Option<DateTime<Utc>>) -> Value {
     at.map_or(Value::Null, |at| {
         at.to_rfc3339_opts(SecondsFormat::AutoSi, true).into()
     })
@@ -298,13 +363,11 @@ fn import(args: ImportArgs) -> Result<ExitCode, Failure> {
     let issuer = sd_jwt_issuer_key(args.issuer_key.as_deref(), args.issuer.as_deref())?;
     let contexts = load_contexts(&args.context)?;
     let text = read_input(&args.input)?;
-    let mut verifier = Verifier::new().with_contexts(contexts.clone());
+    let mut verifier = trust_cmd::verifier_at(args.now).with_contexts(contexts.clone());
     if !args.status_list.is_empty() {
         verifier = verifier.with_status_source(load_status_lists(&args.status_list)?);
     }
-    if let Some(now) = args.now {
-        verifier = verifier.with_clock(Arc::new(FixedClock(now)));
-    }
+    let verifier = with_trust(verifier, &args.trust)?;
     let wallet = open(&args.store, false)?.with_contexts(contexts);
     match wallet.import(&text, &verifier, issuer.as_ref()) {
         Ok(summary) => {
@@ -353,11 +416,14 @@ fn list(args: &StoreArgs) -> Result<ExitCode, Failure> {
 /// Reads the query file and opens the wallet with the contexts.
 fn query_and_wallet(args: &AnswerArgs) -> Result<(DcqlQuery, HolderWallet), Failure> {
     let contexts = load_contexts(&args.context)?;
-    let text = read_input(&args.query)?;
-    let query = DcqlQuery::parse(&text)
-        .map_err(|e| Failure::Input(format!("{}: not a DCQL query: {e}", args.query.display())))?;
+    let query = read_query(&args.query)?;
     let wallet = open(&args.store, false)?.with_contexts(contexts);
     Ok((query, wallet))
+}
+
+fn read_query(path: &Path) -> Result<DcqlQuery, Failure> {
+    DcqlQuery::parse(&read_input(path)?)
+        .map_err(|e| Failure::Input(format!("{}: not a DCQL query: {e}", path.display())))
 }
 
 fn choice_json(choice: &Choice) -> Value {
@@ -462,8 +528,57 @@ fn parse_choice(arg: &str, held: &[String]) -> Result<Choice, Failure> {
     Err(bad("no such credential in the wallet (see `wallet list`)"))
 }
 
+/// What a presentation answers: the query, the request and who asks; and the checked signed
+/// request, if it came as one.
+type Asked = (
+    DcqlQuery,
+    PresentationRequest,
+    String,
+    Option<CheckedRequest>,
+);
+
 fn present(args: PresentArgs) -> Result<ExitCode, Failure> {
-    let (query, wallet) = query_and_wallet(&args.answer)?;
+    let at = args.now.unwrap_or_else(Utc::now);
+    let contexts = load_contexts(&args.context)?;
+    let (query, request, verifier, checked): Asked = match (&args.request, &args.query) {
+        (Some(path), _) => {
+            let checked = match trust_cmd::check(path, &args.trust, at)? {
+                Ok(checked) => checked,
+                Err(error) => return trust_cmd::unattributed(error),
+            };
+            if !checked.is_acceptable() {
+                return trust_cmd::report_checked(&checked);
+            }
+            (
+                checked.query.clone(),
+                checked.presentation_request(),
+                checked.verifier_name(),
+                Some(checked),
+            )
+        }
+        (None, Some(query)) => {
+            if !args.trust.trust_list.is_empty() {
+                return Err(Failure::Input(
+                    "--trust-list and --trust-anchor check a signed --request".into(),
+                ));
+            }
+            // clap makes --challenge, --domain and --verifier go with --query.
+            let (Some(challenge), Some(domain), Some(verifier)) =
+                (args.challenge, args.domain, args.verifier)
+            else {
+                return Err(Failure::Input(
+                    "--query needs --challenge, --domain and --verifier".into(),
+                ));
+            };
+            let request = PresentationRequest {
+                challenge,
+                domain: Some(domain),
+            };
+            (read_query(query)?, request, verifier, None)
+        }
+        (None, None) => return Err(Failure::Input("give --query or --request".into())),
+    };
+    let wallet = open(&args.store, false)?.with_contexts(contexts);
     let chosen = if args.choose.is_empty() {
         let chosen = Choice::defaults(&wallet.answers(&query).map_err(store_failure)?);
         if chosen.is_empty() {
@@ -485,22 +600,30 @@ fn present(args: PresentArgs) -> Result<ExitCode, Failure> {
             .map(|arg| parse_choice(arg, &held))
             .collect::<Result<Vec<_>, _>>()?
     };
-    let request = PresentationRequest {
-        challenge: args.challenge,
-        domain: Some(args.domain),
-    };
-    let at = args.now.unwrap_or_else(Utc::now);
-    let presentations = wallet
-        .present_at(&query, &chosen, &request, &args.verifier, at)
-        .map_err(wallet_failure)?;
+    let presentations = match &checked {
+        Some(checked) => wallet.present_to_at(checked, &chosen, at),
+        None => wallet.present_at(&query, &chosen, &request, &verifier, at),
+    }
+    .map_err(wallet_failure)?;
     print_json(&presentations.vp_token())?;
     for presented in &presentations.presentations {
         say!(
             "presented {} for `{}` to {} (activity {})",
             presented.held_id,
             presented.query_id,
-            args.verifier,
+            verifier,
             presented.activity_id
+        );
+    }
+    if let Some(checked) = &checked {
+        say!(
+            "send the vp_token to {} (direct_post){}",
+            checked.response_uri,
+            checked
+                .state
+                .as_ref()
+                .map(|state| format!(" with state {state}"))
+                .unwrap_or_default()
         );
     }
     Ok(ExitCode::SUCCESS)

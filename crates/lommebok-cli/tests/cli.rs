@@ -289,7 +289,7 @@ fn help_documents_exit_codes() {
     assert!(help.stdout.contains("Exit codes"), "{}", help.stdout);
     for line in [
         "0  done",
-        "1  `verify` and `wallet import` only",
+        "1  `verify`, `sd-jwt verify`, `trust show`, `wallet import`, `wallet check-request` and",
         "2  usage or input error",
         "3  internal error",
     ] {
@@ -2720,4 +2720,750 @@ fn wallet_import_of_someone_elses_credential_is_refused() {
     let list = wallet(&["list", "--store", ws.store()]);
     list.expect(0);
     assert_eq!(list.json()["credentials"], json!([]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// trust: trust lists signed by an anchor, and signed requests checked against them
+
+const LIST_ID: &str = "urn:example:trust-list:no";
+const LIST_FROM: &str = "2026-05-01T00:00:00Z";
+const PHARMACY_RESPONSE: &str = "https://apotek.example/response";
+
+/// Makes a key file from `seed(byte)` and returns it with its did:key.
+fn key_file(scene: &Scene, name: &str, alg: &str, byte: u8) -> (PathBuf, String) {
+    let generated = lommebok(&["key", "generate", "--alg", alg, "--seed", &seed(byte)]);
+    generated.expect(0);
+    let path = scene.write(name, &generated.stdout);
+    let did = lommebok(&["did", "--key", p(&path)]);
+    did.expect(0);
+    let did = did.json()["did"].as_str().unwrap().to_owned();
+    (path, did)
+}
+
+/// A wallet scene with a trust anchor, a pharmacy (a verifier) and a look-alike pharmacy.
+struct TrustScene {
+    ws: WalletScene,
+    anchor_key: PathBuf,
+    anchor_did: String,
+    pharmacy_key: PathBuf,
+    pharmacy_did: String,
+    look_alike_key: PathBuf,
+}
+
+impl TrustScene {
+    fn new() -> TrustScene {
+        let ws = WalletScene::new();
+        let (anchor_key, anchor_did) = key_file(&ws.scene, "anchor.key.json", "ed25519", 7);
+        let (pharmacy_key, pharmacy_did) = key_file(&ws.scene, "pharmacy.key.json", "p256", 8);
+        let (look_alike_key, _) = key_file(&ws.scene, "look-alike.key.json", "p256", 9);
+        TrustScene {
+            ws,
+            anchor_key,
+            anchor_did,
+            pharmacy_key,
+            pharmacy_did,
+            look_alike_key,
+        }
+    }
+
+    fn scene(&self) -> &Scene {
+        &self.ws.scene
+    }
+
+    /// `trust ...` with `args`; the result must exit 0, and is written to `name`.
+    fn trust_to(&self, name: &str, args: &[&str]) -> PathBuf {
+        let mut all = vec!["trust"];
+        all.extend(args);
+        let run = lommebok(&all);
+        run.expect(0);
+        self.scene().write(name, &run.stdout)
+    }
+
+    /// An empty list, then the municipality as an issuer of residence credentials and PIDs,
+    /// then the pharmacy as a verifier of age_over_18 in PIDs: `l3.json`, signed by `key`.
+    fn list_signed_by(&self, key: &Path) -> PathBuf {
+        let l1 = self.trust_to(
+            "l1.json",
+            &[
+                "create",
+                "--key",
+                p(key),
+                "--id",
+                LIST_ID,
+                "--valid-days",
+                "365",
+                "--now",
+                LIST_FROM,
+            ],
+        );
+        let l2 = self.trust_to(
+            "l2.json",
+            &[
+                "add-issuer",
+                "--key",
+                p(key),
+                "--list",
+                p(&l1),
+                "--did",
+                &self.scene().issuer_did,
+                "--name",
+                "Tromsø kommune",
+                "--type",
+                "ResidenceCredential",
+                "--type",
+                VCT,
+                "--now",
+                "2026-05-02T00:00:00Z",
+            ],
+        );
+        self.trust_to(
+            "l3.json",
+            &[
+                "add-verifier",
+                "--key",
+                p(key),
+                "--list",
+                p(&l2),
+                "--did",
+                &self.pharmacy_did,
+                "--name",
+                "Apotek Nord",
+                "--purpose",
+                "age check for prescription medicine",
+                "--may-request",
+                &format!("{VCT}=age_over_18"),
+                "--response-uri",
+                PHARMACY_RESPONSE,
+                "--now",
+                "2026-05-03T00:00:00Z",
+            ],
+        )
+    }
+
+    fn list(&self) -> PathBuf {
+        self.list_signed_by(&self.anchor_key)
+    }
+
+    /// `--trust-list list --trust-anchor <the anchor>`.
+    fn trust_args<'a>(&'a self, list: &'a Path) -> [&'a str; 4] {
+        ["--trust-list", p(list), "--trust-anchor", &self.anchor_did]
+    }
+
+    /// A DCQL query for PIDs with `claims`.
+    fn query(&self, claims: &[&str]) -> PathBuf {
+        let claims: Vec<Value> = claims.iter().map(|c| json!({"path": [c]})).collect();
+        self.scene().write(
+            "dcql.json",
+            &json!({"credentials": [{"id": "pid", "format": "dc+sd-jwt",
+                "meta": {"vct_values": [VCT]}, "claims": claims}]})
+            .to_string(),
+        )
+    }
+
+    /// `request sign` by the key file `key` for `claims`, answered at `response_uri`, into
+    /// `request.jwt`.
+    fn request(&self, key: &Path, claims: &[&str], response_uri: &str) -> PathBuf {
+        let query = self.query(claims);
+        let run = lommebok(&[
+            "request",
+            "sign",
+            "--key",
+            p(key),
+            "--query",
+            p(&query),
+            "--response-uri",
+            response_uri,
+            "--nonce",
+            NONCE,
+            "--now",
+            NOW,
+        ]);
+        run.expect(0);
+        assert!(
+            run.stderr.contains(&format!("nonce: {NONCE}")),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(run.stdout.trim().split('.').count(), 3, "{}", run.stdout);
+        self.scene().write("request.jwt", &run.stdout)
+    }
+
+    fn check_request(&self, request: &Path, list: &Path) -> Run {
+        let mut args = vec!["check-request", "--request", p(request), "--now", NOW];
+        args.extend(self.trust_args(list));
+        wallet(&args)
+    }
+}
+
+/// The check of `kind` in a report: (passed, reason).
+fn check_of(report: &Value, kind: &str) -> (bool, String) {
+    let check = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == json!(kind))
+        .unwrap_or_else(|| panic!("no {kind} check: {report:#}"));
+    (
+        check["passed"].as_bool().unwrap(),
+        check["reason"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// create → add-issuer → add-verifier → show: each step one sequence higher, the contents as
+/// given, the list's validity kept; only the anchor's key changes the list.
+#[test]
+fn trust_create_add_issuer_add_verifier_show_round_trip() {
+    let ts = TrustScene::new();
+    let list = ts.list();
+    for (name, sequence) in [("l1.json", 1), ("l2.json", 2), ("l3.json", 3)] {
+        let vc: Value =
+            serde_json::from_str(&std::fs::read_to_string(ts.scene().path(name)).unwrap()).unwrap();
+        assert_eq!(
+            vc["type"],
+            json!(["VerifiableCredential", "TrustListCredential"])
+        );
+        assert_eq!(vc["issuer"], json!(ts.anchor_did));
+        assert_eq!(
+            vc["credentialSubject"]["sequence"],
+            json!(sequence),
+            "{name}"
+        );
+        assert_eq!(vc["validFrom"], json!(LIST_FROM), "{name}");
+        assert_eq!(vc["validUntil"], json!("2027-05-01T00:00:00Z"), "{name}");
+        assert_eq!(vc["proof"]["cryptosuite"], json!("eddsa-rdfc-2022"));
+    }
+
+    let mut args = vec!["trust", "show", "--list", p(&list), "--now", NOW];
+    args.extend(["--anchor", &ts.anchor_did]);
+    let shown = lommebok(&args);
+    shown.expect(0);
+    let shown = shown.json();
+    assert_eq!(shown["valid"], json!(true));
+    assert_eq!(shown["anchor"], json!(ts.anchor_did));
+    assert_eq!(shown["anchorChecked"], json!(true));
+    assert_eq!(shown["validFrom"], json!(LIST_FROM));
+    assert_eq!(
+        shown["contents"],
+        json!({
+            "id": LIST_ID,
+            "type": "TrustList",
+            "sequence": 3,
+            "issuers": [{
+                "did": ts.scene().issuer_did,
+                "legalName": "Tromsø kommune",
+                "credentialTypes": ["ResidenceCredential", VCT],
+            }],
+            "verifiers": [{
+                "did": ts.pharmacy_did,
+                "legalName": "Apotek Nord",
+                "purpose": "age check for prescription medicine",
+                "mayRequest": [{"credentialType": VCT, "claims": ["age_over_18"]}],
+                "responseUris": [PHARMACY_RESPONSE],
+            }],
+        })
+    );
+
+    // Without --anchor, only the signature is checked, and it says so.
+    let unanchored = lommebok(&["trust", "show", "--list", p(&list), "--now", NOW]);
+    unanchored.expect(0);
+    assert_eq!(unanchored.json()["anchorChecked"], json!(false));
+    assert!(
+        unanchored.stderr.contains("no --anchor given"),
+        "{}",
+        unanchored.stderr
+    );
+    // Another anchor: not valid.
+    let other = lommebok(&[
+        "trust",
+        "show",
+        "--list",
+        p(&list),
+        "--now",
+        NOW,
+        "--anchor",
+        &ts.scene().issuer_did,
+    ]);
+    other.expect(1);
+    assert_eq!(other.json()["valid"], json!(false));
+    assert!(
+        other.json()["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a trust anchor"),
+        "{}",
+        other.stdout
+    );
+
+    // Only the anchor's key changes the list; --valid-days re-dates it.
+    let stranger = lommebok(&[
+        "trust",
+        "add-issuer",
+        "--key",
+        p(&ts.scene().issuer_key),
+        "--list",
+        p(&list),
+        "--did",
+        &ts.pharmacy_did,
+        "--name",
+        "Falsk",
+        "--type",
+        VCT,
+    ]);
+    stranger.expect(2);
+    assert!(stranger.stdout.is_empty());
+    assert!(
+        stranger.stderr.contains("only the list's anchor"),
+        "{}",
+        stranger.stderr
+    );
+    let renewed = ts.trust_to(
+        "l4.json",
+        &[
+            "add-issuer",
+            "--key",
+            p(&ts.anchor_key),
+            "--list",
+            p(&list),
+            "--did",
+            &ts.pharmacy_did,
+            "--name",
+            "Apotek Nord",
+            "--type",
+            "urn:example:receipt",
+            "--valid-until",
+            "2026-12-31T00:00:00Z",
+            "--valid-days",
+            "30",
+            "--now",
+            NOW,
+        ],
+    );
+    let vc: Value = serde_json::from_str(&std::fs::read_to_string(renewed).unwrap()).unwrap();
+    assert_eq!(vc["credentialSubject"]["sequence"], json!(4));
+    assert_eq!(vc["validFrom"], json!(NOW));
+    assert_eq!(vc["validUntil"], json!("2026-07-01T12:00:00Z"));
+    assert_eq!(
+        vc["credentialSubject"]["issuers"].as_array().unwrap().len(),
+        2
+    );
+    assert!(
+        vc["credentialSubject"]["issuers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["validUntil"] == json!("2026-12-31T00:00:00Z")),
+        "{vc:#}"
+    );
+}
+
+/// A list changed after signing does not verify, and is not signed again.
+#[test]
+fn trust_show_of_a_tampered_list_fails() {
+    let ts = TrustScene::new();
+    let list = ts.list();
+    let mut vc: Value = serde_json::from_str(&std::fs::read_to_string(&list).unwrap()).unwrap();
+    vc["credentialSubject"]["issuers"][0]["credentialTypes"] =
+        json!(["ResidenceCredential", VCT, "PassportCredential"]);
+    let tampered = ts.scene().write("tampered.json", &vc.to_string());
+    let shown = lommebok(&[
+        "trust",
+        "show",
+        "--list",
+        p(&tampered),
+        "--anchor",
+        &ts.anchor_did,
+        "--now",
+        NOW,
+    ]);
+    shown.expect(1);
+    let output = shown.json();
+    assert_eq!(output["valid"], json!(false));
+    assert_eq!(failed_checks(&output["report"]), ["proof"], "{output:#}");
+    assert!(shown.stderr.contains("NOT valid"), "{}", shown.stderr);
+    // Not even without an anchor.
+    lommebok(&["trust", "show", "--list", p(&tampered), "--now", NOW]).expect(1);
+
+    let resigned = lommebok(&[
+        "trust",
+        "add-issuer",
+        "--key",
+        p(&ts.anchor_key),
+        "--list",
+        p(&tampered),
+        "--did",
+        &ts.pharmacy_did,
+        "--name",
+        "Apotek Nord",
+        "--type",
+        VCT,
+        "--now",
+        NOW,
+    ]);
+    resigned.expect(2);
+    assert!(resigned.stdout.is_empty());
+    assert!(
+        resigned.stderr.contains("does not verify"),
+        "{}",
+        resigned.stderr
+    );
+}
+
+/// With --trust-list, a listed issuer passes with a `trust` check; an issuer the list does not
+/// name fails on that check alone. For credentials, presentations and SD-JWT VCs.
+#[test]
+fn verify_with_trust_list_checks_the_issuer() {
+    let ts = TrustScene::new();
+    let scene = ts.scene();
+    let list = ts.list();
+    let trust = ts.trust_args(&list);
+
+    let vc = scene.issue(None, "residence.json");
+    let run = scene.verify(&vc, &trust);
+    run.expect(0);
+    let (passed, reason) = check_of(&run.json(), "trust");
+    assert!(passed && reason.contains("Tromsø kommune"), "{reason}");
+    // Without --trust-list, no trust check.
+    let plain = scene.verify(&vc, &[]).json();
+    assert!(
+        !plain["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["check"] == json!("trust"))
+    );
+
+    // An issuer the list does not name: l1.json lists nobody.
+    let empty = scene.path("l1.json");
+    let run = scene.verify(&vc, &ts.trust_args(&empty));
+    run.expect(1);
+    let report = run.json();
+    assert_eq!(failed_checks(&report), ["trust"], "{report:#}");
+    let (_, reason) = check_of(&report, "trust");
+    assert!(reason.starts_with("issuer not listed"), "{reason}");
+    assert!(run.stderr.contains("issuer not listed"), "{}", run.stderr);
+
+    // A presentation: its credential gets the trust check too.
+    let mut holder_scene = Scene::new("ed25519");
+    holder_scene.issuer_did.clone_from(&scene.issuer_did);
+    let vc = holder_scene.issue(None, "vc.json");
+    let vp = holder_scene.present(&vc);
+    let mut args = vec!["--challenge", CHALLENGE, "--domain", DOMAIN];
+    args.extend(trust);
+    let run = holder_scene.verify(&vp, &args);
+    run.expect(0);
+    assert!(check_of(&run.json(), "trust").0);
+    let mut args = vec!["--challenge", CHALLENGE, "--domain", DOMAIN];
+    args.extend(ts.trust_args(&empty));
+    let run = holder_scene.verify(&vp, &args);
+    run.expect(1);
+    assert_eq!(failed_checks(&run.json()), ["trust"], "{}", run.stdout);
+
+    // An SD-JWT VC (not bound to a holder key, so no key binding is needed), by its vct.
+    let claims = scene.write("age.json", &json!({"age_over_18": true}).to_string());
+    let issued = lommebok(&[
+        "sd-jwt",
+        "issue",
+        "--key",
+        p(&scene.issuer_key),
+        "--in",
+        p(&claims),
+        "--sd",
+        "age_over_18",
+        "--vct",
+        VCT,
+        "--iat",
+        "2026-06-01T11:00:00Z",
+    ]);
+    issued.expect(0);
+    let pid = scene.write("unbound.sd-jwt", &issued.stdout);
+    let sd_verify = |list: &Path| {
+        let mut args = vec![
+            "sd-jwt",
+            "verify",
+            "--in",
+            p(&pid),
+            "--issuer",
+            &scene.issuer_did,
+            "--now",
+            NOW,
+        ];
+        args.extend(ts.trust_args(list));
+        lommebok(&args)
+    };
+    let run = sd_verify(&list);
+    run.expect(0);
+    assert!(check_of(&run.json()["report"], "trust").0, "{}", run.stdout);
+    let run = sd_verify(&empty);
+    run.expect(1);
+    assert_eq!(failed_checks(&run.json()["report"]), ["trust"]);
+
+    // The wallet refuses a credential from an issuer the lists do not name.
+    let refused = ts.ws.import("vc.json", &ts.trust_args(&empty));
+    refused.expect(1);
+    assert!(
+        refused.stdout.contains("issuer not listed"),
+        "{}",
+        refused.stdout
+    );
+    ts.ws.import("vc.json", &trust).expect(0);
+
+    // --trust-list and --trust-anchor go together.
+    scene.verify(&vc, &["--trust-list", p(&list)]).expect(2);
+    scene
+        .verify(&vc, &["--trust-anchor", &ts.anchor_did])
+        .expect(2);
+}
+
+/// A list signed by someone who is not a trust anchor is not used: an input error with the
+/// reason, wherever lists are given.
+#[test]
+fn trust_list_signed_by_a_non_anchor_is_refused() {
+    let ts = TrustScene::new();
+    let scene = ts.scene();
+    // The municipality signs a list naming itself.
+    let impostor_list = ts.list_signed_by(&scene.issuer_key);
+    let vc = scene.issue(None, "residence.json");
+    let run = scene.verify(&vc, &ts.trust_args(&impostor_list));
+    run.expect(2);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.contains("--trust-list") && run.stderr.contains("not a trust anchor"),
+        "{}",
+        run.stderr
+    );
+    let request = ts.request(&ts.pharmacy_key, &["age_over_18"], PHARMACY_RESPONSE);
+    let run = ts.check_request(&request, &impostor_list);
+    run.expect(2);
+    assert!(run.stderr.contains("not a trust anchor"), "{}", run.stderr);
+    // An expired list is refused likewise.
+    let list = ts.list();
+    let mut args = vec!["verify", "--in", p(&vc), "--now", "2027-06-01T00:00:00Z"];
+    args.extend(ts.trust_args(&list));
+    let run = lommebok(&args);
+    run.expect(2);
+    assert!(run.stderr.contains("does not verify"), "{}", run.stderr);
+}
+
+/// The wallet checks who signed a request against the lists: the registered pharmacy is
+/// acceptable; a look-alike, over-asking, another response address or a forged signature is
+/// refused (exit 1) with the reason.
+#[test]
+fn wallet_check_request_accepts_registered_and_refuses_others() {
+    let ts = TrustScene::new();
+    let list = ts.list();
+
+    let request = ts.request(&ts.pharmacy_key, &["age_over_18"], PHARMACY_RESPONSE);
+    let run = ts.check_request(&request, &list);
+    run.expect(0);
+    let checked = run.json();
+    assert_eq!(checked["acceptable"], json!(true), "{checked:#}");
+    assert_eq!(checked["verifier"], json!(ts.pharmacy_did));
+    assert_eq!(
+        checked["clientId"],
+        json!(format!("decentralized_identifier:{}", ts.pharmacy_did))
+    );
+    assert_eq!(checked["registration"]["legalName"], json!("Apotek Nord"));
+    assert_eq!(
+        checked["registration"]["purpose"],
+        json!("age check for prescription medicine")
+    );
+    assert_eq!(checked["overAsking"], json!([]));
+    assert_eq!(checked["responseUri"], json!(PHARMACY_RESPONSE));
+    assert_eq!(checked["nonce"], json!(NONCE));
+    assert_eq!(checked["refusals"], json!([]));
+    assert!(run.stderr.contains("Apotek Nord"), "{}", run.stderr);
+    // From standard input too.
+    let mut args = vec!["check-request", "--request", "-", "--now", NOW];
+    args.extend(ts.trust_args(&list));
+    let mut full = vec!["wallet"];
+    full.extend(args);
+    let text = std::fs::read_to_string(&request).unwrap();
+    lommebok_with_stdin(&full, Some(&text)).expect(0);
+
+    // A look-alike: signed correctly with its own key, on no list.
+    let look_alike = ts.request(&ts.look_alike_key, &["age_over_18"], PHARMACY_RESPONSE);
+    let run = ts.check_request(&look_alike, &list);
+    run.expect(1);
+    let checked = run.json();
+    assert_eq!(checked["acceptable"], json!(false));
+    assert_eq!(checked["registration"], Value::Null);
+    assert_eq!(
+        checked["refusals"],
+        json!(["the verifier is not registered"])
+    );
+    assert!(run.stderr.contains("REFUSED"), "{}", run.stderr);
+
+    // The pharmacy asking for more than it is registered for.
+    let greedy = ts.request(
+        &ts.pharmacy_key,
+        &["age_over_18", "birthdate"],
+        PHARMACY_RESPONSE,
+    );
+    let run = ts.check_request(&greedy, &list);
+    run.expect(1);
+    let checked = run.json();
+    let claims: Vec<&Value> = checked["overAsking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["claim"])
+        .collect();
+    assert_eq!(claims, [&json!("birthdate")], "{checked:#}");
+    assert_eq!(checked["registration"]["legalName"], json!("Apotek Nord"));
+    assert!(
+        checked["refusals"][0]
+            .as_str()
+            .unwrap()
+            .contains("asks for more than it is registered for"),
+        "{checked:#}"
+    );
+
+    // The answer sent elsewhere.
+    let elsewhere = ts.request(
+        &ts.pharmacy_key,
+        &["age_over_18"],
+        "https://apotek.example.evil.example/response",
+    );
+    let run = ts.check_request(&elsewhere, &list);
+    run.expect(1);
+    assert!(
+        run.json()["refusals"][0]
+            .as_str()
+            .unwrap()
+            .contains("which the registration does not name"),
+        "{}",
+        run.stdout
+    );
+
+    // A forged signature, and a request no longer fresh: refused, attributed to no one.
+    let mut forged = std::fs::read_to_string(&request).unwrap().trim().to_owned();
+    let last = forged.pop().unwrap();
+    forged.push(if last == 'A' { 'B' } else { 'A' });
+    let forged = ts.scene().write("forged.jwt", &forged);
+    let run = ts.check_request(&forged, &list);
+    run.expect(1);
+    assert_eq!(run.json()["verifier"], Value::Null);
+    let mut args = vec![
+        "check-request",
+        "--request",
+        p(&request),
+        "--now",
+        "2026-06-02T12:00:00Z",
+    ];
+    args.extend(ts.trust_args(&list));
+    let run = wallet(&args);
+    run.expect(1);
+    assert!(run.stdout.contains("not fresh"), "{}", run.stdout);
+    // Not a JWS at all: refused as unsigned. No lists: a usage error.
+    let junk = ts.scene().write("junk.jwt", "not a jwt");
+    ts.check_request(&junk, &list).expect(1);
+    wallet(&["check-request", "--request", p(&request), "--now", NOW]).expect(2);
+}
+
+/// `wallet present --request` answers the registered pharmacy's signed request; the
+/// presentation verifies for the request's nonce and audience, with the issuer on the list.
+/// A refused request is not answered and nothing is logged.
+#[test]
+fn wallet_present_answers_a_signed_request() {
+    let ts = TrustScene::new();
+    let scene = ts.scene();
+    let list = ts.list();
+    ts.ws
+        .import("pid.sd-jwt", &["--issuer", &scene.issuer_did])
+        .expect(0);
+
+    // A look-alike's request is refused: exit 1 with the reasons, nothing presented.
+    let look_alike = ts.request(&ts.look_alike_key, &["age_over_18"], PHARMACY_RESPONSE);
+    let present = |request: &Path| {
+        let mut args = vec![
+            "present",
+            "--store",
+            ts.ws.store(),
+            "--request",
+            p(request),
+            "--now",
+            NOW,
+        ];
+        args.extend(ts.trust_args(&list));
+        wallet(&args)
+    };
+    let refused = present(&look_alike);
+    refused.expect(1);
+    assert_eq!(refused.json()["acceptable"], json!(false));
+    assert!(
+        refused.stderr.contains("the verifier is not registered"),
+        "{}",
+        refused.stderr
+    );
+    let activity = wallet(&["activity", "--store", ts.ws.store()]);
+    assert_eq!(activity.json(), json!([]));
+
+    let request = ts.request(&ts.pharmacy_key, &["age_over_18"], PHARMACY_RESPONSE);
+    let run = present(&request);
+    run.expect(0);
+    assert!(
+        run.stderr
+            .contains(&format!("send the vp_token to {PHARMACY_RESPONSE}")),
+        "{}",
+        run.stderr
+    );
+    let vp_token = run.json();
+    let presentation = scene.write("pres.txt", vp_token["pid"][0].as_str().unwrap());
+
+    let audience = format!("decentralized_identifier:{}", ts.pharmacy_did);
+    let verify = |aud: &str| {
+        let mut args = vec![
+            "sd-jwt",
+            "verify",
+            "--in",
+            p(&presentation),
+            "--issuer",
+            &scene.issuer_did,
+            "--nonce",
+            NONCE,
+            "--aud",
+            aud,
+            "--now",
+            NOW,
+        ];
+        args.extend(ts.trust_args(&list));
+        lommebok(&args)
+    };
+    let verified = verify(&audience);
+    verified.expect(0);
+    let output = verified.json();
+    assert_eq!(user_claims(&output), ["age_over_18"], "{output:#}");
+    assert!(check_of(&output["report"], "trust").0);
+    // Replayed to another verifier (another audience), it fails.
+    let replayed = verify(AUD);
+    replayed.expect(1);
+    assert_eq!(failed_checks(&replayed.json()["report"]), ["domain"]);
+
+    let activity = wallet(&["activity", "--store", ts.ws.store()]);
+    let entries = activity.json();
+    assert_eq!(entries.as_array().unwrap().len(), 1, "{entries:#}");
+    assert_eq!(entries[0]["verifier"], json!("Apotek Nord"));
+    assert_eq!(entries[0]["domain"], json!(audience));
+
+    // --request goes without --query/--challenge, and needs the lists.
+    let query = ts.query(&["age_over_18"]);
+    let mut args = vec![
+        "present",
+        "--store",
+        ts.ws.store(),
+        "--request",
+        p(&request),
+        "--query",
+        p(&query),
+    ];
+    args.extend(ts.trust_args(&list));
+    wallet(&args).expect(2);
+    wallet(&[
+        "present",
+        "--store",
+        ts.ws.store(),
+        "--request",
+        p(&request),
+    ])
+    .expect(2);
 }
