@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use lommebok::query::DcqlQuery;
 use lommebok::wallet::store::{PassphraseKey, RawKey, StoreError, StoreKey as CoreStoreKey};
 use lommebok::wallet::{self as core, HolderWalletError};
@@ -12,6 +12,7 @@ use lommebok_sqlite::SqliteStorage;
 use zeroize::Zeroize;
 
 use crate::key::ForeignSigner;
+use crate::time::time_text;
 use crate::sd_jwt::SdJwtIssuer;
 use crate::verifier::PresentationRequest;
 use crate::{ContextDocument, LommebokError, Signer, VerificationReport, Verifier};
@@ -77,10 +78,6 @@ impl From<lommebok::wallet::store::CredentialFormat> for CredentialFormat {
             lommebok::wallet::store::CredentialFormat::SdJwt => CredentialFormat::SdJwt,
         }
     }
-}
-
-fn time_text(at: Option<DateTime<Utc>>) -> Option<String> {
-    at.map(|at| at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 
 /// What a wallet screen shows of a held credential.
@@ -368,6 +365,23 @@ impl From<HolderWalletError> for LommebokError {
     }
 }
 
+fn presentations_of(made: core::Presentations) -> Presentations {
+    Presentations {
+        vp_token: made.vp_token().to_string(),
+        presentations: made
+            .presentations
+            .into_iter()
+            .map(|presented| PresentedCredential {
+                query_id: presented.query_id,
+                held_id: presented.held_id,
+                format: presented.format.into(),
+                presentation: presented.presentation,
+                activity_id: presented.activity_id,
+            })
+            .collect(),
+    }
+}
+
 fn parse_query(query_json: &str) -> Result<DcqlQuery, LommebokError> {
     DcqlQuery::parse(query_json)
         .map_err(|e| LommebokError::invalid(format!("not a DCQL query: {e}")))
@@ -441,7 +455,7 @@ impl HolderWallet {
     /// comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
     /// not accepted is [`ImportResult::Refused`], not an error.
     #[uniffi::method(default(sd_jwt_issuer = None))]
-    pub fn import(
+    pub fn import_credential(
         &self,
         credential: String,
         verifier: Arc<Verifier>,
@@ -590,20 +604,30 @@ impl HolderWallet {
         let made = self
             .inner
             .present(&query, &chosen, &request.into(), &verifier_name)?;
-        Ok(Presentations {
-            vp_token: made.vp_token().to_string(),
-            presentations: made
-                .presentations
-                .into_iter()
-                .map(|presented| PresentedCredential {
-                    query_id: presented.query_id,
-                    held_id: presented.held_id,
-                    format: presented.format.into(),
-                    presentation: presented.presentation,
-                    activity_id: presented.activity_id,
-                })
-                .collect(),
-        })
+        Ok(presentations_of(made))
+    }
+
+    /// Answers the signed request checked as `check` ([`crate::check_request`]) with the
+    /// citizen's `choices` for its query: the presentations are for that verifier (audience
+    /// its `client_id`, challenge its nonce) and the log names it as registered. Send the
+    /// `vp_token` to `check.response_uri()` and nowhere else.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
+    /// over-asking, response address not registered) or the choices do not answer it;
+    /// [`LommebokError::Signing`]; [`LommebokError::Storage`].
+    pub fn present_to(
+        &self,
+        check: Arc<crate::RequestCheck>,
+        choices: Vec<Choice>,
+    ) -> Result<Presentations, LommebokError> {
+        let chosen = choices
+            .iter()
+            .map(Choice::to_core)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(presentations_of(
+            self.inner.present_to(&check.inner, &chosen)?,
+        ))
     }
 
     /// The activity log: every presentation made, oldest first.
@@ -665,7 +689,7 @@ mod tests {
         let verifier = Verifier::new();
 
         let imported = wallet
-            .import(residence(&issuer, &wallet.did()), verifier.clone(), None)
+            .import_credential(residence(&issuer, &wallet.did()), verifier.clone(), None)
             .unwrap();
         assert!(
             matches!(imported, ImportResult::Imported { .. }),
@@ -691,7 +715,7 @@ mod tests {
             url: issuer.verification_method(),
         };
         let ImportResult::Imported { credential } = wallet
-            .import(sd_jwt, verifier.clone(), Some(issuer_key.clone()))
+            .import_credential(sd_jwt, verifier.clone(), Some(issuer_key.clone()))
             .unwrap()
         else {
             panic!("the SD-JWT was refused")
@@ -806,7 +830,9 @@ mod tests {
         let wallet = HolderWallet::open(path, passphrase("p"), None, vec![]).unwrap();
         let issuer = Issuer::new(SoftwareKey::generate(KeyAlgorithm::Ed25519));
         let theirs = residence(&issuer, "did:example:someone-else");
-        let result = wallet.import(theirs, Verifier::new(), None).unwrap();
+        let result = wallet
+            .import_credential(theirs, Verifier::new(), None)
+            .unwrap();
         assert!(
             matches!(result, ImportResult::Refused { report: None, .. }),
             "{result:?}"
@@ -815,7 +841,7 @@ mod tests {
             serde_json::from_str(&residence(&issuer, &wallet.did())).unwrap();
         forged["credentialSubject"]["municipality"] = "Oslo".into();
         let result = wallet
-            .import(forged.to_string(), Verifier::new(), None)
+            .import_credential(forged.to_string(), Verifier::new(), None)
             .unwrap();
         let ImportResult::Refused {
             report: Some(report),
@@ -827,7 +853,7 @@ mod tests {
         assert!(!report.valid);
         assert!(wallet.list().unwrap().credentials.is_empty());
         assert!(matches!(
-            wallet.import("{not json".into(), Verifier::new(), None),
+            wallet.import_credential("{not json".into(), Verifier::new(), None),
             Err(LommebokError::InvalidInput { .. })
         ));
         assert!(matches!(

@@ -203,6 +203,30 @@ impl Issuer {
         Ok(self.inner.issue_at(&credential, created)?.to_json_string())
     }
 
+    /// A trust list, signed by this issuer as its trust anchor, valid from now until
+    /// `valid_until` (ISO 8601; open-ended when `None`). Publish it for verifiers and wallets
+    /// ([`crate::TrustLists::add`]); to change it, issue the new contents with a higher
+    /// `sequence`.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] for a bad date or DID; [`LommebokError::Signing`].
+    #[uniffi::method(default(valid_until = None))]
+    pub fn issue_trust_list(
+        &self,
+        contents: crate::TrustListContents,
+        valid_until: Option<String>,
+    ) -> Result<String, LommebokError> {
+        let until = valid_until
+            .as_deref()
+            .map(|until| parse_time("valid_until", until))
+            .transpose()?;
+        let unsigned = contents
+            .to_core()?
+            .to_credential(self.inner.did(), chrono::Utc::now(), until)
+            .map_err(|e| LommebokError::invalid(e.to_string()))?;
+        Ok(self.inner.issue(&unsigned)?.to_json_string())
+    }
+
     /// Revokes the credential with id `credential_id`, permanently. Verifiers see it once
     /// they have the status list credential published after this.
     ///

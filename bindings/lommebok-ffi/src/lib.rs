@@ -8,6 +8,7 @@ mod key;
 mod sd_jwt;
 mod status;
 mod time;
+mod trust;
 mod verifier;
 mod wallet;
 
@@ -21,8 +22,13 @@ pub use issuer::{Cryptosuite, Issuer};
 pub use key::{KeyAlgorithm, Signer, SoftwareKey};
 pub use sd_jwt::{SdJwtContents, SdJwtIssuer, SdJwtOptions, SdJwtVerification, inspect_sd_jwt};
 pub use status::{CredentialStatus, StatusMessage, StatusPurpose, StatusRegistry};
+pub use trust::{
+    ListedIssuer, OverAsk, RegisteredVerifier, RequestCheck, RequestPolicy, RequestScope,
+    SignedRequest, TrustListContents, TrustListInfo, TrustLists, check_request,
+};
 pub use verifier::{
-    Check, CheckKind, PresentationRequest, VerificationReport, Verifier, VerifierOptions,
+    Check, CheckKind, PresentationRequest, ResponsePart, VerificationReport, Verifier,
+    VerifierOptions,
 };
 pub use wallet::Wallet;
 

@@ -13,6 +13,11 @@ pub(crate) fn parse_time(name: &str, text: &str) -> Result<DateTime<Utc>, Lommeb
     })
 }
 
+/// A date-time as RFC 3339 text (`2026-01-01T00:00:00Z`), if there is one.
+pub(crate) fn time_text(at: Option<DateTime<Utc>>) -> Option<String> {
+    at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+}
+
 /// `(from, from + seconds)`, or an error when the end is past what dates can represent
 /// (`DateTime + TimeDelta` would panic).
 pub(crate) fn validity_window(

@@ -72,6 +72,8 @@ pub enum CheckKind {
     /// An SD-JWT presentation's Key Binding JWT is signed by the credential's holder key, is
     /// fresh, carries this verifier's nonce and audience, and covers the disclosures presented.
     KeyBinding,
+    /// The issuer is on a trust list the verifier trusts, for the credential's type.
+    Trust,
     /// A check this version of the bindings has no name for (the reason says what it is).
     Other,
 }
@@ -94,6 +96,7 @@ impl From<lommebok::CheckKind> for CheckKind {
             Core::HolderBinding => CheckKind::HolderBinding,
             Core::Disclosures => CheckKind::Disclosures,
             Core::KeyBinding => CheckKind::KeyBinding,
+            Core::Trust => CheckKind::Trust,
             // `CheckKind` is non-exhaustive in the core.
             _ => CheckKind::Other,
         }
@@ -143,7 +146,7 @@ impl From<lommebok::VerificationReport> for VerificationReport {
 }
 
 /// How a [`Verifier`] checks. Every field is optional; the defaults are the strict ones.
-#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct VerifierOptions {
     /// When set, only credentials from these issuer DIDs pass (`TrustedIssuer` check).
     #[uniffi(default = None)]
@@ -162,6 +165,10 @@ pub struct VerifierOptions {
     /// JSON-LD contexts to know besides the bundled ones.
     #[uniffi(default = [])]
     pub contexts: Vec<crate::ContextDocument>,
+    /// Trust lists: every credential's issuer must be listed on one, for the credential's
+    /// type (a `Trust` check in each report).
+    #[uniffi(default = None)]
+    pub trust_lists: Option<Arc<crate::TrustLists>>,
 }
 
 /// The longest clock skew and challenge lifetime accepted: a day.
@@ -227,6 +234,9 @@ impl Verifier {
         }
         if !options.contexts.is_empty() {
             inner = inner.with_contexts(crate::context_registry(&options.contexts)?);
+        }
+        if let Some(trust) = &options.trust_lists {
+            inner = inner.with_trust_lists(trust.inner.clone());
         }
         Ok(Arc::new(Verifier {
             inner,
@@ -307,4 +317,104 @@ impl Verifier {
             .verify_sd_jwt(&presentation, &issuer, request.as_ref())?;
         Ok(verification_of(verification))
     }
+
+    /// Verifies every presentation of one response to `request` (a `vp_token` answering
+    /// several Credential Queries carries several, all on the request's one challenge): the
+    /// challenge is used up once, and each part is checked against it. One verification per
+    /// part, in order; accept the response only when every one is valid.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] when a part cannot be read at all, or an issuer JWK is
+    /// not a key.
+    pub fn verify_response(
+        &self,
+        request: PresentationRequest,
+        parts: Vec<ResponsePart>,
+    ) -> Result<Vec<SdJwtVerification>, LommebokError> {
+        let issuers = parts
+            .iter()
+            .map(|part| match part {
+                ResponsePart::SdJwt { issuer, .. } => issuer.to_core().map(Some),
+                ResponsePart::DataIntegrity { .. } => Ok(None),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let core_parts: Vec<lommebok::ResponsePart<'_>> = parts
+            .iter()
+            .zip(&issuers)
+            .map(|(part, issuer)| match (part, issuer) {
+                (ResponsePart::SdJwt { presentation, .. }, Some(issuer)) => {
+                    lommebok::ResponsePart::SdJwt {
+                        presentation,
+                        issuer,
+                    }
+                }
+                (ResponsePart::SdJwt { presentation, .. }, None)
+                | (ResponsePart::DataIntegrity { presentation }, _) => {
+                    lommebok::ResponsePart::DataIntegrity(presentation)
+                }
+            })
+            .collect();
+        let request = lommebok::PresentationRequest::from(request);
+        Ok(self
+            .inner
+            .verify_response(&request, &core_parts)?
+            .into_iter()
+            .map(|verified| match verified {
+                lommebok::ResponseVerification::SdJwt(verification) => {
+                    verification_of(*verification)
+                }
+                lommebok::ResponseVerification::DataIntegrity(verification) => SdJwtVerification {
+                    report: verification.report.into(),
+                    claims_json: None,
+                },
+            })
+            .collect())
+    }
+
+    /// A signed request (OpenID4VP Request Object) for the DCQL query `query_json`, signed
+    /// with `key` (the verifier's did:key), with a fresh challenge for the audience
+    /// `decentralized_identifier:<DID>`; responses go to `response_uri`.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] when the query is not a DCQL query.
+    pub fn signed_request(
+        &self,
+        key: Arc<crate::SoftwareKey>,
+        query_json: String,
+        response_uri: String,
+    ) -> Result<crate::SignedRequest, LommebokError> {
+        let signer = crate::key::core_signer_of_key(&key);
+        crate::trust::signed_request(&self.inner, signer.as_ref(), &query_json, &response_uri)
+    }
+
+    /// As [`Verifier::signed_request`], signed by a platform key.
+    ///
+    /// # Errors
+    /// As [`Verifier::signed_request`]; [`LommebokError::Signing`] when the signer fails.
+    pub fn signed_request_with_signer(
+        &self,
+        signer: Arc<dyn crate::Signer>,
+        query_json: String,
+        response_uri: String,
+    ) -> Result<crate::SignedRequest, LommebokError> {
+        let signer = crate::key::ForeignSigner::new(signer)?.into_core();
+        crate::trust::signed_request(&self.inner, signer.as_ref(), &query_json, &response_uri)
+    }
+}
+
+/// One presentation of a response, for [`Verifier::verify_response`].
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ResponsePart {
+    /// A Verifiable Presentation (JSON).
+    DataIntegrity {
+        /// The presentation.
+        presentation: String,
+    },
+    /// An SD-JWT VC presentation with a Key Binding JWT.
+    SdJwt {
+        /// The presentation.
+        presentation: String,
+        /// Its issuer's key.
+        issuer: SdJwtIssuer,
+    },
 }

@@ -811,6 +811,9 @@ fn every_export_survives_garbage() {
         &revocation,
     );
 
+    // The persistent wallet, trust lists and signed requests.
+    wallet_and_trust_garbage(&mut h, &strings, &dates, &credentials, &mut rng);
+
     assert!(
         credentials.len() >= 6,
         "only {} credentials issued",
@@ -822,6 +825,159 @@ fn every_export_survives_garbage() {
         presentations.len()
     );
     h.finish();
+}
+
+// A test helper: a temporary directory or wallet that cannot be made is a broken machine.
+#[allow(clippy::unwrap_used, clippy::panic)]
+fn wallet_and_trust_garbage(
+    h: &mut Harness,
+    strings: &[String],
+    dates: &[String],
+    credentials: &[String],
+    rng: &mut Xorshift,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    for (index, key) in key_bytes_of_every_length(rng).into_iter().enumerate() {
+        h.call("HolderWallet::open(garbage key)", || {
+            HolderWallet::open(
+                path(&format!("k{index}.db")),
+                StoreKey::Key { key },
+                None,
+                vec![],
+            )
+        });
+    }
+    for garbage in strings.iter().take(12) {
+        h.call("HolderWallet::open(garbage path)", || {
+            HolderWallet::open(
+                dir.path()
+                    .join("nested")
+                    .join(garbage)
+                    .to_string_lossy()
+                    .into_owned(),
+                StoreKey::Passphrase {
+                    passphrase: garbage.clone(),
+                },
+                None,
+                vec![],
+            )
+        });
+    }
+    let Some(wallet) = h.call("HolderWallet::open", || {
+        HolderWallet::open(
+            path("wallet.db"),
+            StoreKey::Passphrase {
+                passphrase: "p".into(),
+            },
+            None,
+            vec![],
+        )
+    }) else {
+        panic!("a wallet store could not be opened")
+    };
+    let verifier = Verifier::new();
+    let issuer_key = Some(SdJwtIssuer::Jwk {
+        jwk: r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#
+            .into(),
+    });
+    for garbage in strings.iter().chain(credentials) {
+        h.call("HolderWallet::import_credential(garbage)", || {
+            wallet.import_credential(garbage.clone(), verifier.clone(), issuer_key.clone())
+        });
+        h.call("HolderWallet::answers(garbage)", || {
+            wallet.answers(garbage.clone())
+        });
+        h.call("HolderWallet::export(garbage)", || {
+            wallet.export(garbage.clone())
+        });
+        h.call("HolderWallet::delete(garbage)", || {
+            wallet.delete(garbage.clone())
+        });
+        h.call("HolderWallet::present(garbage)", || {
+            wallet.present(
+                garbage.clone(),
+                vec![Choice {
+                    query_id: garbage.clone(),
+                    held_id: garbage.clone(),
+                    claim_set: Some(u32::MAX),
+                }],
+                PresentationRequest {
+                    challenge: garbage.clone(),
+                    domain: Some(garbage.clone()),
+                },
+                garbage.clone(),
+            )
+        });
+        let trust = TrustLists::new(vec![garbage.clone()]);
+        h.call("TrustLists::add(garbage)", || {
+            trust.add(garbage.clone(), verifier.clone())
+        });
+        h.call("check_request(garbage)", || {
+            check_request(
+                garbage.clone(),
+                trust.clone(),
+                Some(RequestPolicy {
+                    at_time: Some(garbage.clone()),
+                    ..RequestPolicy::default()
+                }),
+            )
+        });
+        h.call("Verifier::signed_request(garbage query)", || {
+            verifier.signed_request(
+                SoftwareKey::generate(KeyAlgorithm::P256),
+                garbage.clone(),
+                garbage.clone(),
+            )
+        });
+        h.call("Verifier::verify_response(garbage)", || {
+            verifier.verify_response(
+                verifier.request(None),
+                vec![
+                    ResponsePart::DataIntegrity {
+                        presentation: garbage.clone(),
+                    },
+                    ResponsePart::SdJwt {
+                        presentation: garbage.clone(),
+                        issuer: SdJwtIssuer::Jwk {
+                            jwk: garbage.clone(),
+                        },
+                    },
+                ],
+            )
+        });
+    }
+    let anchor = Issuer::new(SoftwareKey::generate(KeyAlgorithm::Ed25519));
+    for (garbage, date) in strings.iter().zip(dates.iter().cycle()) {
+        h.call("Issuer::issue_trust_list(garbage)", || {
+            anchor.issue_trust_list(
+                TrustListContents {
+                    list_id: garbage.clone(),
+                    sequence: u64::MAX,
+                    issuers: vec![ListedIssuer {
+                        did: garbage.clone(),
+                        legal_name: garbage.clone(),
+                        credential_types: vec![garbage.clone()],
+                        valid_from: Some(date.clone()),
+                        valid_until: None,
+                    }],
+                    verifiers: vec![RegisteredVerifier {
+                        did: garbage.clone(),
+                        legal_name: garbage.clone(),
+                        purpose: garbage.clone(),
+                        may_request: vec![RequestScope {
+                            credential_type: garbage.clone(),
+                            claims: vec![garbage.clone()],
+                        }],
+                        response_uris: vec![garbage.clone()],
+                        valid_from: None,
+                        valid_until: Some(date.clone()),
+                    }],
+                },
+                Some(date.clone()),
+            )
+        });
+    }
 }
 
 fn sd_jwt_options(vct: &str) -> SdJwtOptions {

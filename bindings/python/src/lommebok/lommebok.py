@@ -524,6 +524,8 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_lommebok_ffi_checksum_func_check_request() != 28699:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_func_credential_id() != 4276:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt() != 15116:
@@ -542,11 +544,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key() != 63851:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_import() != 6450:
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_import_credential() != 64184:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_list() != 5383:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_present() != 58053:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_present_to() != 56635:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk() != 19670:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -559,6 +563,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_at() != 8412:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt() != 31125:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_trust_list() != 35426:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk() != 13188:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -585,6 +591,30 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_lommebok_ffi_checksum_constructor_issuer_new() != 21974:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_constructor_issuer_with_signer() != 30946:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_acceptable() != 19735:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_over_asking() != 61778:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_presentation_request() != 9903:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_purpose() != 43334:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_query_json() != 54104:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_refusals() != 2930:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_registered() != 17760:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_registration() != 57979:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_response_uri() != 65205:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_state() != 14969:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_did() != 34054:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_name() != 34491:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_signer_algorithm() != 56400:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -622,13 +652,27 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_constructor_statusregistry_open_sqlite() != 9830:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_trustlists_add() != 48128:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_trustlists_anchors() != 8780:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_trustlists_lists() != 40569:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_constructor_trustlists_new() != 14650:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() != 40912:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_verifier_request() != 43532:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_verifier_signed_request() != 57691:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_verifier_signed_request_with_signer() != 61342:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_credential() != 3561:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation() != 60526:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_response() != 35692:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt() != 38268:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -685,6 +729,9 @@ _UniffiLib.ffi_lommebok_ffi_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_lommebok_ffi_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_lommebok_ffi_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_lommebok_ffi_checksum_func_check_request.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_func_check_request.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_func_credential_id.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_func_credential_id.restype = ctypes.c_uint16
@@ -712,15 +759,18 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_export.restype = cty
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key.restype = ctypes.c_uint16
-_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_import.argtypes = (
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_import_credential.argtypes = (
 )
-_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_import.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_import_credential.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_list.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_list.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present_to.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present_to.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk.restype = ctypes.c_uint16
@@ -739,6 +789,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_at.restype = ctypes.
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_trust_list.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_trust_list.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk.restype = ctypes.c_uint16
@@ -778,6 +831,42 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_issuer_new.restype = ctypes.
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_issuer_with_signer.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_issuer_with_signer.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_acceptable.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_acceptable.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_over_asking.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_over_asking.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_presentation_request.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_presentation_request.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_purpose.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_purpose.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_query_json.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_query_json.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_refusals.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_refusals.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_registered.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_registered.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_registration.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_registration.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_response_uri.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_response_uri.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_state.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_state.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_did.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_did.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_name.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_name.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_signer_algorithm.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_signer_algorithm.restype = ctypes.c_uint16
@@ -832,18 +921,39 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_statusregistry_in_memory.res
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_statusregistry_open_sqlite.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_statusregistry_open_sqlite.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_trustlists_add.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_trustlists_add.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_trustlists_anchors.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_trustlists_anchors.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_trustlists_lists.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_trustlists_lists.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_constructor_trustlists_new.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_constructor_trustlists_new.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_request.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_request.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_signed_request.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_signed_request.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_signed_request_with_signer.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_signed_request_with_signer.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_credential.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_credential.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_response.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_response.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt.restype = ctypes.c_uint16
@@ -883,6 +993,13 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_wallet_new.restype = ctypes.
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_wallet_with_signer.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_wallet_with_signer.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_fn_func_check_request.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_func_check_request.restype = ctypes.c_uint64
 _UniffiLib.uniffi_lommebok_ffi_fn_func_credential_id.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -931,14 +1048,14 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key.argtypes 
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key.restype = ctypes.c_int8
-_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import.argtypes = (
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import_credential.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
     ctypes.c_uint64,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
-_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import_credential.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -953,6 +1070,13 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -992,6 +1116,13 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_trust_list.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_trust_list.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1071,6 +1202,66 @@ _UniffiLib.uniffi_lommebok_ffi_fn_constructor_issuer_with_signer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_constructor_issuer_with_signer.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_acceptable.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_acceptable.restype = ctypes.c_int8
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_over_asking.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_over_asking.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_presentation_request.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_presentation_request.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_purpose.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_purpose.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_query_json.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_query_json.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_refusals.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_refusals.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registered.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registered.restype = ctypes.c_int8
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registration.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registration.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_response_uri.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_response_uri.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_state.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_state.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_did.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_did.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_name.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_name.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_signer_algorithm.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1172,6 +1363,28 @@ _UniffiLib.uniffi_lommebok_ffi_fn_constructor_statusregistry_open_sqlite.argtype
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_constructor_statusregistry_open_sqlite.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_add.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_add.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_anchors.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_anchors.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_lists.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_lists.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_constructor_trustlists_new.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_constructor_trustlists_new.restype = ctypes.c_uint64
 _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_add_status_list.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1185,6 +1398,22 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_request.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_request.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_signed_request.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_signed_request.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_signed_request_with_signer.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_signed_request_with_signer.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_credential.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1198,6 +1427,13 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_presentation.argtypes =
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_presentation.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_response.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_response.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1294,6 +1530,16 @@ _UniffiLib.uniffi_lommebok_ffi_fn_free_issuer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_free_issuer.restype = None
+_UniffiLib.uniffi_lommebok_ffi_fn_clone_requestcheck.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_clone_requestcheck.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_free_requestcheck.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_free_requestcheck.restype = None
 _UniffiLib.uniffi_lommebok_ffi_fn_clone_signer.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1324,6 +1570,16 @@ _UniffiLib.uniffi_lommebok_ffi_fn_free_statusregistry.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_free_statusregistry.restype = None
+_UniffiLib.uniffi_lommebok_ffi_fn_clone_trustlists.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_clone_trustlists.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_free_trustlists.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_free_trustlists.restype = None
 _UniffiLib.uniffi_lommebok_ffi_fn_clone_verifier.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -2088,7 +2344,12 @@ class CheckKind(enum.Enum):
     fresh, carries this verifier's nonce and audience, and covers the disclosures presented.
 """
     
-    OTHER = 14
+    TRUST = 14
+    """
+    The issuer is on a trust list the verifier trusts, for the credential's type.
+"""
+    
+    OTHER = 15
     """
     A check this version of the bindings has no name for (the reason says what it is).
 """
@@ -2128,6 +2389,8 @@ class _UniffiFfiConverterTypeCheckKind(_UniffiConverterRustBuffer):
         if variant == 14:
             return CheckKind.KEY_BINDING
         if variant == 15:
+            return CheckKind.TRUST
+        if variant == 16:
             return CheckKind.OTHER
         raise InternalError("Raw enum value doesn't match any cases")
 
@@ -2160,6 +2423,8 @@ class _UniffiFfiConverterTypeCheckKind(_UniffiConverterRustBuffer):
         if value == CheckKind.DISCLOSURES:
             return
         if value == CheckKind.KEY_BINDING:
+            return
+        if value == CheckKind.TRUST:
             return
         if value == CheckKind.OTHER:
             return
@@ -2195,8 +2460,10 @@ class _UniffiFfiConverterTypeCheckKind(_UniffiConverterRustBuffer):
             buf.write_i32(13)
         if value == CheckKind.KEY_BINDING:
             buf.write_i32(14)
-        if value == CheckKind.OTHER:
+        if value == CheckKind.TRUST:
             buf.write_i32(15)
+        if value == CheckKind.OTHER:
+            buf.write_i32(16)
 
 
 
@@ -2643,6 +2910,114 @@ class _UniffiFfiConverterTypeCredentialStatus(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.message, buf)
 
 @dataclass
+class ListedIssuer:
+    """
+    An issuer on a trust list.
+"""
+    def __init__(self, *, did:str, legal_name:str, credential_types:typing.List[str], valid_from:typing.Optional[str] = _DEFAULT, valid_until:typing.Optional[str] = _DEFAULT):
+        self.did = did
+        self.legal_name = legal_name
+        self.credential_types = credential_types
+        if valid_from is _DEFAULT:
+            self.valid_from = None
+        else:
+            self.valid_from = valid_from
+        if valid_until is _DEFAULT:
+            self.valid_until = None
+        else:
+            self.valid_until = valid_until
+        
+        
+
+    
+    def __str__(self):
+        return "ListedIssuer(did={}, legal_name={}, credential_types={}, valid_from={}, valid_until={})".format(self.did, self.legal_name, self.credential_types, self.valid_from, self.valid_until)
+    def __eq__(self, other):
+        if self.did != other.did:
+            return False
+        if self.legal_name != other.legal_name:
+            return False
+        if self.credential_types != other.credential_types:
+            return False
+        if self.valid_from != other.valid_from:
+            return False
+        if self.valid_until != other.valid_until:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeListedIssuer(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ListedIssuer(
+            did=_UniffiFfiConverterString.read(buf),
+            legal_name=_UniffiFfiConverterString.read(buf),
+            credential_types=_UniffiFfiConverterSequenceString.read(buf),
+            valid_from=_UniffiFfiConverterOptionalString.read(buf),
+            valid_until=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.did)
+        _UniffiFfiConverterString.check_lower(value.legal_name)
+        _UniffiFfiConverterSequenceString.check_lower(value.credential_types)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.did, buf)
+        _UniffiFfiConverterString.write(value.legal_name, buf)
+        _UniffiFfiConverterSequenceString.write(value.credential_types, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
+
+@dataclass
+class OverAsk:
+    """
+    A requested claim beyond the verifier's registration.
+"""
+    def __init__(self, *, query_id:str, claim:str, reason:str):
+        self.query_id = query_id
+        self.claim = claim
+        self.reason = reason
+        
+        
+
+    
+    def __str__(self):
+        return "OverAsk(query_id={}, claim={}, reason={})".format(self.query_id, self.claim, self.reason)
+    def __eq__(self, other):
+        if self.query_id != other.query_id:
+            return False
+        if self.claim != other.claim:
+            return False
+        if self.reason != other.reason:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeOverAsk(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return OverAsk(
+            query_id=_UniffiFfiConverterString.read(buf),
+            claim=_UniffiFfiConverterString.read(buf),
+            reason=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.query_id)
+        _UniffiFfiConverterString.check_lower(value.claim)
+        _UniffiFfiConverterString.check_lower(value.reason)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.query_id, buf)
+        _UniffiFfiConverterString.write(value.claim, buf)
+        _UniffiFfiConverterString.write(value.reason, buf)
+
+@dataclass
 class PresentationRequest:
     """
     What a verifier asks a holder for: a fresh single-use challenge, and the verifier's domain.
@@ -2872,6 +3247,143 @@ class _UniffiFfiConverterTypeQueryAnswers(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.multiple, buf)
         _UniffiFfiConverterSequenceTypeCandidate.write(value.candidates, buf)
 
+@dataclass
+class RequestScope:
+    """
+    What a registered verifier may ask of one credential type.
+"""
+    def __init__(self, *, credential_type:str, claims:typing.List[str]):
+        self.credential_type = credential_type
+        self.claims = claims
+        
+        
+
+    
+    def __str__(self):
+        return "RequestScope(credential_type={}, claims={})".format(self.credential_type, self.claims)
+    def __eq__(self, other):
+        if self.credential_type != other.credential_type:
+            return False
+        if self.claims != other.claims:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRequestScope(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RequestScope(
+            credential_type=_UniffiFfiConverterString.read(buf),
+            claims=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.credential_type)
+        _UniffiFfiConverterSequenceString.check_lower(value.claims)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.credential_type, buf)
+        _UniffiFfiConverterSequenceString.write(value.claims, buf)
+
+class _UniffiFfiConverterSequenceTypeRequestScope(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeRequestScope.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeRequestScope.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeRequestScope.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class RegisteredVerifier:
+    """
+    A verifier registered on a trust list.
+"""
+    def __init__(self, *, did:str, legal_name:str, purpose:str, may_request:typing.List[RequestScope], response_uris:typing.List[str], valid_from:typing.Optional[str] = _DEFAULT, valid_until:typing.Optional[str] = _DEFAULT):
+        self.did = did
+        self.legal_name = legal_name
+        self.purpose = purpose
+        self.may_request = may_request
+        self.response_uris = response_uris
+        if valid_from is _DEFAULT:
+            self.valid_from = None
+        else:
+            self.valid_from = valid_from
+        if valid_until is _DEFAULT:
+            self.valid_until = None
+        else:
+            self.valid_until = valid_until
+        
+        
+
+    
+    def __str__(self):
+        return "RegisteredVerifier(did={}, legal_name={}, purpose={}, may_request={}, response_uris={}, valid_from={}, valid_until={})".format(self.did, self.legal_name, self.purpose, self.may_request, self.response_uris, self.valid_from, self.valid_until)
+    def __eq__(self, other):
+        if self.did != other.did:
+            return False
+        if self.legal_name != other.legal_name:
+            return False
+        if self.purpose != other.purpose:
+            return False
+        if self.may_request != other.may_request:
+            return False
+        if self.response_uris != other.response_uris:
+            return False
+        if self.valid_from != other.valid_from:
+            return False
+        if self.valid_until != other.valid_until:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRegisteredVerifier(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RegisteredVerifier(
+            did=_UniffiFfiConverterString.read(buf),
+            legal_name=_UniffiFfiConverterString.read(buf),
+            purpose=_UniffiFfiConverterString.read(buf),
+            may_request=_UniffiFfiConverterSequenceTypeRequestScope.read(buf),
+            response_uris=_UniffiFfiConverterSequenceString.read(buf),
+            valid_from=_UniffiFfiConverterOptionalString.read(buf),
+            valid_until=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.did)
+        _UniffiFfiConverterString.check_lower(value.legal_name)
+        _UniffiFfiConverterString.check_lower(value.purpose)
+        _UniffiFfiConverterSequenceTypeRequestScope.check_lower(value.may_request)
+        _UniffiFfiConverterSequenceString.check_lower(value.response_uris)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.did, buf)
+        _UniffiFfiConverterString.write(value.legal_name, buf)
+        _UniffiFfiConverterString.write(value.purpose, buf)
+        _UniffiFfiConverterSequenceTypeRequestScope.write(value.may_request, buf)
+        _UniffiFfiConverterSequenceString.write(value.response_uris, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
+
 class _UniffiFfiConverterSequenceTypeQueryAnswers(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -2991,6 +3503,61 @@ class _UniffiFfiConverterTypeRequestAnswers(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeQueryAnswers.write(value.queries, buf)
         _UniffiFfiConverterSequenceTypeCredentialSetAnswers.write(value.credential_sets, buf)
         _UniffiFfiConverterSequenceTypeChoice.write(value.default_choices, buf)
+
+@dataclass
+class RequestPolicy:
+    """
+    What the wallet accepts of signed requests. The defaults refuse; each `danger_…` option
+    lets something through that phishing uses.
+"""
+    def __init__(self, *, danger_allow_unregistered:bool = False, danger_allow_over_asking:bool = False, danger_allow_unregistered_response_uri:bool = False, at_time:typing.Optional[str] = _DEFAULT):
+        self.danger_allow_unregistered = danger_allow_unregistered
+        self.danger_allow_over_asking = danger_allow_over_asking
+        self.danger_allow_unregistered_response_uri = danger_allow_unregistered_response_uri
+        if at_time is _DEFAULT:
+            self.at_time = None
+        else:
+            self.at_time = at_time
+        
+        
+
+    
+    def __str__(self):
+        return "RequestPolicy(danger_allow_unregistered={}, danger_allow_over_asking={}, danger_allow_unregistered_response_uri={}, at_time={})".format(self.danger_allow_unregistered, self.danger_allow_over_asking, self.danger_allow_unregistered_response_uri, self.at_time)
+    def __eq__(self, other):
+        if self.danger_allow_unregistered != other.danger_allow_unregistered:
+            return False
+        if self.danger_allow_over_asking != other.danger_allow_over_asking:
+            return False
+        if self.danger_allow_unregistered_response_uri != other.danger_allow_unregistered_response_uri:
+            return False
+        if self.at_time != other.at_time:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRequestPolicy(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RequestPolicy(
+            danger_allow_unregistered=_UniffiFfiConverterBoolean.read(buf),
+            danger_allow_over_asking=_UniffiFfiConverterBoolean.read(buf),
+            danger_allow_unregistered_response_uri=_UniffiFfiConverterBoolean.read(buf),
+            at_time=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.danger_allow_unregistered)
+        _UniffiFfiConverterBoolean.check_lower(value.danger_allow_over_asking)
+        _UniffiFfiConverterBoolean.check_lower(value.danger_allow_unregistered_response_uri)
+        _UniffiFfiConverterOptionalString.check_lower(value.at_time)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.danger_allow_unregistered, buf)
+        _UniffiFfiConverterBoolean.write(value.danger_allow_over_asking, buf)
+        _UniffiFfiConverterBoolean.write(value.danger_allow_unregistered_response_uri, buf)
+        _UniffiFfiConverterOptionalString.write(value.at_time, buf)
 
 @dataclass
 class SdJwtContents:
@@ -3227,6 +3794,45 @@ class _UniffiFfiConverterTypeSdJwtVerification(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.claims_json, buf)
 
 @dataclass
+class SignedRequest:
+    """
+    A signed request, made by [`Verifier::signed_request`].
+"""
+    def __init__(self, *, request_object:str, request:PresentationRequest):
+        self.request_object = request_object
+        self.request = request
+        
+        
+
+    
+    def __str__(self):
+        return "SignedRequest(request_object={}, request={})".format(self.request_object, self.request)
+    def __eq__(self, other):
+        if self.request_object != other.request_object:
+            return False
+        if self.request != other.request:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSignedRequest(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SignedRequest(
+            request_object=_UniffiFfiConverterString.read(buf),
+            request=_UniffiFfiConverterTypePresentationRequest.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.request_object)
+        _UniffiFfiConverterTypePresentationRequest.check_lower(value.request)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.request_object, buf)
+        _UniffiFfiConverterTypePresentationRequest.write(value.request, buf)
+
+@dataclass
 class StatusMessage:
     """
     What one value of a message list means (`statusMessage`).
@@ -3264,6 +3870,154 @@ class _UniffiFfiConverterTypeStatusMessage(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterUInt8.write(value.status, buf)
         _UniffiFfiConverterString.write(value.message, buf)
+
+class _UniffiFfiConverterSequenceTypeListedIssuer(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeListedIssuer.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeListedIssuer.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeListedIssuer.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeRegisteredVerifier(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeRegisteredVerifier.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeRegisteredVerifier.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeRegisteredVerifier.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class TrustListContents:
+    """
+    What a trust list lists. See the README's "Trust lists" for the wire form.
+"""
+    def __init__(self, *, list_id:str, sequence:int, issuers:typing.List[ListedIssuer], verifiers:typing.List[RegisteredVerifier]):
+        self.list_id = list_id
+        self.sequence = sequence
+        self.issuers = issuers
+        self.verifiers = verifiers
+        
+        
+
+    
+    def __str__(self):
+        return "TrustListContents(list_id={}, sequence={}, issuers={}, verifiers={})".format(self.list_id, self.sequence, self.issuers, self.verifiers)
+    def __eq__(self, other):
+        if self.list_id != other.list_id:
+            return False
+        if self.sequence != other.sequence:
+            return False
+        if self.issuers != other.issuers:
+            return False
+        if self.verifiers != other.verifiers:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTrustListContents(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TrustListContents(
+            list_id=_UniffiFfiConverterString.read(buf),
+            sequence=_UniffiFfiConverterUInt64.read(buf),
+            issuers=_UniffiFfiConverterSequenceTypeListedIssuer.read(buf),
+            verifiers=_UniffiFfiConverterSequenceTypeRegisteredVerifier.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.list_id)
+        _UniffiFfiConverterUInt64.check_lower(value.sequence)
+        _UniffiFfiConverterSequenceTypeListedIssuer.check_lower(value.issuers)
+        _UniffiFfiConverterSequenceTypeRegisteredVerifier.check_lower(value.verifiers)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.list_id, buf)
+        _UniffiFfiConverterUInt64.write(value.sequence, buf)
+        _UniffiFfiConverterSequenceTypeListedIssuer.write(value.issuers, buf)
+        _UniffiFfiConverterSequenceTypeRegisteredVerifier.write(value.verifiers, buf)
+
+@dataclass
+class TrustListInfo:
+    """
+    A trust list held, verified when it was added.
+"""
+    def __init__(self, *, anchor:str, valid_from:typing.Optional[str], valid_until:typing.Optional[str], contents:TrustListContents):
+        self.anchor = anchor
+        self.valid_from = valid_from
+        self.valid_until = valid_until
+        self.contents = contents
+        
+        
+
+    
+    def __str__(self):
+        return "TrustListInfo(anchor={}, valid_from={}, valid_until={}, contents={})".format(self.anchor, self.valid_from, self.valid_until, self.contents)
+    def __eq__(self, other):
+        if self.anchor != other.anchor:
+            return False
+        if self.valid_from != other.valid_from:
+            return False
+        if self.valid_until != other.valid_until:
+            return False
+        if self.contents != other.contents:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTrustListInfo(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TrustListInfo(
+            anchor=_UniffiFfiConverterString.read(buf),
+            valid_from=_UniffiFfiConverterOptionalString.read(buf),
+            valid_until=_UniffiFfiConverterOptionalString.read(buf),
+            contents=_UniffiFfiConverterTypeTrustListContents.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.anchor)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
+        _UniffiFfiConverterTypeTrustListContents.check_lower(value.contents)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.anchor, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
+        _UniffiFfiConverterTypeTrustListContents.write(value.contents, buf)
 
 class _UniffiFfiConverterOptionalSequenceString(_UniffiConverterRustBuffer):
     @classmethod
@@ -3313,12 +4067,1737 @@ class _UniffiFfiConverterSequenceTypeContextDocument(_UniffiConverterRustBuffer)
             _UniffiFfiConverterTypeContextDocument.read(buf) for i in range(count)
         ]
 
+
+
+
+
+
+class KeyAlgorithm(enum.Enum):
+    """
+    A signature algorithm.
+"""
+    
+    ED25519 = 0
+    """
+    Ed25519 (RFC 8032). Software keys only: platform keystores do not offer it.
+"""
+    
+    P256 = 1
+    """
+    ECDSA over NIST P-256 with SHA-256 (ES256): what the Secure Enclave and the Android
+    Keystore offer.
+"""
+    
+
+
+class _UniffiFfiConverterTypeKeyAlgorithm(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return KeyAlgorithm.ED25519
+        if variant == 2:
+            return KeyAlgorithm.P256
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == KeyAlgorithm.ED25519:
+            return
+        if value == KeyAlgorithm.P256:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == KeyAlgorithm.ED25519:
+            buf.write_i32(1)
+        if value == KeyAlgorithm.P256:
+            buf.write_i32(2)
+
+
+
+
+class SoftwareKeyProtocol(typing.Protocol):
+    """
+    A key held in memory by lommebok (zeroized when the object is freed): the default way to
+    sign. To keep a key in a platform keystore instead, implement [`Signer`].
+
+    Secrets handed in (`from_secret`, `from_multikey_json`, `from_private_jwk`) are wiped from
+    Rust's memory once read; the caller's own copies are the caller's to wipe.
+"""
+    
+    def algorithm(self, ) -> KeyAlgorithm:
+        """
+        The key's algorithm.
+"""
+        raise NotImplementedError
+    def did(self, ) -> str:
+        """
+        The key's `did:key`: the DID an issuer or wallet with this key signs as.
+"""
+        raise NotImplementedError
+    def public_key_multibase(self, ) -> str:
+        """
+        The public key as `publicKeyMultibase` (`z6Mk…` for Ed25519, `zDn…` for P-256).
+"""
+        raise NotImplementedError
+    def to_multikey_json(self, ) -> str:
+        """
+        The key as a W3C Multikey document WITH ITS SECRET (`secretKeyMultibase`): store it only
+        where secrets may go (an encrypted file, the platform keychain), never in logs.
+"""
+        raise NotImplementedError
+
+class SoftwareKey(SoftwareKeyProtocol):
+    """
+    A key held in memory by lommebok (zeroized when the object is freed): the default way to
+    sign. To keep a key in a platform keystore instead, implement [`Signer`].
+
+    Secrets handed in (`from_secret`, `from_multikey_json`, `from_private_jwk`) are wiped from
+    Rust's memory once read; the caller's own copies are the caller's to wipe.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def from_multikey_json(cls, json: str) -> SoftwareKey:
+        """
+        A key from a W3C Multikey document with its secret (`secretKeyMultibase`), as
+        [`SoftwareKey::to_multikey_json`] writes it.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not such a document, or its public key does
+        not belong to the secret.
+"""
+        
+        _UniffiFfiConverterString.check_lower(json)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(json),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSoftwareKey.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_softwarekey_from_multikey_json,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def from_private_jwk(cls, json: str) -> SoftwareKey:
+        """
+        A key from a private JWK (`OKP`/`Ed25519` or `EC`/`P-256`, with `d`).
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not such a JWK, or its public members do not
+        match `d`.
+"""
+        
+        _UniffiFfiConverterString.check_lower(json)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(json),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSoftwareKey.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_softwarekey_from_private_jwk,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def from_secret(cls, algorithm: KeyAlgorithm,secret: bytes) -> SoftwareKey:
+        """
+        A key from its 32 secret bytes: an Ed25519 seed, or a P-256 scalar (big-endian).
+
+        # Errors
+        [`LommebokError::InvalidInput`] for another length, or a P-256 scalar that is zero or
+        not below the group order.
+"""
+        
+        _UniffiFfiConverterTypeKeyAlgorithm.check_lower(algorithm)
+
+        _UniffiFfiConverterBytes.check_lower(secret)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeKeyAlgorithm.lower(algorithm),
+            _UniffiFfiConverterBytes.lower(secret),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSoftwareKey.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_softwarekey_from_secret,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def generate(cls, algorithm: KeyAlgorithm) -> SoftwareKey:
+        """
+        A new random key.
+"""
+        
+        _UniffiFfiConverterTypeKeyAlgorithm.check_lower(algorithm)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeKeyAlgorithm.lower(algorithm),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSoftwareKey.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_softwarekey_generate,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_softwarekey, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_softwarekey, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def algorithm(self, ) -> KeyAlgorithm:
+        """
+        The key's algorithm.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeKeyAlgorithm.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_softwarekey_algorithm,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def did(self, ) -> str:
+        """
+        The key's `did:key`: the DID an issuer or wallet with this key signs as.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_softwarekey_did,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def public_key_multibase(self, ) -> str:
+        """
+        The public key as `publicKeyMultibase` (`z6Mk…` for Ed25519, `zDn…` for P-256).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_softwarekey_public_key_multibase,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def to_multikey_json(self, ) -> str:
+        """
+        The key as a W3C Multikey document WITH ITS SECRET (`secretKeyMultibase`): store it only
+        where secrets may go (an encrypted file, the platform keychain), never in logs.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_softwarekey_to_multikey_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeSoftwareKey:
+    @staticmethod
+    def lift(value: int) -> SoftwareKey:
+        return SoftwareKey._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: SoftwareKey):
+        if not isinstance(value, SoftwareKey):
+            raise TypeError("Expected SoftwareKey instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: SoftwareKey) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> SoftwareKey:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: SoftwareKey, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+
+
+# LommebokError
+# We want to define each variant as a nested class that's also a subclass,
+# which is tricky in Python.  To accomplish this we're going to create each
+# class separately, then manually add the child classes to the base class's
+# __dict__.  All of this happens in dummy class to avoid polluting the module
+# namespace.
+class LommebokError(Exception):
+    """
+    Why a call could not be carried out. One variant per thing an app would do differently;
+    `reason` is for logs and developers, not for matching on.
+
+    A credential or presentation that is read and found invalid is not an error: verification
+    returns a [`crate::VerificationReport`].
+
+    (The text field is called `reason`, not `message`: Kotlin exceptions already have a
+    `message` property, and a field of that name would not compile.)
+"""
+    pass
+
+_UniffiTempLommebokError = LommebokError
+
+class LommebokError:  # type: ignore
+    """
+    Why a call could not be carried out. One variant per thing an app would do differently;
+    `reason` is for logs and developers, not for matching on.
+
+    A credential or presentation that is read and found invalid is not an error: verification
+    returns a [`crate::VerificationReport`].
+
+    (The text field is called `reason`, not `message`: Kotlin exceptions already have a
+    `message` property, and a field of that name would not compile.)
+"""
+    
+    class InvalidInput(_UniffiTempLommebokError):
+        """
+        The input cannot be used: malformed or oversized JSON, not a credential or presentation,
+        a context that is neither bundled nor registered, bad key bytes or key document, a bad
+        date or URL, a cryptosuite that does not fit the key, a credential for someone else.
+        Fix the input; retrying the same call fails the same way.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.InvalidInput({})".format(str(self))
+    _UniffiTempLommebokError.InvalidInput = InvalidInput # type: ignore
+    class Signing(_UniffiTempLommebokError):
+        """
+        The signer failed: the platform keystore refused or is unavailable, the user did not
+        authenticate, or the signer returned something that is not a valid signature by its
+        key. The app may retry, or ask the user to authenticate again.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.Signing({})".format(str(self))
+    _UniffiTempLommebokError.Signing = Signing # type: ignore
+    class Status(_UniffiTempLommebokError):
+        """
+        A status operation failed: the credential has no entry of that purpose, the list is
+        unknown or full, the issuer has no status registry, or the status store failed.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.Status({})".format(str(self))
+    _UniffiTempLommebokError.Status = Status # type: ignore
+    class WrongKey(_UniffiTempLommebokError):
+        """
+        The passphrase or key does not open this wallet store. Nothing was read or changed: ask
+        again.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.WrongKey({})".format(str(self))
+    _UniffiTempLommebokError.WrongKey = WrongKey # type: ignore
+    class Storage(_UniffiTempLommebokError):
+        """
+        The wallet store failed: the file is not a wallet store, is damaged, or cannot be
+        written (a full disk, no permission).
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.Storage({})".format(str(self))
+    _UniffiTempLommebokError.Storage = Storage # type: ignore
+    class Internal(_UniffiTempLommebokError):
+        """
+        A failure inside lommebok that the caller cannot fix; worth a bug report.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.Internal({})".format(str(self))
+    _UniffiTempLommebokError.Internal = Internal # type: ignore
+
+LommebokError = _UniffiTempLommebokError # type: ignore
+del _UniffiTempLommebokError
+
+
+class _UniffiFfiConverterTypeLommebokError(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return LommebokError.InvalidInput(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return LommebokError.Signing(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 3:
+            return LommebokError.Status(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 4:
+            return LommebokError.WrongKey(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 5:
+            return LommebokError.Storage(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 6:
+            return LommebokError.Internal(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if isinstance(value, LommebokError.InvalidInput):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.Signing):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.Status):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.WrongKey):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.Storage):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.Internal):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+
+    @staticmethod
+    def write(value, buf):
+        if isinstance(value, LommebokError.InvalidInput):
+            buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.Signing):
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.Status):
+            buf.write_i32(3)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.WrongKey):
+            buf.write_i32(4)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.Storage):
+            buf.write_i32(5)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.Internal):
+            buf.write_i32(6)
+            _UniffiFfiConverterString.write(value.reason, buf)
+
+class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        size = buf.read_i32()
+        if size < 0:
+            raise InternalError("Unexpected negative byte string length")
+        return buf.read(size)
+
+    @staticmethod
+    def check_lower(value):
+        try:
+            memoryview(value)
+        except TypeError:
+            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i32(len(value))
+        buf.write(value)
+
+
+class Signer():
+    """
+    A signing key that lives outside lommebok: in the Secure Enclave, the Android Keystore, an
+    HSM. Implement it in Swift, Kotlin or Python; lommebok never sees the private key.
+
+    The issuer or wallet reads `algorithm()` and `public_key()` once, when it is constructed,
+    and checks every signature `sign()` returns against that public key.
+"""
+    
+    def algorithm(self, ) -> KeyAlgorithm:
+        """
+        The algorithm of the key: [`KeyAlgorithm::P256`] for platform keystores.
+"""
+        raise NotImplementedError
+    def public_key(self, ) -> bytes:
+        """
+        The public key. Ed25519: the 32 raw bytes (or its SPKI DER). P-256: any of
+        - the SEC1 point, uncompressed (65 bytes, `04 || x || y`: iOS
+        `SecKeyCopyExternalRepresentation`) or compressed (33 bytes);
+        - the SPKI DER (`SubjectPublicKeyInfo`, 91 bytes: the JDK's `publicKey.encoded`).
+
+        # Errors
+        Throw when the key cannot be had (e.g. it was deleted); the issuer or wallet
+        constructor then fails with [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
+    def sign(self, message: bytes) -> bytes:
+        """
+        Signs `message`, the exact bytes given. Ed25519: the 64-byte signature. P-256: sign
+        SHA-256(`message`) as ES256 does (the platform hashes: JDK `SHA256withECDSA`, iOS
+        `.ecdsaSignatureMessageX962SHA256`) and return either the DER signature those APIs give
+        or the 64-byte `r || s` form (`SHA256withECDSAinP1363Format`); lommebok converts DER to
+        `r || s` and normalizes to low S.
+
+        # Errors
+        Throw [`LommebokError::Signing`] (or anything: it arrives as `Signing`) when the key is
+        unavailable, the user did not authenticate, or the keystore refused.
+"""
+        raise NotImplementedError
+
+class SignerImpl(Signer):
+    """
+    A signing key that lives outside lommebok: in the Secure Enclave, the Android Keystore, an
+    HSM. Implement it in Swift, Kotlin or Python; lommebok never sees the private key.
+
+    The issuer or wallet reads `algorithm()` and `public_key()` once, when it is constructed,
+    and checks every signature `sign()` returns against that public key.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_signer, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_signer, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def algorithm(self, ) -> KeyAlgorithm:
+        """
+        The algorithm of the key: [`KeyAlgorithm::P256`] for platform keystores.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeKeyAlgorithm.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_signer_algorithm,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def public_key(self, ) -> bytes:
+        """
+        The public key. Ed25519: the 32 raw bytes (or its SPKI DER). P-256: any of
+        - the SEC1 point, uncompressed (65 bytes, `04 || x || y`: iOS
+        `SecKeyCopyExternalRepresentation`) or compressed (33 bytes);
+        - the SPKI DER (`SubjectPublicKeyInfo`, 91 bytes: the JDK's `publicKey.encoded`).
+
+        # Errors
+        Throw when the key cannot be had (e.g. it was deleted); the issuer or wallet
+        constructor then fails with [`LommebokError::Signing`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_signer_public_key,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def sign(self, message: bytes) -> bytes:
+        """
+        Signs `message`, the exact bytes given. Ed25519: the 64-byte signature. P-256: sign
+        SHA-256(`message`) as ES256 does (the platform hashes: JDK `SHA256withECDSA`, iOS
+        `.ecdsaSignatureMessageX962SHA256`) and return either the DER signature those APIs give
+        or the 64-byte `r || s` form (`SHA256withECDSAinP1363Format`); lommebok converts DER to
+        `r || s` and normalizes to low S.
+
+        # Errors
+        Throw [`LommebokError::Signing`] (or anything: it arrives as `Signing`) when the key is
+        unavailable, the user did not authenticate, or the keystore refused.
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(message)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterBytes.lower(message),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_signer_sign,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+# Put all the bits inside a class to keep the top-level namespace clean
+class _UniffiTraitImplSignerImpl:
+    # For each method, generate a callback function to pass to Rust
+
+    @_UNIFFI_CALLBACK_INTERFACE_LOMMEBOK_SIGNER_METHOD0
+    def algorithm(
+            uniffi_handle,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeSigner._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = ()
+            uniffi_method = uniffi_obj.algorithm
+            return uniffi_method(*uniffi_args)
+        def write_return_value(v):
+            uniffi_out_return[0] = _UniffiFfiConverterTypeKeyAlgorithm.lower(v)
+        _uniffi_trait_interface_call(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_LOMMEBOK_SIGNER_METHOD1
+    def public_key(
+            uniffi_handle,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeSigner._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = ()
+            uniffi_method = uniffi_obj.public_key
+            return uniffi_method(*uniffi_args)
+        def write_return_value(v):
+            uniffi_out_return[0] = _UniffiFfiConverterBytes.lower(v)
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                LommebokError,
+                _UniffiFfiConverterTypeLommebokError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_LOMMEBOK_SIGNER_METHOD2
+    def sign(
+            uniffi_handle,
+            message,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeSigner._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = (_UniffiFfiConverterBytes.lift(message), )
+            uniffi_method = uniffi_obj.sign
+            return uniffi_method(*uniffi_args)
+        def write_return_value(v):
+            uniffi_out_return[0] = _UniffiFfiConverterBytes.lower(v)
+        _uniffi_trait_interface_call_with_error(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+                LommebokError,
+                _UniffiFfiConverterTypeLommebokError.lower,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_FREE_LOMMEBOK_SIGNER
+    def _uniffi_free(uniffi_handle):
+        _UniffiFfiConverterTypeSigner._handle_map.remove(uniffi_handle)
+
+    @_UNIFFI_CALLBACK_INTERFACE_CLONE_LOMMEBOK_SIGNER
+    def _uniffi_clone(uniffi_handle):
+        return _UniffiFfiConverterTypeSigner._handle_map.clone(uniffi_handle)
+
+    # Generate the FFI VTable.  This has a field for each callback interface method.
+    _uniffi_vtable = _UniffiVTableCallbackInterfaceLommebokSigner(
+        _uniffi_free,
+        _uniffi_clone,
+        algorithm,
+        public_key,
+        sign,
+    )
+    # Send Rust a pointer to the VTable.  Note: this means we need to keep the struct alive forever,
+    # or else bad things will happen when Rust tries to access it.
+    _UniffiLib.uniffi_lommebok_ffi_fn_init_callback_vtable_signer(ctypes.byref(_uniffi_vtable))
+
+class _UniffiFfiConverterTypeSigner:
+    _handle_map = _UniffiHandleMap()
+
+    @staticmethod
+    def lift(value: int):
+        if (value & 1) == 0:
+            # Rust-generated handle, construct a new class that uses the handle to implement the
+            # interface
+            return SignerImpl._uniffi_make_instance(value)
+        else:
+            # Python-generated handle, get the object from the handle map
+            return _UniffiFfiConverterTypeSigner._handle_map.remove(value)
+
+    @staticmethod
+    def check_lower(value: Signer):
+        if not isinstance(value, Signer):
+            raise TypeError("Expected Signer subclass, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: Signer):
+         if isinstance(value, SignerImpl):
+            # Rust-implementated object.  Clone the handle and return it
+            return value._uniffi_clone_handle()
+         else:
+            # Python-implementated object, generate a new vtable handle and return that.
+            return _UniffiFfiConverterTypeSigner._handle_map.insert(value)
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer):
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: Signer, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+
+
+
+
+
+class SdJwtIssuer:
+    """
+    The key a verifier checks an SD-JWT issuer's signature with. Never taken from the SD-JWT
+    itself.
+"""
+    def __init__(self):
+        raise RuntimeError("SdJwtIssuer cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class DID_URL:
+        """
+        A DID URL (`did:key:z…#z…`, what [`crate::Issuer::verification_method`] gives). The
+        SD-JWT's `iss` must be that DID.
+"""
+        
+        def __init__(self, url:str):
+            self.url = url
+            
+            """
+        The verification method's DID URL.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SdJwtIssuer.DID_URL(url={})".format(self.url)
+        def __eq__(self, other):
+            if not isinstance(other, SdJwtIssuer):
+                return NotImplemented
+            if not other.is_DID_URL():
+                return False
+            if self.url != other.url:
+                return False
+            return True
+
+    @dataclass
+    class JWK:
+        """
+        A public key the verifier already trusts, as a JWK (JSON text; what
+        [`crate::Issuer::public_key_jwk`] gives). `iss` is not checked against it.
+"""
+        
+        def __init__(self, jwk:str):
+            self.jwk = jwk
+            
+            """
+        The JWK.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SdJwtIssuer.JWK(jwk={})".format(self.jwk)
+        def __eq__(self, other):
+            if not isinstance(other, SdJwtIssuer):
+                return NotImplemented
+            if not other.is_JWK():
+                return False
+            if self.jwk != other.jwk:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_DID_URL(self) -> bool:
+        return isinstance(self, SdJwtIssuer.DID_URL)
+    def is_did_url(self) -> bool:
+        return isinstance(self, SdJwtIssuer.DID_URL)
+    def is_JWK(self) -> bool:
+        return isinstance(self, SdJwtIssuer.JWK)
+    def is_jwk(self) -> bool:
+        return isinstance(self, SdJwtIssuer.JWK)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+SdJwtIssuer.DID_URL = type("SdJwtIssuer.DID_URL", (SdJwtIssuer.DID_URL, SdJwtIssuer,), {})  # type: ignore
+SdJwtIssuer.JWK = type("SdJwtIssuer.JWK", (SdJwtIssuer.JWK, SdJwtIssuer,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeSdJwtIssuer(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return SdJwtIssuer.DID_URL(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return SdJwtIssuer.JWK(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_DID_URL():
+            _UniffiFfiConverterString.check_lower(value.url)
+            return
+        if value.is_JWK():
+            _UniffiFfiConverterString.check_lower(value.jwk)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_DID_URL():
+            buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.url, buf)
+        if value.is_JWK():
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.jwk, buf)
+
+
+
+
+
+
+
+
+class ResponsePart:
+    """
+    One presentation of a response, for [`Verifier::verify_response`].
+"""
+    def __init__(self):
+        raise RuntimeError("ResponsePart cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class DATA_INTEGRITY:
+        """
+        A Verifiable Presentation (JSON).
+"""
+        
+        def __init__(self, presentation:str):
+            self.presentation = presentation
+            
+            """
+        The presentation.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ResponsePart.DATA_INTEGRITY(presentation={})".format(self.presentation)
+        def __eq__(self, other):
+            if not isinstance(other, ResponsePart):
+                return NotImplemented
+            if not other.is_DATA_INTEGRITY():
+                return False
+            if self.presentation != other.presentation:
+                return False
+            return True
+
+    @dataclass
+    class SD_JWT:
+        """
+        An SD-JWT VC presentation with a Key Binding JWT.
+"""
+        
+        def __init__(self, presentation:str, issuer:SdJwtIssuer):
+            self.presentation = presentation
+            
+            """
+        The presentation.
+"""
+        
+            self.issuer = issuer
+            
+            """
+        Its issuer's key.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ResponsePart.SD_JWT(presentation={}, issuer={})".format(self.presentation, self.issuer)
+        def __eq__(self, other):
+            if not isinstance(other, ResponsePart):
+                return NotImplemented
+            if not other.is_SD_JWT():
+                return False
+            if self.presentation != other.presentation:
+                return False
+            if self.issuer != other.issuer:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_DATA_INTEGRITY(self) -> bool:
+        return isinstance(self, ResponsePart.DATA_INTEGRITY)
+    def is_data_integrity(self) -> bool:
+        return isinstance(self, ResponsePart.DATA_INTEGRITY)
+    def is_SD_JWT(self) -> bool:
+        return isinstance(self, ResponsePart.SD_JWT)
+    def is_sd_jwt(self) -> bool:
+        return isinstance(self, ResponsePart.SD_JWT)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+ResponsePart.DATA_INTEGRITY = type("ResponsePart.DATA_INTEGRITY", (ResponsePart.DATA_INTEGRITY, ResponsePart,), {})  # type: ignore
+ResponsePart.SD_JWT = type("ResponsePart.SD_JWT", (ResponsePart.SD_JWT, ResponsePart,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeResponsePart(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ResponsePart.DATA_INTEGRITY(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return ResponsePart.SD_JWT(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterTypeSdJwtIssuer.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_DATA_INTEGRITY():
+            _UniffiFfiConverterString.check_lower(value.presentation)
+            return
+        if value.is_SD_JWT():
+            _UniffiFfiConverterString.check_lower(value.presentation)
+            _UniffiFfiConverterTypeSdJwtIssuer.check_lower(value.issuer)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_DATA_INTEGRITY():
+            buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.presentation, buf)
+        if value.is_SD_JWT():
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.presentation, buf)
+            _UniffiFfiConverterTypeSdJwtIssuer.write(value.issuer, buf)
+
+
+
+class _UniffiFfiConverterSequenceTypeResponsePart(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeResponsePart.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeResponsePart.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeResponsePart.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeSdJwtVerification(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeSdJwtVerification.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeSdJwtVerification.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeSdJwtVerification.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalTypePresentationRequest(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypePresentationRequest.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypePresentationRequest.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypePresentationRequest.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+class VerifierProtocol(typing.Protocol):
+    """
+    Verifies credentials and presentations offline (did:key built in, contexts bundled, no
+    network), and reports every check. Status lists are the app's to fetch: hand them over
+    with [`Verifier::add_status_list`].
+"""
+    
+    def add_status_list(self, url: str,status_list_credential_json: str) -> None:
+        """
+        Gives the verifier the status list published at `url` (fetched by the app), replacing
+        any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
+        Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
+        is verified when a credential's status needs it: a list that does not verify fails that
+        credential's status check.
+"""
+        raise NotImplementedError
+    def request(self, domain: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> PresentationRequest:
+        """
+        A new presentation request: a fresh random challenge (single use, expiring after the
+        challenge lifetime), and `domain` if the presentation must name this verifier.
+"""
+        raise NotImplementedError
+    def signed_request(self, key: SoftwareKey,query_json: str,response_uri: str) -> SignedRequest:
+        """
+        A signed request (OpenID4VP Request Object) for the DCQL query `query_json`, signed
+        with `key` (the verifier's did:key), with a fresh challenge for the audience
+        `decentralized_identifier:<DID>`; responses go to `response_uri`.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the query is not a DCQL query.
+"""
+        raise NotImplementedError
+    def signed_request_with_signer(self, signer: Signer,query_json: str,response_uri: str) -> SignedRequest:
+        """
+        As [`Verifier::signed_request`], signed by a platform key.
+
+        # Errors
+        As [`Verifier::signed_request`]; [`LommebokError::Signing`] when the signer fails.
+"""
+        raise NotImplementedError
+    def verify_credential(self, credential_json: str) -> VerificationReport:
+        """
+        Verifies a credential given as JSON.
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as a credential at
+        all (not JSON, too large, not VCDM 2.0). A credential that is forged, expired, revoked
+        or from an untrusted issuer is a report with `valid` false.
+"""
+        raise NotImplementedError
+    def verify_presentation(self, presentation_json: str,request: PresentationRequest) -> VerificationReport:
+        """
+        Verifies a presentation given as JSON against `request` (which this verifier made;
+        its challenge is used up, whatever the outcome).
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as a presentation at
+        all. Everything else is a check in the report.
+"""
+        raise NotImplementedError
+    def verify_response(self, request: PresentationRequest,parts: typing.List[ResponsePart]) -> typing.List[SdJwtVerification]:
+        """
+        Verifies every presentation of one response to `request` (a `vp_token` answering
+        several Credential Queries carries several, all on the request's one challenge): the
+        challenge is used up once, and each part is checked against it. One verification per
+        part, in order; accept the response only when every one is valid.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when a part cannot be read at all, or an issuer JWK is
+        not a key.
+"""
+        raise NotImplementedError
+    def verify_sd_jwt(self, presentation: str,issuer: SdJwtIssuer,request: typing.Union[object, typing.Optional[PresentationRequest]] = _DEFAULT) -> SdJwtVerification:
+        """
+        Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
+        `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
+        the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
+        `aud`; without, a credential bound to a holder key is refused. The claims come back only
+        when every check passed.
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
+        or the issuer's JWK is not a key. Everything else is a check in the report.
+"""
+        raise NotImplementedError
+
+class Verifier(VerifierProtocol):
+    """
+    Verifies credentials and presentations offline (did:key built in, contexts bundled, no
+    network), and reports every check. Status lists are the app's to fetch: hand them over
+    with [`Verifier::add_status_list`].
+"""
+    
+    _handle: ctypes.c_uint64
+    def __init__(self, ):
+        """
+        A verifier with the default, strict options.
+"""
+        _uniffi_lowered_args = (
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVerifier.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_verifier_new,
+            *_uniffi_lowered_args,
+        )
+        self._handle = _uniffi_ffi_result
+    @classmethod
+    def with_options(cls, options: VerifierOptions) -> Verifier:
+        """
+        A verifier with `options`.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a bad `at_time` or a duration over a day.
+"""
+        
+        _UniffiFfiConverterTypeVerifierOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterTypeVerifierOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVerifier.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_verifier_with_options,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_verifier, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_verifier, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def add_status_list(self, url: str,status_list_credential_json: str) -> None:
+        """
+        Gives the verifier the status list published at `url` (fetched by the app), replacing
+        any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
+        Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
+        is verified when a credential's status needs it: a list that does not verify fails that
+        credential's status check.
+"""
+        
+        _UniffiFfiConverterString.check_lower(url)
+
+        _UniffiFfiConverterString.check_lower(status_list_credential_json)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(url),
+            _UniffiFfiConverterString.lower(status_list_credential_json),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_add_status_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def request(self, domain: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> PresentationRequest:
+        """
+        A new presentation request: a fresh random challenge (single use, expiring after the
+        challenge lifetime), and `domain` if the presentation must name this verifier.
+"""
+        
+        if domain is _DEFAULT:
+            domain = None
+        _UniffiFfiConverterOptionalString.check_lower(domain)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalString.lower(domain),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePresentationRequest.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def signed_request(self, key: SoftwareKey,query_json: str,response_uri: str) -> SignedRequest:
+        """
+        A signed request (OpenID4VP Request Object) for the DCQL query `query_json`, signed
+        with `key` (the verifier's did:key), with a fresh challenge for the audience
+        `decentralized_identifier:<DID>`; responses go to `response_uri`.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the query is not a DCQL query.
+"""
+        
+        _UniffiFfiConverterTypeSoftwareKey.check_lower(key)
+
+        _UniffiFfiConverterString.check_lower(query_json)
+
+        _UniffiFfiConverterString.check_lower(response_uri)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeSoftwareKey.lower(key),
+            _UniffiFfiConverterString.lower(query_json),
+            _UniffiFfiConverterString.lower(response_uri),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSignedRequest.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_signed_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def signed_request_with_signer(self, signer: Signer,query_json: str,response_uri: str) -> SignedRequest:
+        """
+        As [`Verifier::signed_request`], signed by a platform key.
+
+        # Errors
+        As [`Verifier::signed_request`]; [`LommebokError::Signing`] when the signer fails.
+"""
+        
+        _UniffiFfiConverterTypeSigner.check_lower(signer)
+
+        _UniffiFfiConverterString.check_lower(query_json)
+
+        _UniffiFfiConverterString.check_lower(response_uri)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeSigner.lower(signer),
+            _UniffiFfiConverterString.lower(query_json),
+            _UniffiFfiConverterString.lower(response_uri),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSignedRequest.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_signed_request_with_signer,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_credential(self, credential_json: str) -> VerificationReport:
+        """
+        Verifies a credential given as JSON.
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as a credential at
+        all (not JSON, too large, not VCDM 2.0). A credential that is forged, expired, revoked
+        or from an untrusted issuer is a report with `valid` false.
+"""
+        
+        _UniffiFfiConverterString.check_lower(credential_json)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(credential_json),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVerificationReport.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_credential,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_presentation(self, presentation_json: str,request: PresentationRequest) -> VerificationReport:
+        """
+        Verifies a presentation given as JSON against `request` (which this verifier made;
+        its challenge is used up, whatever the outcome).
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as a presentation at
+        all. Everything else is a check in the report.
+"""
+        
+        _UniffiFfiConverterString.check_lower(presentation_json)
+
+        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(presentation_json),
+            _UniffiFfiConverterTypePresentationRequest.lower(request),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVerificationReport.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_presentation,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_response(self, request: PresentationRequest,parts: typing.List[ResponsePart]) -> typing.List[SdJwtVerification]:
+        """
+        Verifies every presentation of one response to `request` (a `vp_token` answering
+        several Credential Queries carries several, all on the request's one challenge): the
+        challenge is used up once, and each part is checked against it. One verification per
+        part, in order; accept the response only when every one is valid.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when a part cannot be read at all, or an issuer JWK is
+        not a key.
+"""
+        
+        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
+
+        _UniffiFfiConverterSequenceTypeResponsePart.check_lower(parts)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePresentationRequest.lower(request),
+            _UniffiFfiConverterSequenceTypeResponsePart.lower(parts),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeSdJwtVerification.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_response,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_sd_jwt(self, presentation: str,issuer: SdJwtIssuer,request: typing.Union[object, typing.Optional[PresentationRequest]] = _DEFAULT) -> SdJwtVerification:
+        """
+        Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
+        `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
+        the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
+        `aud`; without, a credential bound to a holder key is refused. The claims come back only
+        when every check passed.
+
+        # Errors
+        [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
+        or the issuer's JWK is not a key. Everything else is a check in the report.
+"""
+        
+        _UniffiFfiConverterString.check_lower(presentation)
+
+        _UniffiFfiConverterTypeSdJwtIssuer.check_lower(issuer)
+
+        if request is _DEFAULT:
+            request = None
+        _UniffiFfiConverterOptionalTypePresentationRequest.check_lower(request)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(presentation),
+            _UniffiFfiConverterTypeSdJwtIssuer.lower(issuer),
+            _UniffiFfiConverterOptionalTypePresentationRequest.lower(request),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSdJwtVerification.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeVerifier:
+    @staticmethod
+    def lift(value: int) -> Verifier:
+        return Verifier._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: Verifier):
+        if not isinstance(value, Verifier):
+            raise TypeError("Expected Verifier instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: Verifier) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> Verifier:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: Verifier, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterSequenceTypeTrustListInfo(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeTrustListInfo.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeTrustListInfo.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeTrustListInfo.read(buf) for i in range(count)
+        ]
+
+
+class TrustListsProtocol(typing.Protocol):
+    """
+    The trust lists a verifier or wallet relies on, for one or more trust anchors (e.g. the
+    national authority's DID). Give it to a [`Verifier`] (`VerifierOptions.trust_lists`) to
+    check every issuer against it, and to [`check_request`] to check who is asking.
+"""
+    
+    def add(self, list_json: str,verifier: Verifier) -> TrustListInfo:
+        """
+        Verifies the trust list `list_json` with `verifier` (signature, validity, status) and
+        keeps it if an anchor signed it and it is newer than the list held with its id.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a trust list, does not verify (the
+        reason names the failed checks), is not signed by an anchor, or is not newer than the
+        one held. Nothing changes then.
+"""
+        raise NotImplementedError
+    def anchors(self, ) -> typing.List[str]:
+        """
+        The trust anchors.
+"""
+        raise NotImplementedError
+    def lists(self, ) -> typing.List[TrustListInfo]:
+        """
+        The lists held.
+"""
+        raise NotImplementedError
+
+class TrustLists(TrustListsProtocol):
+    """
+    The trust lists a verifier or wallet relies on, for one or more trust anchors (e.g. the
+    national authority's DID). Give it to a [`Verifier`] (`VerifierOptions.trust_lists`) to
+    check every issuer against it, and to [`check_request`] to check who is asking.
+"""
+    
+    _handle: ctypes.c_uint64
+    def __init__(self, anchors: typing.List[str]):
+        """
+        Trusts lists signed by `anchors` (DIDs).
+"""
+        
+        _UniffiFfiConverterSequenceString.check_lower(anchors)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterSequenceString.lower(anchors),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeTrustLists.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_trustlists_new,
+            *_uniffi_lowered_args,
+        )
+        self._handle = _uniffi_ffi_result
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_trustlists, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_trustlists, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def add(self, list_json: str,verifier: Verifier) -> TrustListInfo:
+        """
+        Verifies the trust list `list_json` with `verifier` (signature, validity, status) and
+        keeps it if an anchor signed it and it is newer than the list held with its id.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a trust list, does not verify (the
+        reason names the failed checks), is not signed by an anchor, or is not newer than the
+        one held. Nothing changes then.
+"""
+        
+        _UniffiFfiConverterString.check_lower(list_json)
+
+        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(list_json),
+            _UniffiFfiConverterTypeVerifier.lower(verifier),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeTrustListInfo.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_add,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def anchors(self, ) -> typing.List[str]:
+        """
+        The trust anchors.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_anchors,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def lists(self, ) -> typing.List[TrustListInfo]:
+        """
+        The lists held.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeTrustListInfo.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_lists,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeTrustLists:
+    @staticmethod
+    def lift(value: int) -> TrustLists:
+        return TrustLists._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: TrustLists):
+        if not isinstance(value, TrustLists):
+            raise TypeError("Expected TrustLists instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: TrustLists) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> TrustLists:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: TrustLists, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterOptionalTypeTrustLists(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeTrustLists.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeTrustLists.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeTrustLists.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class VerifierOptions:
     """
     How a [`Verifier`] checks. Every field is optional; the defaults are the strict ones.
 """
-    def __init__(self, *, trusted_issuers:typing.Optional[typing.List[str]] = _DEFAULT, clock_skew_seconds:typing.Optional[int] = _DEFAULT, challenge_ttl_seconds:typing.Optional[int] = _DEFAULT, at_time:typing.Optional[str] = _DEFAULT, contexts:typing.List[ContextDocument] = _DEFAULT):
+    def __init__(self, *, trusted_issuers:typing.Optional[typing.List[str]] = _DEFAULT, clock_skew_seconds:typing.Optional[int] = _DEFAULT, challenge_ttl_seconds:typing.Optional[int] = _DEFAULT, at_time:typing.Optional[str] = _DEFAULT, contexts:typing.List[ContextDocument] = _DEFAULT, trust_lists:typing.Optional[TrustLists] = _DEFAULT):
         if trusted_issuers is _DEFAULT:
             self.trusted_issuers = None
         else:
@@ -3339,12 +5818,16 @@ class VerifierOptions:
             self.contexts = []
         else:
             self.contexts = contexts
+        if trust_lists is _DEFAULT:
+            self.trust_lists = None
+        else:
+            self.trust_lists = trust_lists
         
         
 
     
     def __str__(self):
-        return "VerifierOptions(trusted_issuers={}, clock_skew_seconds={}, challenge_ttl_seconds={}, at_time={}, contexts={})".format(self.trusted_issuers, self.clock_skew_seconds, self.challenge_ttl_seconds, self.at_time, self.contexts)
+        return "VerifierOptions(trusted_issuers={}, clock_skew_seconds={}, challenge_ttl_seconds={}, at_time={}, contexts={}, trust_lists={})".format(self.trusted_issuers, self.clock_skew_seconds, self.challenge_ttl_seconds, self.at_time, self.contexts, self.trust_lists)
     def __eq__(self, other):
         if self.trusted_issuers != other.trusted_issuers:
             return False
@@ -3355,6 +5838,8 @@ class VerifierOptions:
         if self.at_time != other.at_time:
             return False
         if self.contexts != other.contexts:
+            return False
+        if self.trust_lists != other.trust_lists:
             return False
         return True
 
@@ -3367,6 +5852,7 @@ class _UniffiFfiConverterTypeVerifierOptions(_UniffiConverterRustBuffer):
             challenge_ttl_seconds=_UniffiFfiConverterOptionalUInt32.read(buf),
             at_time=_UniffiFfiConverterOptionalString.read(buf),
             contexts=_UniffiFfiConverterSequenceTypeContextDocument.read(buf),
+            trust_lists=_UniffiFfiConverterOptionalTypeTrustLists.read(buf),
         )
 
     @staticmethod
@@ -3376,6 +5862,7 @@ class _UniffiFfiConverterTypeVerifierOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.check_lower(value.challenge_ttl_seconds)
         _UniffiFfiConverterOptionalString.check_lower(value.at_time)
         _UniffiFfiConverterSequenceTypeContextDocument.check_lower(value.contexts)
+        _UniffiFfiConverterOptionalTypeTrustLists.check_lower(value.trust_lists)
 
     @staticmethod
     def write(value, buf):
@@ -3384,6 +5871,7 @@ class _UniffiFfiConverterTypeVerifierOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.write(value.challenge_ttl_seconds, buf)
         _UniffiFfiConverterOptionalString.write(value.at_time, buf)
         _UniffiFfiConverterSequenceTypeContextDocument.write(value.contexts, buf)
+        _UniffiFfiConverterOptionalTypeTrustLists.write(value.trust_lists, buf)
 
 
 
@@ -3629,414 +6117,6 @@ class _UniffiFfiConverterTypeImportResult(_UniffiConverterRustBuffer):
 
 
 
-class KeyAlgorithm(enum.Enum):
-    """
-    A signature algorithm.
-"""
-    
-    ED25519 = 0
-    """
-    Ed25519 (RFC 8032). Software keys only: platform keystores do not offer it.
-"""
-    
-    P256 = 1
-    """
-    ECDSA over NIST P-256 with SHA-256 (ES256): what the Secure Enclave and the Android
-    Keystore offer.
-"""
-    
-
-
-class _UniffiFfiConverterTypeKeyAlgorithm(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return KeyAlgorithm.ED25519
-        if variant == 2:
-            return KeyAlgorithm.P256
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == KeyAlgorithm.ED25519:
-            return
-        if value == KeyAlgorithm.P256:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == KeyAlgorithm.ED25519:
-            buf.write_i32(1)
-        if value == KeyAlgorithm.P256:
-            buf.write_i32(2)
-
-
-
-
-
-# LommebokError
-# We want to define each variant as a nested class that's also a subclass,
-# which is tricky in Python.  To accomplish this we're going to create each
-# class separately, then manually add the child classes to the base class's
-# __dict__.  All of this happens in dummy class to avoid polluting the module
-# namespace.
-class LommebokError(Exception):
-    """
-    Why a call could not be carried out. One variant per thing an app would do differently;
-    `reason` is for logs and developers, not for matching on.
-
-    A credential or presentation that is read and found invalid is not an error: verification
-    returns a [`crate::VerificationReport`].
-
-    (The text field is called `reason`, not `message`: Kotlin exceptions already have a
-    `message` property, and a field of that name would not compile.)
-"""
-    pass
-
-_UniffiTempLommebokError = LommebokError
-
-class LommebokError:  # type: ignore
-    """
-    Why a call could not be carried out. One variant per thing an app would do differently;
-    `reason` is for logs and developers, not for matching on.
-
-    A credential or presentation that is read and found invalid is not an error: verification
-    returns a [`crate::VerificationReport`].
-
-    (The text field is called `reason`, not `message`: Kotlin exceptions already have a
-    `message` property, and a field of that name would not compile.)
-"""
-    
-    class InvalidInput(_UniffiTempLommebokError):
-        """
-        The input cannot be used: malformed or oversized JSON, not a credential or presentation,
-        a context that is neither bundled nor registered, bad key bytes or key document, a bad
-        date or URL, a cryptosuite that does not fit the key, a credential for someone else.
-        Fix the input; retrying the same call fails the same way.
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "LommebokError.InvalidInput({})".format(str(self))
-    _UniffiTempLommebokError.InvalidInput = InvalidInput # type: ignore
-    class Signing(_UniffiTempLommebokError):
-        """
-        The signer failed: the platform keystore refused or is unavailable, the user did not
-        authenticate, or the signer returned something that is not a valid signature by its
-        key. The app may retry, or ask the user to authenticate again.
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "LommebokError.Signing({})".format(str(self))
-    _UniffiTempLommebokError.Signing = Signing # type: ignore
-    class Status(_UniffiTempLommebokError):
-        """
-        A status operation failed: the credential has no entry of that purpose, the list is
-        unknown or full, the issuer has no status registry, or the status store failed.
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "LommebokError.Status({})".format(str(self))
-    _UniffiTempLommebokError.Status = Status # type: ignore
-    class WrongKey(_UniffiTempLommebokError):
-        """
-        The passphrase or key does not open this wallet store. Nothing was read or changed: ask
-        again.
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "LommebokError.WrongKey({})".format(str(self))
-    _UniffiTempLommebokError.WrongKey = WrongKey # type: ignore
-    class Storage(_UniffiTempLommebokError):
-        """
-        The wallet store failed: the file is not a wallet store, is damaged, or cannot be
-        written (a full disk, no permission).
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "LommebokError.Storage({})".format(str(self))
-    _UniffiTempLommebokError.Storage = Storage # type: ignore
-    class Internal(_UniffiTempLommebokError):
-        """
-        A failure inside lommebok that the caller cannot fix; worth a bug report.
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "LommebokError.Internal({})".format(str(self))
-    _UniffiTempLommebokError.Internal = Internal # type: ignore
-
-LommebokError = _UniffiTempLommebokError # type: ignore
-del _UniffiTempLommebokError
-
-
-class _UniffiFfiConverterTypeLommebokError(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return LommebokError.InvalidInput(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 2:
-            return LommebokError.Signing(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 3:
-            return LommebokError.Status(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 4:
-            return LommebokError.WrongKey(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 5:
-            return LommebokError.Storage(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 6:
-            return LommebokError.Internal(
-                _UniffiFfiConverterString.read(buf),
-            )
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if isinstance(value, LommebokError.InvalidInput):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-        if isinstance(value, LommebokError.Signing):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-        if isinstance(value, LommebokError.Status):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-        if isinstance(value, LommebokError.WrongKey):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-        if isinstance(value, LommebokError.Storage):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-        if isinstance(value, LommebokError.Internal):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-
-    @staticmethod
-    def write(value, buf):
-        if isinstance(value, LommebokError.InvalidInput):
-            buf.write_i32(1)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, LommebokError.Signing):
-            buf.write_i32(2)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, LommebokError.Status):
-            buf.write_i32(3)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, LommebokError.WrongKey):
-            buf.write_i32(4)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, LommebokError.Storage):
-            buf.write_i32(5)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, LommebokError.Internal):
-            buf.write_i32(6)
-            _UniffiFfiConverterString.write(value.reason, buf)
-
-
-
-
-
-
-class SdJwtIssuer:
-    """
-    The key a verifier checks an SD-JWT issuer's signature with. Never taken from the SD-JWT
-    itself.
-"""
-    def __init__(self):
-        raise RuntimeError("SdJwtIssuer cannot be instantiated directly")
-
-    # Each enum variant is a nested class of the enum itself.
-    @dataclass
-    class DID_URL:
-        """
-        A DID URL (`did:key:z…#z…`, what [`crate::Issuer::verification_method`] gives). The
-        SD-JWT's `iss` must be that DID.
-"""
-        
-        def __init__(self, url:str):
-            self.url = url
-            
-            """
-        The verification method's DID URL.
-"""
-        
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "SdJwtIssuer.DID_URL(url={})".format(self.url)
-        def __eq__(self, other):
-            if not isinstance(other, SdJwtIssuer):
-                return NotImplemented
-            if not other.is_DID_URL():
-                return False
-            if self.url != other.url:
-                return False
-            return True
-
-    @dataclass
-    class JWK:
-        """
-        A public key the verifier already trusts, as a JWK (JSON text; what
-        [`crate::Issuer::public_key_jwk`] gives). `iss` is not checked against it.
-"""
-        
-        def __init__(self, jwk:str):
-            self.jwk = jwk
-            
-            """
-        The JWK.
-"""
-        
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "SdJwtIssuer.JWK(jwk={})".format(self.jwk)
-        def __eq__(self, other):
-            if not isinstance(other, SdJwtIssuer):
-                return NotImplemented
-            if not other.is_JWK():
-                return False
-            if self.jwk != other.jwk:
-                return False
-            return True
-
-    
-
-    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
-    # whether an instance is that variant.
-    def is_DID_URL(self) -> bool:
-        return isinstance(self, SdJwtIssuer.DID_URL)
-    def is_did_url(self) -> bool:
-        return isinstance(self, SdJwtIssuer.DID_URL)
-    def is_JWK(self) -> bool:
-        return isinstance(self, SdJwtIssuer.JWK)
-    def is_jwk(self) -> bool:
-        return isinstance(self, SdJwtIssuer.JWK)
-    
-
-# Now, a little trick - we make each nested variant class be a subclass of the main
-# enum class, so that method calls and instance checks etc will work intuitively.
-# We might be able to do this a little more neatly with a metaclass, but this'll do.
-SdJwtIssuer.DID_URL = type("SdJwtIssuer.DID_URL", (SdJwtIssuer.DID_URL, SdJwtIssuer,), {})  # type: ignore
-SdJwtIssuer.JWK = type("SdJwtIssuer.JWK", (SdJwtIssuer.JWK, SdJwtIssuer,), {})  # type: ignore
-
-
-
-
-class _UniffiFfiConverterTypeSdJwtIssuer(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return SdJwtIssuer.DID_URL(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 2:
-            return SdJwtIssuer.JWK(
-                _UniffiFfiConverterString.read(buf),
-            )
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value.is_DID_URL():
-            _UniffiFfiConverterString.check_lower(value.url)
-            return
-        if value.is_JWK():
-            _UniffiFfiConverterString.check_lower(value.jwk)
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value.is_DID_URL():
-            buf.write_i32(1)
-            _UniffiFfiConverterString.write(value.url, buf)
-        if value.is_JWK():
-            buf.write_i32(2)
-            _UniffiFfiConverterString.write(value.jwk, buf)
-
-
-
-class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        size = buf.read_i32()
-        if size < 0:
-            raise InternalError("Unexpected negative byte string length")
-        return buf.read(size)
-
-    @staticmethod
-    def check_lower(value):
-        try:
-            memoryview(value)
-        except TypeError:
-            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_i32(len(value))
-        buf.write(value)
-
-
-
-
-
-
 class StoreKey:
     """
     What opens a wallet store.
@@ -4165,308 +6245,6 @@ class _UniffiFfiConverterTypeStoreKey(_UniffiConverterRustBuffer):
 
 
 
-class _UniffiFfiConverterOptionalTypePresentationRequest(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypePresentationRequest.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypePresentationRequest.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypePresentationRequest.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-
-class VerifierProtocol(typing.Protocol):
-    """
-    Verifies credentials and presentations offline (did:key built in, contexts bundled, no
-    network), and reports every check. Status lists are the app's to fetch: hand them over
-    with [`Verifier::add_status_list`].
-"""
-    
-    def add_status_list(self, url: str,status_list_credential_json: str) -> None:
-        """
-        Gives the verifier the status list published at `url` (fetched by the app), replacing
-        any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
-        Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
-        is verified when a credential's status needs it: a list that does not verify fails that
-        credential's status check.
-"""
-        raise NotImplementedError
-    def request(self, domain: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> PresentationRequest:
-        """
-        A new presentation request: a fresh random challenge (single use, expiring after the
-        challenge lifetime), and `domain` if the presentation must name this verifier.
-"""
-        raise NotImplementedError
-    def verify_credential(self, credential_json: str) -> VerificationReport:
-        """
-        Verifies a credential given as JSON.
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as a credential at
-        all (not JSON, too large, not VCDM 2.0). A credential that is forged, expired, revoked
-        or from an untrusted issuer is a report with `valid` false.
-"""
-        raise NotImplementedError
-    def verify_presentation(self, presentation_json: str,request: PresentationRequest) -> VerificationReport:
-        """
-        Verifies a presentation given as JSON against `request` (which this verifier made;
-        its challenge is used up, whatever the outcome).
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as a presentation at
-        all. Everything else is a check in the report.
-"""
-        raise NotImplementedError
-    def verify_sd_jwt(self, presentation: str,issuer: SdJwtIssuer,request: typing.Union[object, typing.Optional[PresentationRequest]] = _DEFAULT) -> SdJwtVerification:
-        """
-        Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
-        `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
-        the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
-        `aud`; without, a credential bound to a holder key is refused. The claims come back only
-        when every check passed.
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
-        or the issuer's JWK is not a key. Everything else is a check in the report.
-"""
-        raise NotImplementedError
-
-class Verifier(VerifierProtocol):
-    """
-    Verifies credentials and presentations offline (did:key built in, contexts bundled, no
-    network), and reports every check. Status lists are the app's to fetch: hand them over
-    with [`Verifier::add_status_list`].
-"""
-    
-    _handle: ctypes.c_uint64
-    def __init__(self, ):
-        """
-        A verifier with the default, strict options.
-"""
-        _uniffi_lowered_args = (
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeVerifier.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_verifier_new,
-            *_uniffi_lowered_args,
-        )
-        self._handle = _uniffi_ffi_result
-    @classmethod
-    def with_options(cls, options: VerifierOptions) -> Verifier:
-        """
-        A verifier with `options`.
-
-        # Errors
-        [`LommebokError::InvalidInput`] for a bad `at_time` or a duration over a day.
-"""
-        
-        _UniffiFfiConverterTypeVerifierOptions.check_lower(options)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterTypeVerifierOptions.lower(options),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeVerifier.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_verifier_with_options,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-
-    def __del__(self):
-        # In case of partial initialization of instances.
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_verifier, handle)
-
-    def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_verifier, self._handle)
-
-    # Used by alternative constructors or any methods which return this type.
-    @classmethod
-    def _uniffi_make_instance(cls, handle):
-        # Lightly yucky way to bypass the usual __init__ logic
-        # and just create a new instance with the required handle.
-        inst = cls.__new__(cls)
-        inst._handle = handle
-        return inst
-    def add_status_list(self, url: str,status_list_credential_json: str) -> None:
-        """
-        Gives the verifier the status list published at `url` (fetched by the app), replacing
-        any earlier one: a status list credential (JSON) for W3C credentials, or a Status List
-        Token (`statuslist+jwt`, from [`crate::Issuer::status_list_token`]) for SD-JWT VCs. It
-        is verified when a credential's status needs it: a list that does not verify fails that
-        credential's status check.
-"""
-        
-        _UniffiFfiConverterString.check_lower(url)
-
-        _UniffiFfiConverterString.check_lower(status_list_credential_json)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(url),
-            _UniffiFfiConverterString.lower(status_list_credential_json),
-        )
-        _uniffi_lift_return = lambda val: None
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_add_status_list,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def request(self, domain: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> PresentationRequest:
-        """
-        A new presentation request: a fresh random challenge (single use, expiring after the
-        challenge lifetime), and `domain` if the presentation must name this verifier.
-"""
-        
-        if domain is _DEFAULT:
-            domain = None
-        _UniffiFfiConverterOptionalString.check_lower(domain)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterOptionalString.lower(domain),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypePresentationRequest.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_request,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def verify_credential(self, credential_json: str) -> VerificationReport:
-        """
-        Verifies a credential given as JSON.
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as a credential at
-        all (not JSON, too large, not VCDM 2.0). A credential that is forged, expired, revoked
-        or from an untrusted issuer is a report with `valid` false.
-"""
-        
-        _UniffiFfiConverterString.check_lower(credential_json)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(credential_json),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeVerificationReport.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_credential,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def verify_presentation(self, presentation_json: str,request: PresentationRequest) -> VerificationReport:
-        """
-        Verifies a presentation given as JSON against `request` (which this verifier made;
-        its challenge is used up, whatever the outcome).
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as a presentation at
-        all. Everything else is a check in the report.
-"""
-        
-        _UniffiFfiConverterString.check_lower(presentation_json)
-
-        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(presentation_json),
-            _UniffiFfiConverterTypePresentationRequest.lower(request),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeVerificationReport.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_presentation,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def verify_sd_jwt(self, presentation: str,issuer: SdJwtIssuer,request: typing.Union[object, typing.Optional[PresentationRequest]] = _DEFAULT) -> SdJwtVerification:
-        """
-        Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
-        `issuer`. With `request` (which this verifier made; its challenge is used up, whatever
-        the outcome), the Key Binding JWT must carry its challenge as `nonce` and its domain as
-        `aud`; without, a credential bound to a holder key is refused. The claims come back only
-        when every check passed.
-
-        # Errors
-        [`LommebokError::InvalidInput`] only when the input cannot be read as an SD-JWT at all,
-        or the issuer's JWK is not a key. Everything else is a check in the report.
-"""
-        
-        _UniffiFfiConverterString.check_lower(presentation)
-
-        _UniffiFfiConverterTypeSdJwtIssuer.check_lower(issuer)
-
-        if request is _DEFAULT:
-            request = None
-        _UniffiFfiConverterOptionalTypePresentationRequest.check_lower(request)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(presentation),
-            _UniffiFfiConverterTypeSdJwtIssuer.lower(issuer),
-            _UniffiFfiConverterOptionalTypePresentationRequest.lower(request),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeSdJwtVerification.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-
-
-
-class _UniffiFfiConverterTypeVerifier:
-    @staticmethod
-    def lift(value: int) -> Verifier:
-        return Verifier._uniffi_make_instance(value)
-
-    @staticmethod
-    def check_lower(value: Verifier):
-        if not isinstance(value, Verifier):
-            raise TypeError("Expected Verifier instance, {} found".format(type(value).__name__))
-
-    @staticmethod
-    def lower(value: Verifier) -> ctypes.c_uint64:
-        return value._uniffi_clone_handle()
-
-    @classmethod
-    def read(cls, buf: _UniffiRustBuffer) -> Verifier:
-        ptr = buf.read_u64()
-        if ptr == 0:
-            raise InternalError("Raw handle value was null")
-        return cls.lift(ptr)
-
-    @classmethod
-    def write(cls, value: Verifier, buf: _UniffiRustBuffer):
-        buf.write_u64(cls.lower(value))
-
 class _UniffiFfiConverterOptionalTypeSdJwtIssuer(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -4491,6 +6269,364 @@ class _UniffiFfiConverterOptionalTypeSdJwtIssuer(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterTypeSdJwtIssuer.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceTypeOverAsk(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeOverAsk.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeOverAsk.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeOverAsk.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalTypeRegisteredVerifier(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeRegisteredVerifier.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeRegisteredVerifier.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeRegisteredVerifier.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+class RequestCheckProtocol(typing.Protocol):
+    """
+    A signed request whose signature verified, and what the trust lists say of its verifier.
+    Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
+    [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
+    [`RequestCheck::acceptable`].
+"""
+    
+    def acceptable(self, ) -> bool:
+        """
+        Whether it may be answered under the policy it was checked with.
+"""
+        raise NotImplementedError
+    def over_asking(self, ) -> typing.List[OverAsk]:
+        """
+        What it asks beyond its registration.
+"""
+        raise NotImplementedError
+    def presentation_request(self, ) -> PresentationRequest:
+        """
+        The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
+"""
+        raise NotImplementedError
+    def purpose(self, ) -> typing.Optional[str]:
+        """
+        The registered purpose, if registered.
+"""
+        raise NotImplementedError
+    def query_json(self, ) -> str:
+        """
+        The DCQL query, as JSON: for `HolderWallet.answers`.
+"""
+        raise NotImplementedError
+    def refusals(self, ) -> typing.List[str]:
+        """
+        Why not, one sentence each (empty when acceptable).
+"""
+        raise NotImplementedError
+    def registered(self, ) -> bool:
+        """
+        Whether a trust list registers the verifier.
+"""
+        raise NotImplementedError
+    def registration(self, ) -> typing.Optional[RegisteredVerifier]:
+        """
+        The registration, if any.
+"""
+        raise NotImplementedError
+    def response_uri(self, ) -> str:
+        """
+        Where the response must be sent (and nowhere else).
+"""
+        raise NotImplementedError
+    def state(self, ) -> typing.Optional[str]:
+        """
+        `state`, to send back with the response.
+"""
+        raise NotImplementedError
+    def verifier_did(self, ) -> str:
+        """
+        The verifier's DID (it signed the request).
+"""
+        raise NotImplementedError
+    def verifier_name(self, ) -> str:
+        """
+        The registered name, or `unregistered verifier <DID>`.
+"""
+        raise NotImplementedError
+
+class RequestCheck(RequestCheckProtocol):
+    """
+    A signed request whose signature verified, and what the trust lists say of its verifier.
+    Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
+    [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
+    [`RequestCheck::acceptable`].
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_requestcheck, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_requestcheck, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def acceptable(self, ) -> bool:
+        """
+        Whether it may be answered under the policy it was checked with.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_acceptable,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def over_asking(self, ) -> typing.List[OverAsk]:
+        """
+        What it asks beyond its registration.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeOverAsk.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_over_asking,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def presentation_request(self, ) -> PresentationRequest:
+        """
+        The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePresentationRequest.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_presentation_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def purpose(self, ) -> typing.Optional[str]:
+        """
+        The registered purpose, if registered.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_purpose,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def query_json(self, ) -> str:
+        """
+        The DCQL query, as JSON: for `HolderWallet.answers`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_query_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def refusals(self, ) -> typing.List[str]:
+        """
+        Why not, one sentence each (empty when acceptable).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_refusals,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def registered(self, ) -> bool:
+        """
+        Whether a trust list registers the verifier.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registered,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def registration(self, ) -> typing.Optional[RegisteredVerifier]:
+        """
+        The registration, if any.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalTypeRegisteredVerifier.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registration,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def response_uri(self, ) -> str:
+        """
+        Where the response must be sent (and nowhere else).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_response_uri,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def state(self, ) -> typing.Optional[str]:
+        """
+        `state`, to send back with the response.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_state,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verifier_did(self, ) -> str:
+        """
+        The verifier's DID (it signed the request).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_did,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verifier_name(self, ) -> str:
+        """
+        The registered name, or `unregistered verifier <DID>`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeRequestCheck:
+    @staticmethod
+    def lift(value: int) -> RequestCheck:
+        return RequestCheck._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: RequestCheck):
+        if not isinstance(value, RequestCheck):
+            raise TypeError("Expected RequestCheck instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: RequestCheck) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> RequestCheck:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: RequestCheck, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
 
 
 class HolderWalletProtocol(typing.Protocol):
@@ -4557,7 +6693,7 @@ class HolderWalletProtocol(typing.Protocol):
         Whether the holder key is the wallet's own software key (not a platform key).
 """
         raise NotImplementedError
-    def _import(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
+    def import_credential(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
         """
         Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
         A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
@@ -4590,6 +6726,19 @@ class HolderWalletProtocol(typing.Protocol):
         # Errors
         [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
         it, or an SD-JWT is presented to a request without a domain;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def present_to(self, check: RequestCheck,choices: typing.List[Choice]) -> Presentations:
+        """
+        Answers the signed request checked as `check` ([`crate::check_request`]) with the
+        citizen's `choices` for its query: the presentations are for that verifier (audience
+        its `client_id`, challenge its nonce) and the log names it as registered. Send the
+        `vp_token` to `check.response_uri()` and nowhere else.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
+        over-asking, response address not registered) or the choices do not answer it;
         [`LommebokError::Signing`]; [`LommebokError::Storage`].
 """
         raise NotImplementedError
@@ -4806,7 +6955,7 @@ class HolderWallet(HolderWalletProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def _import(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
+    def import_credential(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
         """
         Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
         A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
@@ -4836,7 +6985,7 @@ class HolderWallet(HolderWalletProtocol):
         _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import_credential,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -4892,6 +7041,35 @@ class HolderWallet(HolderWalletProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def present_to(self, check: RequestCheck,choices: typing.List[Choice]) -> Presentations:
+        """
+        Answers the signed request checked as `check` ([`crate::check_request`]) with the
+        citizen's `choices` for its query: the presentations are for that verifier (audience
+        its `client_id`, challenge its nonce) and the log names it as registered. Send the
+        `vp_token` to `check.response_uri()` and nowhere else.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
+        over-asking, response address not registered) or the choices do not answer it;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterTypeRequestCheck.check_lower(check)
+
+        _UniffiFfiConverterSequenceTypeChoice.check_lower(choices)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeRequestCheck.lower(check),
+            _UniffiFfiConverterSequenceTypeChoice.lower(choices),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePresentations.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5319,6 +7497,17 @@ class IssuerProtocol(typing.Protocol):
         registry, or the list is unknown or full; [`LommebokError::Signing`].
 """
         raise NotImplementedError
+    def issue_trust_list(self, contents: TrustListContents,valid_until: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> str:
+        """
+        A trust list, signed by this issuer as its trust anchor, valid from now until
+        `valid_until` (ISO 8601; open-ended when `None`). Publish it for verifiers and wallets
+        ([`crate::TrustLists::add`]); to change it, issue the new contents with a higher
+        `sequence`.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a bad date or DID; [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
     def public_key_jwk(self, ) -> str:
         """
         The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
@@ -5585,6 +7774,35 @@ class Issuer(IssuerProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def issue_trust_list(self, contents: TrustListContents,valid_until: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> str:
+        """
+        A trust list, signed by this issuer as its trust anchor, valid from now until
+        `valid_until` (ISO 8601; open-ended when `None`). Publish it for verifiers and wallets
+        ([`crate::TrustLists::add`]); to change it, issue the new contents with a higher
+        `sequence`.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a bad date or DID; [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterTypeTrustListContents.check_lower(contents)
+
+        if valid_until is _DEFAULT:
+            valid_until = None
+        _UniffiFfiConverterOptionalString.check_lower(valid_until)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeTrustListContents.lower(contents),
+            _UniffiFfiConverterOptionalString.lower(valid_until),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_trust_list,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5870,511 +8088,6 @@ class _UniffiFfiConverterTypeIssuer:
 
     @classmethod
     def write(cls, value: Issuer, buf: _UniffiRustBuffer):
-        buf.write_u64(cls.lower(value))
-
-
-class Signer():
-    """
-    A signing key that lives outside lommebok: in the Secure Enclave, the Android Keystore, an
-    HSM. Implement it in Swift, Kotlin or Python; lommebok never sees the private key.
-
-    The issuer or wallet reads `algorithm()` and `public_key()` once, when it is constructed,
-    and checks every signature `sign()` returns against that public key.
-"""
-    
-    def algorithm(self, ) -> KeyAlgorithm:
-        """
-        The algorithm of the key: [`KeyAlgorithm::P256`] for platform keystores.
-"""
-        raise NotImplementedError
-    def public_key(self, ) -> bytes:
-        """
-        The public key. Ed25519: the 32 raw bytes (or its SPKI DER). P-256: any of
-        - the SEC1 point, uncompressed (65 bytes, `04 || x || y`: iOS
-        `SecKeyCopyExternalRepresentation`) or compressed (33 bytes);
-        - the SPKI DER (`SubjectPublicKeyInfo`, 91 bytes: the JDK's `publicKey.encoded`).
-
-        # Errors
-        Throw when the key cannot be had (e.g. it was deleted); the issuer or wallet
-        constructor then fails with [`LommebokError::Signing`].
-"""
-        raise NotImplementedError
-    def sign(self, message: bytes) -> bytes:
-        """
-        Signs `message`, the exact bytes given. Ed25519: the 64-byte signature. P-256: sign
-        SHA-256(`message`) as ES256 does (the platform hashes: JDK `SHA256withECDSA`, iOS
-        `.ecdsaSignatureMessageX962SHA256`) and return either the DER signature those APIs give
-        or the 64-byte `r || s` form (`SHA256withECDSAinP1363Format`); lommebok converts DER to
-        `r || s` and normalizes to low S.
-
-        # Errors
-        Throw [`LommebokError::Signing`] (or anything: it arrives as `Signing`) when the key is
-        unavailable, the user did not authenticate, or the keystore refused.
-"""
-        raise NotImplementedError
-
-class SignerImpl(Signer):
-    """
-    A signing key that lives outside lommebok: in the Secure Enclave, the Android Keystore, an
-    HSM. Implement it in Swift, Kotlin or Python; lommebok never sees the private key.
-
-    The issuer or wallet reads `algorithm()` and `public_key()` once, when it is constructed,
-    and checks every signature `sign()` returns against that public key.
-"""
-    
-    _handle: ctypes.c_uint64
-    
-    def __init__(self, *args, **kwargs):
-        raise ValueError("This class has no default constructor")
-
-    def __del__(self):
-        # In case of partial initialization of instances.
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_signer, handle)
-
-    def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_signer, self._handle)
-
-    # Used by alternative constructors or any methods which return this type.
-    @classmethod
-    def _uniffi_make_instance(cls, handle):
-        # Lightly yucky way to bypass the usual __init__ logic
-        # and just create a new instance with the required handle.
-        inst = cls.__new__(cls)
-        inst._handle = handle
-        return inst
-    def algorithm(self, ) -> KeyAlgorithm:
-        """
-        The algorithm of the key: [`KeyAlgorithm::P256`] for platform keystores.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeKeyAlgorithm.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_signer_algorithm,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def public_key(self, ) -> bytes:
-        """
-        The public key. Ed25519: the 32 raw bytes (or its SPKI DER). P-256: any of
-        - the SEC1 point, uncompressed (65 bytes, `04 || x || y`: iOS
-        `SecKeyCopyExternalRepresentation`) or compressed (33 bytes);
-        - the SPKI DER (`SubjectPublicKeyInfo`, 91 bytes: the JDK's `publicKey.encoded`).
-
-        # Errors
-        Throw when the key cannot be had (e.g. it was deleted); the issuer or wallet
-        constructor then fails with [`LommebokError::Signing`].
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_signer_public_key,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def sign(self, message: bytes) -> bytes:
-        """
-        Signs `message`, the exact bytes given. Ed25519: the 64-byte signature. P-256: sign
-        SHA-256(`message`) as ES256 does (the platform hashes: JDK `SHA256withECDSA`, iOS
-        `.ecdsaSignatureMessageX962SHA256`) and return either the DER signature those APIs give
-        or the 64-byte `r || s` form (`SHA256withECDSAinP1363Format`); lommebok converts DER to
-        `r || s` and normalizes to low S.
-
-        # Errors
-        Throw [`LommebokError::Signing`] (or anything: it arrives as `Signing`) when the key is
-        unavailable, the user did not authenticate, or the keystore refused.
-"""
-        
-        _UniffiFfiConverterBytes.check_lower(message)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterBytes.lower(message),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_signer_sign,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-
-
-# Put all the bits inside a class to keep the top-level namespace clean
-class _UniffiTraitImplSignerImpl:
-    # For each method, generate a callback function to pass to Rust
-
-    @_UNIFFI_CALLBACK_INTERFACE_LOMMEBOK_SIGNER_METHOD0
-    def algorithm(
-            uniffi_handle,
-            uniffi_out_return,
-            uniffi_call_status_ptr,
-        ):
-        uniffi_obj = _UniffiFfiConverterTypeSigner._handle_map.get(uniffi_handle)
-        def make_call():
-            uniffi_args = ()
-            uniffi_method = uniffi_obj.algorithm
-            return uniffi_method(*uniffi_args)
-        def write_return_value(v):
-            uniffi_out_return[0] = _UniffiFfiConverterTypeKeyAlgorithm.lower(v)
-        _uniffi_trait_interface_call(
-                uniffi_call_status_ptr.contents,
-                make_call,
-                write_return_value,
-        )
-
-    @_UNIFFI_CALLBACK_INTERFACE_LOMMEBOK_SIGNER_METHOD1
-    def public_key(
-            uniffi_handle,
-            uniffi_out_return,
-            uniffi_call_status_ptr,
-        ):
-        uniffi_obj = _UniffiFfiConverterTypeSigner._handle_map.get(uniffi_handle)
-        def make_call():
-            uniffi_args = ()
-            uniffi_method = uniffi_obj.public_key
-            return uniffi_method(*uniffi_args)
-        def write_return_value(v):
-            uniffi_out_return[0] = _UniffiFfiConverterBytes.lower(v)
-        _uniffi_trait_interface_call_with_error(
-                uniffi_call_status_ptr.contents,
-                make_call,
-                write_return_value,
-                LommebokError,
-                _UniffiFfiConverterTypeLommebokError.lower,
-        )
-
-    @_UNIFFI_CALLBACK_INTERFACE_LOMMEBOK_SIGNER_METHOD2
-    def sign(
-            uniffi_handle,
-            message,
-            uniffi_out_return,
-            uniffi_call_status_ptr,
-        ):
-        uniffi_obj = _UniffiFfiConverterTypeSigner._handle_map.get(uniffi_handle)
-        def make_call():
-            uniffi_args = (_UniffiFfiConverterBytes.lift(message), )
-            uniffi_method = uniffi_obj.sign
-            return uniffi_method(*uniffi_args)
-        def write_return_value(v):
-            uniffi_out_return[0] = _UniffiFfiConverterBytes.lower(v)
-        _uniffi_trait_interface_call_with_error(
-                uniffi_call_status_ptr.contents,
-                make_call,
-                write_return_value,
-                LommebokError,
-                _UniffiFfiConverterTypeLommebokError.lower,
-        )
-
-    @_UNIFFI_CALLBACK_INTERFACE_FREE_LOMMEBOK_SIGNER
-    def _uniffi_free(uniffi_handle):
-        _UniffiFfiConverterTypeSigner._handle_map.remove(uniffi_handle)
-
-    @_UNIFFI_CALLBACK_INTERFACE_CLONE_LOMMEBOK_SIGNER
-    def _uniffi_clone(uniffi_handle):
-        return _UniffiFfiConverterTypeSigner._handle_map.clone(uniffi_handle)
-
-    # Generate the FFI VTable.  This has a field for each callback interface method.
-    _uniffi_vtable = _UniffiVTableCallbackInterfaceLommebokSigner(
-        _uniffi_free,
-        _uniffi_clone,
-        algorithm,
-        public_key,
-        sign,
-    )
-    # Send Rust a pointer to the VTable.  Note: this means we need to keep the struct alive forever,
-    # or else bad things will happen when Rust tries to access it.
-    _UniffiLib.uniffi_lommebok_ffi_fn_init_callback_vtable_signer(ctypes.byref(_uniffi_vtable))
-
-class _UniffiFfiConverterTypeSigner:
-    _handle_map = _UniffiHandleMap()
-
-    @staticmethod
-    def lift(value: int):
-        if (value & 1) == 0:
-            # Rust-generated handle, construct a new class that uses the handle to implement the
-            # interface
-            return SignerImpl._uniffi_make_instance(value)
-        else:
-            # Python-generated handle, get the object from the handle map
-            return _UniffiFfiConverterTypeSigner._handle_map.remove(value)
-
-    @staticmethod
-    def check_lower(value: Signer):
-        if not isinstance(value, Signer):
-            raise TypeError("Expected Signer subclass, {} found".format(type(value).__name__))
-
-    @staticmethod
-    def lower(value: Signer):
-         if isinstance(value, SignerImpl):
-            # Rust-implementated object.  Clone the handle and return it
-            return value._uniffi_clone_handle()
-         else:
-            # Python-implementated object, generate a new vtable handle and return that.
-            return _UniffiFfiConverterTypeSigner._handle_map.insert(value)
-
-    @classmethod
-    def read(cls, buf: _UniffiRustBuffer):
-        ptr = buf.read_u64()
-        if ptr == 0:
-            raise InternalError("Raw handle value was null")
-        return cls.lift(ptr)
-
-    @classmethod
-    def write(cls, value: Signer, buf: _UniffiRustBuffer):
-        buf.write_u64(cls.lower(value))
-
-
-class SoftwareKeyProtocol(typing.Protocol):
-    """
-    A key held in memory by lommebok (zeroized when the object is freed): the default way to
-    sign. To keep a key in a platform keystore instead, implement [`Signer`].
-
-    Secrets handed in (`from_secret`, `from_multikey_json`, `from_private_jwk`) are wiped from
-    Rust's memory once read; the caller's own copies are the caller's to wipe.
-"""
-    
-    def algorithm(self, ) -> KeyAlgorithm:
-        """
-        The key's algorithm.
-"""
-        raise NotImplementedError
-    def did(self, ) -> str:
-        """
-        The key's `did:key`: the DID an issuer or wallet with this key signs as.
-"""
-        raise NotImplementedError
-    def public_key_multibase(self, ) -> str:
-        """
-        The public key as `publicKeyMultibase` (`z6Mk…` for Ed25519, `zDn…` for P-256).
-"""
-        raise NotImplementedError
-    def to_multikey_json(self, ) -> str:
-        """
-        The key as a W3C Multikey document WITH ITS SECRET (`secretKeyMultibase`): store it only
-        where secrets may go (an encrypted file, the platform keychain), never in logs.
-"""
-        raise NotImplementedError
-
-class SoftwareKey(SoftwareKeyProtocol):
-    """
-    A key held in memory by lommebok (zeroized when the object is freed): the default way to
-    sign. To keep a key in a platform keystore instead, implement [`Signer`].
-
-    Secrets handed in (`from_secret`, `from_multikey_json`, `from_private_jwk`) are wiped from
-    Rust's memory once read; the caller's own copies are the caller's to wipe.
-"""
-    
-    _handle: ctypes.c_uint64
-    @classmethod
-    def from_multikey_json(cls, json: str) -> SoftwareKey:
-        """
-        A key from a W3C Multikey document with its secret (`secretKeyMultibase`), as
-        [`SoftwareKey::to_multikey_json`] writes it.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when it is not such a document, or its public key does
-        not belong to the secret.
-"""
-        
-        _UniffiFfiConverterString.check_lower(json)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterString.lower(json),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeSoftwareKey.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_softwarekey_from_multikey_json,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-    @classmethod
-    def from_private_jwk(cls, json: str) -> SoftwareKey:
-        """
-        A key from a private JWK (`OKP`/`Ed25519` or `EC`/`P-256`, with `d`).
-
-        # Errors
-        [`LommebokError::InvalidInput`] when it is not such a JWK, or its public members do not
-        match `d`.
-"""
-        
-        _UniffiFfiConverterString.check_lower(json)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterString.lower(json),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeSoftwareKey.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_softwarekey_from_private_jwk,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-    @classmethod
-    def from_secret(cls, algorithm: KeyAlgorithm,secret: bytes) -> SoftwareKey:
-        """
-        A key from its 32 secret bytes: an Ed25519 seed, or a P-256 scalar (big-endian).
-
-        # Errors
-        [`LommebokError::InvalidInput`] for another length, or a P-256 scalar that is zero or
-        not below the group order.
-"""
-        
-        _UniffiFfiConverterTypeKeyAlgorithm.check_lower(algorithm)
-
-        _UniffiFfiConverterBytes.check_lower(secret)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterTypeKeyAlgorithm.lower(algorithm),
-            _UniffiFfiConverterBytes.lower(secret),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeSoftwareKey.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_softwarekey_from_secret,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-    @classmethod
-    def generate(cls, algorithm: KeyAlgorithm) -> SoftwareKey:
-        """
-        A new random key.
-"""
-        
-        _UniffiFfiConverterTypeKeyAlgorithm.check_lower(algorithm)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterTypeKeyAlgorithm.lower(algorithm),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeSoftwareKey.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_softwarekey_generate,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-    
-    def __init__(self, *args, **kwargs):
-        raise ValueError("This class has no default constructor")
-
-    def __del__(self):
-        # In case of partial initialization of instances.
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_softwarekey, handle)
-
-    def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_softwarekey, self._handle)
-
-    # Used by alternative constructors or any methods which return this type.
-    @classmethod
-    def _uniffi_make_instance(cls, handle):
-        # Lightly yucky way to bypass the usual __init__ logic
-        # and just create a new instance with the required handle.
-        inst = cls.__new__(cls)
-        inst._handle = handle
-        return inst
-    def algorithm(self, ) -> KeyAlgorithm:
-        """
-        The key's algorithm.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeKeyAlgorithm.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_softwarekey_algorithm,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def did(self, ) -> str:
-        """
-        The key's `did:key`: the DID an issuer or wallet with this key signs as.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_softwarekey_did,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def public_key_multibase(self, ) -> str:
-        """
-        The public key as `publicKeyMultibase` (`z6Mk…` for Ed25519, `zDn…` for P-256).
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_softwarekey_public_key_multibase,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def to_multikey_json(self, ) -> str:
-        """
-        The key as a W3C Multikey document WITH ITS SECRET (`secretKeyMultibase`): store it only
-        where secrets may go (an encrypted file, the platform keychain), never in logs.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_softwarekey_to_multikey_json,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-
-
-
-class _UniffiFfiConverterTypeSoftwareKey:
-    @staticmethod
-    def lift(value: int) -> SoftwareKey:
-        return SoftwareKey._uniffi_make_instance(value)
-
-    @staticmethod
-    def check_lower(value: SoftwareKey):
-        if not isinstance(value, SoftwareKey):
-            raise TypeError("Expected SoftwareKey instance, {} found".format(type(value).__name__))
-
-    @staticmethod
-    def lower(value: SoftwareKey) -> ctypes.c_uint64:
-        return value._uniffi_clone_handle()
-
-    @classmethod
-    def read(cls, buf: _UniffiRustBuffer) -> SoftwareKey:
-        ptr = buf.read_u64()
-        if ptr == 0:
-            raise InternalError("Raw handle value was null")
-        return cls.lift(ptr)
-
-    @classmethod
-    def write(cls, value: SoftwareKey, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
 
@@ -6734,6 +8447,31 @@ class _UniffiFfiConverterTypeWallet:
     def write(cls, value: Wallet, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+class _UniffiFfiConverterOptionalTypeRequestPolicy(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeRequestPolicy.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeRequestPolicy.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeRequestPolicy.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 class _UniffiFfiConverterOptionalTypeSigner(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -6758,6 +8496,38 @@ class _UniffiFfiConverterOptionalTypeSigner(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterTypeSigner.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+def check_request(request_object: str,trust: TrustLists,policy: typing.Union[object, typing.Optional[RequestPolicy]] = _DEFAULT) -> RequestCheck:
+    """
+    Checks the signed request `request_object` (an OpenID4VP Request Object, compact JWS): the
+    signature by a key of the verifier's DID, its times, and then the verifier against
+    `trust`. Refusals (unregistered, over-asking, response address not registered) are in the
+    result, so the app can say who asked for what.
+
+    # Errors
+    [`LommebokError::InvalidInput`] when the request is unsigned, signed by another key than
+    the verifier's, expired or malformed: show nothing of it.
+"""
+    
+    _UniffiFfiConverterString.check_lower(request_object)
+
+    _UniffiFfiConverterTypeTrustLists.check_lower(trust)
+
+    if policy is _DEFAULT:
+        policy = None
+    _UniffiFfiConverterOptionalTypeRequestPolicy.check_lower(policy)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(request_object),
+        _UniffiFfiConverterTypeTrustLists.lower(trust),
+        _UniffiFfiConverterOptionalTypeRequestPolicy.lower(policy),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeRequestCheck.lift
+    _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_lommebok_ffi_fn_func_check_request,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def credential_id(credential_json: str) -> typing.Optional[str]:
     """
     The `id` of a credential given as JSON (what `Issuer::revoke` and friends take), or `None`
@@ -6808,11 +8578,12 @@ __all__ = [
     "Released",
     "CheckKind",
     "StatusPurpose",
-    "Cryptosuite",
-    "ImportResult",
     "KeyAlgorithm",
     "LommebokError",
     "SdJwtIssuer",
+    "ResponsePart",
+    "Cryptosuite",
+    "ImportResult",
     "StoreKey",
     "Activity",
     "ActivityLog",
@@ -6825,31 +8596,44 @@ __all__ = [
     "CredentialList",
     "CredentialSetAnswers",
     "CredentialStatus",
+    "ListedIssuer",
+    "OverAsk",
     "PresentationRequest",
     "PresentedCredential",
     "Presentations",
     "QueryAnswers",
+    "RequestScope",
+    "RegisteredVerifier",
     "RequestAnswers",
+    "RequestPolicy",
     "SdJwtContents",
     "SdJwtOptions",
     "VerificationReport",
     "SdJwtVerification",
+    "SignedRequest",
     "StatusMessage",
+    "TrustListContents",
+    "TrustListInfo",
     "VerifierOptions",
+    "check_request",
     "credential_id",
     "inspect_sd_jwt",
+    "SoftwareKey",
+    "SoftwareKeyProtocol",
+    "SignerImpl",
+    "Signer",
     "Verifier",
     "VerifierProtocol",
+    "TrustLists",
+    "TrustListsProtocol",
+    "RequestCheck",
+    "RequestCheckProtocol",
     "HolderWallet",
     "HolderWalletProtocol",
     "StatusRegistry",
     "StatusRegistryProtocol",
     "Issuer",
     "IssuerProtocol",
-    "SignerImpl",
-    "Signer",
-    "SoftwareKey",
-    "SoftwareKeyProtocol",
     "Wallet",
     "WalletProtocol",
 ]

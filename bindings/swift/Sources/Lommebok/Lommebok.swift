@@ -682,7 +682,7 @@ public protocol HolderWalletProtocol: AnyObject, Sendable {
      * comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
      * not accepted is [`ImportResult::Refused`], not an error.
      */
-    func `import`(credential: String, verifier: Verifier, sdJwtIssuer: SdJwtIssuer?) throws  -> ImportResult
+    func importCredential(credential: String, verifier: Verifier, sdJwtIssuer: SdJwtIssuer?) throws  -> ImportResult
     
     /**
      * The credentials held, and the records that no longer open.
@@ -706,6 +706,19 @@ public protocol HolderWalletProtocol: AnyObject, Sendable {
      * [`LommebokError::Signing`]; [`LommebokError::Storage`].
      */
     func present(queryJson: String, choices: [Choice], request: PresentationRequest, verifierName: String) throws  -> Presentations
+    
+    /**
+     * Answers the signed request checked as `check` ([`crate::check_request`]) with the
+     * citizen's `choices` for its query: the presentations are for that verifier (audience
+     * its `client_id`, challenge its nonce) and the log names it as registered. Send the
+     * `vp_token` to `check.response_uri()` and nowhere else.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
+     * over-asking, response address not registered) or the choices do not answer it;
+     * [`LommebokError::Signing`]; [`LommebokError::Storage`].
+     */
+    func presentTo(check: RequestCheck, choices: [Choice]) throws  -> Presentations
     
     /**
      * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
@@ -917,10 +930,10 @@ open func hasSoftwareKey() -> Bool  {
      * comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
      * not accepted is [`ImportResult::Refused`], not an error.
      */
-open func `import`(credential: String, verifier: Verifier, sdJwtIssuer: SdJwtIssuer? = nil)throws  -> ImportResult  {
+open func importCredential(credential: String, verifier: Verifier, sdJwtIssuer: SdJwtIssuer? = nil)throws  -> ImportResult  {
     return try  FfiConverterTypeImportResult_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
         uniffiCallStatus in
-    uniffi_lommebok_ffi_fn_method_holderwallet_import(
+    uniffi_lommebok_ffi_fn_method_holderwallet_import_credential(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(credential),
         FfiConverterTypeVerifier_lower(verifier),
@@ -966,6 +979,28 @@ open func present(queryJson: String, choices: [Choice], request: PresentationReq
         FfiConverterSequenceTypeChoice.lower(choices),
         FfiConverterTypePresentationRequest_lower(request),
         FfiConverterString.lower(verifierName),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Answers the signed request checked as `check` ([`crate::check_request`]) with the
+     * citizen's `choices` for its query: the presentations are for that verifier (audience
+     * its `client_id`, challenge its nonce) and the log names it as registered. Send the
+     * `vp_token` to `check.response_uri()` and nowhere else.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
+     * over-asking, response address not registered) or the choices do not answer it;
+     * [`LommebokError::Signing`]; [`LommebokError::Storage`].
+     */
+open func presentTo(check: RequestCheck, choices: [Choice])throws  -> Presentations  {
+    return try  FfiConverterTypePresentations_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_present_to(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRequestCheck_lower(check),
+        FfiConverterSequenceTypeChoice.lower(choices),uniffiCallStatus
     )
 })
 }
@@ -1081,6 +1116,17 @@ public protocol IssuerProtocol: AnyObject, Sendable {
      * registry, or the list is unknown or full; [`LommebokError::Signing`].
      */
     func issueSdJwt(claimsJson: String, disclosable: [String], options: SdJwtOptions) throws  -> String
+    
+    /**
+     * A trust list, signed by this issuer as its trust anchor, valid from now until
+     * `valid_until` (ISO 8601; open-ended when `None`). Publish it for verifiers and wallets
+     * ([`crate::TrustLists::add`]); to change it, issue the new contents with a higher
+     * `sequence`.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a bad date or DID; [`LommebokError::Signing`].
+     */
+    func issueTrustList(contents: TrustListContents, validUntil: String?) throws  -> String
     
     /**
      * The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
@@ -1349,6 +1395,26 @@ open func issueSdJwt(claimsJson: String, disclosable: [String], options: SdJwtOp
 }
     
     /**
+     * A trust list, signed by this issuer as its trust anchor, valid from now until
+     * `valid_until` (ISO 8601; open-ended when `None`). Publish it for verifiers and wallets
+     * ([`crate::TrustLists::add`]); to change it, issue the new contents with a higher
+     * `sequence`.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a bad date or DID; [`LommebokError::Signing`].
+     */
+open func issueTrustList(contents: TrustListContents, validUntil: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_issuer_issue_trust_list(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTrustListContents_lower(contents),
+        FfiConverterOptionString.lower(validUntil),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
      * ([`crate::SdJwtIssuer::Jwk`]).
      *
@@ -1581,6 +1647,328 @@ public func FfiConverterTypeIssuer_lift(_ handle: UInt64) throws -> Issuer {
 #endif
 public func FfiConverterTypeIssuer_lower(_ value: Issuer) -> UInt64 {
     return FfiConverterTypeIssuer.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A signed request whose signature verified, and what the trust lists say of its verifier.
+ * Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
+ * [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
+ * [`RequestCheck::acceptable`].
+ */
+public protocol RequestCheckProtocol: AnyObject, Sendable {
+    
+    /**
+     * Whether it may be answered under the policy it was checked with.
+     */
+    func acceptable()  -> Bool
+    
+    /**
+     * What it asks beyond its registration.
+     */
+    func overAsking()  -> [OverAsk]
+    
+    /**
+     * The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
+     */
+    func presentationRequest()  -> PresentationRequest
+    
+    /**
+     * The registered purpose, if registered.
+     */
+    func purpose()  -> String?
+    
+    /**
+     * The DCQL query, as JSON: for `HolderWallet.answers`.
+     */
+    func queryJson()  -> String
+    
+    /**
+     * Why not, one sentence each (empty when acceptable).
+     */
+    func refusals()  -> [String]
+    
+    /**
+     * Whether a trust list registers the verifier.
+     */
+    func registered()  -> Bool
+    
+    /**
+     * The registration, if any.
+     */
+    func registration()  -> RegisteredVerifier?
+    
+    /**
+     * Where the response must be sent (and nowhere else).
+     */
+    func responseUri()  -> String
+    
+    /**
+     * `state`, to send back with the response.
+     */
+    func state()  -> String?
+    
+    /**
+     * The verifier's DID (it signed the request).
+     */
+    func verifierDid()  -> String
+    
+    /**
+     * The registered name, or `unregistered verifier <DID>`.
+     */
+    func verifierName()  -> String
+    
+}
+/**
+ * A signed request whose signature verified, and what the trust lists say of its verifier.
+ * Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
+ * [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
+ * [`RequestCheck::acceptable`].
+ */
+open class RequestCheck: RequestCheckProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_lommebok_ffi_fn_clone_requestcheck(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_lommebok_ffi_fn_free_requestcheck(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Whether it may be answered under the policy it was checked with.
+     */
+open func acceptable() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_acceptable(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What it asks beyond its registration.
+     */
+open func overAsking() -> [OverAsk]  {
+    return try!  FfiConverterSequenceTypeOverAsk.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_over_asking(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
+     */
+open func presentationRequest() -> PresentationRequest  {
+    return try!  FfiConverterTypePresentationRequest_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_presentation_request(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The registered purpose, if registered.
+     */
+open func purpose() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_purpose(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The DCQL query, as JSON: for `HolderWallet.answers`.
+     */
+open func queryJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_query_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Why not, one sentence each (empty when acceptable).
+     */
+open func refusals() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_refusals(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether a trust list registers the verifier.
+     */
+open func registered() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_registered(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The registration, if any.
+     */
+open func registration() -> RegisteredVerifier?  {
+    return try!  FfiConverterOptionTypeRegisteredVerifier.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_registration(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Where the response must be sent (and nowhere else).
+     */
+open func responseUri() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_response_uri(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `state`, to send back with the response.
+     */
+open func state() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_state(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The verifier's DID (it signed the request).
+     */
+open func verifierDid() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_verifier_did(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The registered name, or `unregistered verifier <DID>`.
+     */
+open func verifierName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_requestcheck_verifier_name(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequestCheck: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RequestCheck
+
+    public static func lift(_ handle: UInt64) throws -> RequestCheck {
+        return RequestCheck(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RequestCheck) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestCheck {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RequestCheck, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestCheck_lift(_ handle: UInt64) throws -> RequestCheck {
+    return try FfiConverterTypeRequestCheck.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestCheck_lower(_ value: RequestCheck) -> UInt64 {
+    return FfiConverterTypeRequestCheck.lower(value)
 }
 
 
@@ -2452,6 +2840,199 @@ public func FfiConverterTypeStatusRegistry_lower(_ value: StatusRegistry) -> UIn
 
 
 /**
+ * The trust lists a verifier or wallet relies on, for one or more trust anchors (e.g. the
+ * national authority's DID). Give it to a [`Verifier`] (`VerifierOptions.trust_lists`) to
+ * check every issuer against it, and to [`check_request`] to check who is asking.
+ */
+public protocol TrustListsProtocol: AnyObject, Sendable {
+    
+    /**
+     * Verifies the trust list `list_json` with `verifier` (signature, validity, status) and
+     * keeps it if an anchor signed it and it is newer than the list held with its id.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a trust list, does not verify (the
+     * reason names the failed checks), is not signed by an anchor, or is not newer than the
+     * one held. Nothing changes then.
+     */
+    func add(listJson: String, verifier: Verifier) throws  -> TrustListInfo
+    
+    /**
+     * The trust anchors.
+     */
+    func anchors()  -> [String]
+    
+    /**
+     * The lists held.
+     */
+    func lists()  -> [TrustListInfo]
+    
+}
+/**
+ * The trust lists a verifier or wallet relies on, for one or more trust anchors (e.g. the
+ * national authority's DID). Give it to a [`Verifier`] (`VerifierOptions.trust_lists`) to
+ * check every issuer against it, and to [`check_request`] to check who is asking.
+ */
+open class TrustLists: TrustListsProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_lommebok_ffi_fn_clone_trustlists(self.handle, $0) }
+    }
+    /**
+     * Trusts lists signed by `anchors` (DIDs).
+     */
+public convenience init(anchors: [String]) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_constructor_trustlists_new(
+        FfiConverterSequenceString.lower(anchors),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_lommebok_ffi_fn_free_trustlists(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Verifies the trust list `list_json` with `verifier` (signature, validity, status) and
+     * keeps it if an anchor signed it and it is newer than the list held with its id.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a trust list, does not verify (the
+     * reason names the failed checks), is not signed by an anchor, or is not newer than the
+     * one held. Nothing changes then.
+     */
+open func add(listJson: String, verifier: Verifier)throws  -> TrustListInfo  {
+    return try  FfiConverterTypeTrustListInfo_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_trustlists_add(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(listJson),
+        FfiConverterTypeVerifier_lower(verifier),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The trust anchors.
+     */
+open func anchors() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_trustlists_anchors(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The lists held.
+     */
+open func lists() -> [TrustListInfo]  {
+    return try!  FfiConverterSequenceTypeTrustListInfo.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_trustlists_lists(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTrustLists: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = TrustLists
+
+    public static func lift(_ handle: UInt64) throws -> TrustLists {
+        return TrustLists(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: TrustLists) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TrustLists {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TrustLists, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustLists_lift(_ handle: UInt64) throws -> TrustLists {
+    return try FfiConverterTypeTrustLists.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustLists_lower(_ value: TrustLists) -> UInt64 {
+    return FfiConverterTypeTrustLists.lower(value)
+}
+
+
+
+
+
+
+/**
  * Verifies credentials and presentations offline (did:key built in, contexts bundled, no
  * network), and reports every check. Status lists are the app's to fetch: hand them over
  * with [`Verifier::add_status_list`].
@@ -2474,6 +3055,24 @@ public protocol VerifierProtocol: AnyObject, Sendable {
     func request(domain: String?)  -> PresentationRequest
     
     /**
+     * A signed request (OpenID4VP Request Object) for the DCQL query `query_json`, signed
+     * with `key` (the verifier's did:key), with a fresh challenge for the audience
+     * `decentralized_identifier:<DID>`; responses go to `response_uri`.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the query is not a DCQL query.
+     */
+    func signedRequest(key: SoftwareKey, queryJson: String, responseUri: String) throws  -> SignedRequest
+    
+    /**
+     * As [`Verifier::signed_request`], signed by a platform key.
+     *
+     * # Errors
+     * As [`Verifier::signed_request`]; [`LommebokError::Signing`] when the signer fails.
+     */
+    func signedRequestWithSigner(signer: Signer, queryJson: String, responseUri: String) throws  -> SignedRequest
+    
+    /**
      * Verifies a credential given as JSON.
      *
      * # Errors
@@ -2492,6 +3091,18 @@ public protocol VerifierProtocol: AnyObject, Sendable {
      * all. Everything else is a check in the report.
      */
     func verifyPresentation(presentationJson: String, request: PresentationRequest) throws  -> VerificationReport
+    
+    /**
+     * Verifies every presentation of one response to `request` (a `vp_token` answering
+     * several Credential Queries carries several, all on the request's one challenge): the
+     * challenge is used up once, and each part is checked against it. One verification per
+     * part, in order; accept the response only when every one is valid.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when a part cannot be read at all, or an issuer JWK is
+     * not a key.
+     */
+    func verifyResponse(request: PresentationRequest, parts: [ResponsePart]) throws  -> [SdJwtVerification]
     
     /**
      * Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
@@ -2623,6 +3234,44 @@ open func request(domain: String? = nil) -> PresentationRequest  {
 }
     
     /**
+     * A signed request (OpenID4VP Request Object) for the DCQL query `query_json`, signed
+     * with `key` (the verifier's did:key), with a fresh challenge for the audience
+     * `decentralized_identifier:<DID>`; responses go to `response_uri`.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the query is not a DCQL query.
+     */
+open func signedRequest(key: SoftwareKey, queryJson: String, responseUri: String)throws  -> SignedRequest  {
+    return try  FfiConverterTypeSignedRequest_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_verifier_signed_request(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSoftwareKey_lower(key),
+        FfiConverterString.lower(queryJson),
+        FfiConverterString.lower(responseUri),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * As [`Verifier::signed_request`], signed by a platform key.
+     *
+     * # Errors
+     * As [`Verifier::signed_request`]; [`LommebokError::Signing`] when the signer fails.
+     */
+open func signedRequestWithSigner(signer: Signer, queryJson: String, responseUri: String)throws  -> SignedRequest  {
+    return try  FfiConverterTypeSignedRequest_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_verifier_signed_request_with_signer(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSigner_lower(signer),
+        FfiConverterString.lower(queryJson),
+        FfiConverterString.lower(responseUri),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Verifies a credential given as JSON.
      *
      * # Errors
@@ -2655,6 +3304,27 @@ open func verifyPresentation(presentationJson: String, request: PresentationRequ
             self.uniffiCloneHandle(),
         FfiConverterString.lower(presentationJson),
         FfiConverterTypePresentationRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies every presentation of one response to `request` (a `vp_token` answering
+     * several Credential Queries carries several, all on the request's one challenge): the
+     * challenge is used up once, and each part is checked against it. One verification per
+     * part, in order; accept the response only when every one is valid.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when a part cannot be read at all, or an issuer JWK is
+     * not a key.
+     */
+open func verifyResponse(request: PresentationRequest, parts: [ResponsePart])throws  -> [SdJwtVerification]  {
+    return try  FfiConverterSequenceTypeSdJwtVerification.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_verifier_verify_response(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePresentationRequest_lower(request),
+        FfiConverterSequenceTypeResponsePart.lower(parts),uniffiCallStatus
     )
 })
 }
@@ -4041,6 +4711,184 @@ public func FfiConverterTypeCredentialSummary_lower(_ value: CredentialSummary) 
 
 
 /**
+ * An issuer on a trust list.
+ */
+public struct ListedIssuer: Equatable, Hashable {
+    /**
+     * Its DID.
+     */
+    public var did: String
+    /**
+     * Its legal name.
+     */
+    public var legalName: String
+    /**
+     * The credential types it may issue (Data Integrity `type` values or IRIs, SD-JWT `vct`).
+     */
+    public var credentialTypes: [String]
+    /**
+     * From when the listing holds (ISO 8601), if limited.
+     */
+    public var validFrom: String?
+    /**
+     * Until when the listing holds (ISO 8601), if limited.
+     */
+    public var validUntil: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its DID.
+         */did: String, 
+        /**
+         * Its legal name.
+         */legalName: String, 
+        /**
+         * The credential types it may issue (Data Integrity `type` values or IRIs, SD-JWT `vct`).
+         */credentialTypes: [String], 
+        /**
+         * From when the listing holds (ISO 8601), if limited.
+         */validFrom: String? = nil, 
+        /**
+         * Until when the listing holds (ISO 8601), if limited.
+         */validUntil: String? = nil) {
+        self.did = did
+        self.legalName = legalName
+        self.credentialTypes = credentialTypes
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ListedIssuer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListedIssuer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListedIssuer {
+        return
+            try ListedIssuer(
+                did: FfiConverterString.read(from: &buf), 
+                legalName: FfiConverterString.read(from: &buf), 
+                credentialTypes: FfiConverterSequenceString.read(from: &buf), 
+                validFrom: FfiConverterOptionString.read(from: &buf), 
+                validUntil: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListedIssuer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.did, into: &buf)
+        FfiConverterString.write(value.legalName, into: &buf)
+        FfiConverterSequenceString.write(value.credentialTypes, into: &buf)
+        FfiConverterOptionString.write(value.validFrom, into: &buf)
+        FfiConverterOptionString.write(value.validUntil, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListedIssuer_lift(_ buf: RustBuffer) throws -> ListedIssuer {
+    return try FfiConverterTypeListedIssuer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListedIssuer_lower(_ value: ListedIssuer) -> RustBuffer {
+    return FfiConverterTypeListedIssuer.lower(value)
+}
+
+
+/**
+ * A requested claim beyond the verifier's registration.
+ */
+public struct OverAsk: Equatable, Hashable {
+    /**
+     * The Credential Query.
+     */
+    public var queryId: String
+    /**
+     * The claim (dot path) or what else exceeds the registration.
+     */
+    public var claim: String
+    /**
+     * Why.
+     */
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The Credential Query.
+         */queryId: String, 
+        /**
+         * The claim (dot path) or what else exceeds the registration.
+         */claim: String, 
+        /**
+         * Why.
+         */reason: String) {
+        self.queryId = queryId
+        self.claim = claim
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OverAsk: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOverAsk: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OverAsk {
+        return
+            try OverAsk(
+                queryId: FfiConverterString.read(from: &buf), 
+                claim: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OverAsk, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.queryId, into: &buf)
+        FfiConverterString.write(value.claim, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOverAsk_lift(_ buf: RustBuffer) throws -> OverAsk {
+    return try FfiConverterTypeOverAsk.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOverAsk_lower(_ value: OverAsk) -> RustBuffer {
+    return FfiConverterTypeOverAsk.lower(value)
+}
+
+
+/**
  * What a verifier asks a holder for: a fresh single-use challenge, and the verifier's domain.
  * Made by [`Verifier::request`]; hand it to the wallet (e.g. in a QR code).
  */
@@ -4362,6 +5210,125 @@ public func FfiConverterTypeQueryAnswers_lower(_ value: QueryAnswers) -> RustBuf
 
 
 /**
+ * A verifier registered on a trust list.
+ */
+public struct RegisteredVerifier: Equatable, Hashable {
+    /**
+     * Its DID.
+     */
+    public var did: String
+    /**
+     * Its registered name: what the wallet shows.
+     */
+    public var legalName: String
+    /**
+     * What it asks for the data for.
+     */
+    public var purpose: String
+    /**
+     * What it may request.
+     */
+    public var mayRequest: [RequestScope]
+    /**
+     * Where its responses may be sent.
+     */
+    public var responseUris: [String]
+    /**
+     * From when the registration holds (ISO 8601), if limited.
+     */
+    public var validFrom: String?
+    /**
+     * Until when the registration holds (ISO 8601), if limited.
+     */
+    public var validUntil: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its DID.
+         */did: String, 
+        /**
+         * Its registered name: what the wallet shows.
+         */legalName: String, 
+        /**
+         * What it asks for the data for.
+         */purpose: String, 
+        /**
+         * What it may request.
+         */mayRequest: [RequestScope], 
+        /**
+         * Where its responses may be sent.
+         */responseUris: [String], 
+        /**
+         * From when the registration holds (ISO 8601), if limited.
+         */validFrom: String? = nil, 
+        /**
+         * Until when the registration holds (ISO 8601), if limited.
+         */validUntil: String? = nil) {
+        self.did = did
+        self.legalName = legalName
+        self.purpose = purpose
+        self.mayRequest = mayRequest
+        self.responseUris = responseUris
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RegisteredVerifier: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegisteredVerifier: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegisteredVerifier {
+        return
+            try RegisteredVerifier(
+                did: FfiConverterString.read(from: &buf), 
+                legalName: FfiConverterString.read(from: &buf), 
+                purpose: FfiConverterString.read(from: &buf), 
+                mayRequest: FfiConverterSequenceTypeRequestScope.read(from: &buf), 
+                responseUris: FfiConverterSequenceString.read(from: &buf), 
+                validFrom: FfiConverterOptionString.read(from: &buf), 
+                validUntil: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RegisteredVerifier, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.did, into: &buf)
+        FfiConverterString.write(value.legalName, into: &buf)
+        FfiConverterString.write(value.purpose, into: &buf)
+        FfiConverterSequenceTypeRequestScope.write(value.mayRequest, into: &buf)
+        FfiConverterSequenceString.write(value.responseUris, into: &buf)
+        FfiConverterOptionString.write(value.validFrom, into: &buf)
+        FfiConverterOptionString.write(value.validUntil, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegisteredVerifier_lift(_ buf: RustBuffer) throws -> RegisteredVerifier {
+    return try FfiConverterTypeRegisteredVerifier.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegisteredVerifier_lower(_ value: RegisteredVerifier) -> RustBuffer {
+    return FfiConverterTypeRegisteredVerifier.lower(value)
+}
+
+
+/**
  * Everything the consent screen needs to answer a request.
  */
 public struct RequestAnswers: Equatable, Hashable {
@@ -4449,6 +5416,167 @@ public func FfiConverterTypeRequestAnswers_lift(_ buf: RustBuffer) throws -> Req
 #endif
 public func FfiConverterTypeRequestAnswers_lower(_ value: RequestAnswers) -> RustBuffer {
     return FfiConverterTypeRequestAnswers.lower(value)
+}
+
+
+/**
+ * What the wallet accepts of signed requests. The defaults refuse; each `danger_…` option
+ * lets something through that phishing uses.
+ */
+public struct RequestPolicy: Equatable, Hashable {
+    /**
+     * DANGER: answer verifiers no trust list registers.
+     */
+    public var dangerAllowUnregistered: Bool
+    /**
+     * DANGER: answer requests for more than the registration allows.
+     */
+    public var dangerAllowOverAsking: Bool
+    /**
+     * DANGER: send responses to an address the registration does not name.
+     */
+    public var dangerAllowUnregisteredResponseUri: Bool
+    /**
+     * Check as of this time (ISO 8601) instead of the system clock.
+     */
+    public var atTime: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * DANGER: answer verifiers no trust list registers.
+         */dangerAllowUnregistered: Bool = false, 
+        /**
+         * DANGER: answer requests for more than the registration allows.
+         */dangerAllowOverAsking: Bool = false, 
+        /**
+         * DANGER: send responses to an address the registration does not name.
+         */dangerAllowUnregisteredResponseUri: Bool = false, 
+        /**
+         * Check as of this time (ISO 8601) instead of the system clock.
+         */atTime: String? = nil) {
+        self.dangerAllowUnregistered = dangerAllowUnregistered
+        self.dangerAllowOverAsking = dangerAllowOverAsking
+        self.dangerAllowUnregisteredResponseUri = dangerAllowUnregisteredResponseUri
+        self.atTime = atTime
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RequestPolicy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequestPolicy: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestPolicy {
+        return
+            try RequestPolicy(
+                dangerAllowUnregistered: FfiConverterBool.read(from: &buf), 
+                dangerAllowOverAsking: FfiConverterBool.read(from: &buf), 
+                dangerAllowUnregisteredResponseUri: FfiConverterBool.read(from: &buf), 
+                atTime: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RequestPolicy, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.dangerAllowUnregistered, into: &buf)
+        FfiConverterBool.write(value.dangerAllowOverAsking, into: &buf)
+        FfiConverterBool.write(value.dangerAllowUnregisteredResponseUri, into: &buf)
+        FfiConverterOptionString.write(value.atTime, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestPolicy_lift(_ buf: RustBuffer) throws -> RequestPolicy {
+    return try FfiConverterTypeRequestPolicy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestPolicy_lower(_ value: RequestPolicy) -> RustBuffer {
+    return FfiConverterTypeRequestPolicy.lower(value)
+}
+
+
+/**
+ * What a registered verifier may ask of one credential type.
+ */
+public struct RequestScope: Equatable, Hashable {
+    /**
+     * The credential type (an SD-JWT `vct`, or a Data Integrity type IRI).
+     */
+    public var credentialType: String
+    /**
+     * The claims, as dot paths (`age_over_18`, `credentialSubject.birthDate`; `*` for every
+     * array element). Asking for a claim inside one listed is allowed.
+     */
+    public var claims: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The credential type (an SD-JWT `vct`, or a Data Integrity type IRI).
+         */credentialType: String, 
+        /**
+         * The claims, as dot paths (`age_over_18`, `credentialSubject.birthDate`; `*` for every
+         * array element). Asking for a claim inside one listed is allowed.
+         */claims: [String]) {
+        self.credentialType = credentialType
+        self.claims = claims
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RequestScope: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequestScope: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestScope {
+        return
+            try RequestScope(
+                credentialType: FfiConverterString.read(from: &buf), 
+                claims: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RequestScope, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.credentialType, into: &buf)
+        FfiConverterSequenceString.write(value.claims, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestScope_lift(_ buf: RustBuffer) throws -> RequestScope {
+    return try FfiConverterTypeRequestScope.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestScope_lower(_ value: RequestScope) -> RustBuffer {
+    return FfiConverterTypeRequestScope.lower(value)
 }
 
 
@@ -4736,6 +5864,75 @@ public func FfiConverterTypeSdJwtVerification_lower(_ value: SdJwtVerification) 
 
 
 /**
+ * A signed request, made by [`Verifier::signed_request`].
+ */
+public struct SignedRequest: Equatable, Hashable {
+    /**
+     * The Request Object (compact JWS) to hand to the wallet.
+     */
+    public var requestObject: String
+    /**
+     * The challenge and audience to verify the response with.
+     */
+    public var request: PresentationRequest
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The Request Object (compact JWS) to hand to the wallet.
+         */requestObject: String, 
+        /**
+         * The challenge and audience to verify the response with.
+         */request: PresentationRequest) {
+        self.requestObject = requestObject
+        self.request = request
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignedRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignedRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignedRequest {
+        return
+            try SignedRequest(
+                requestObject: FfiConverterString.read(from: &buf), 
+                request: FfiConverterTypePresentationRequest.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignedRequest, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.requestObject, into: &buf)
+        FfiConverterTypePresentationRequest.write(value.request, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignedRequest_lift(_ buf: RustBuffer) throws -> SignedRequest {
+    return try FfiConverterTypeSignedRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignedRequest_lower(_ value: SignedRequest) -> RustBuffer {
+    return FfiConverterTypeSignedRequest.lower(value)
+}
+
+
+/**
  * What one value of a message list means (`statusMessage`).
  */
 public struct StatusMessage: Equatable, Hashable {
@@ -4801,6 +5998,184 @@ public func FfiConverterTypeStatusMessage_lift(_ buf: RustBuffer) throws -> Stat
 #endif
 public func FfiConverterTypeStatusMessage_lower(_ value: StatusMessage) -> RustBuffer {
     return FfiConverterTypeStatusMessage.lower(value)
+}
+
+
+/**
+ * What a trust list lists. See the README's "Trust lists" for the wire form.
+ */
+public struct TrustListContents: Equatable, Hashable {
+    /**
+     * The list's id, the same for every version.
+     */
+    public var listId: String
+    /**
+     * The version: a newer list has a higher number.
+     */
+    public var sequence: UInt64
+    /**
+     * The issuers.
+     */
+    public var issuers: [ListedIssuer]
+    /**
+     * The registered verifiers.
+     */
+    public var verifiers: [RegisteredVerifier]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The list's id, the same for every version.
+         */listId: String, 
+        /**
+         * The version: a newer list has a higher number.
+         */sequence: UInt64, 
+        /**
+         * The issuers.
+         */issuers: [ListedIssuer], 
+        /**
+         * The registered verifiers.
+         */verifiers: [RegisteredVerifier]) {
+        self.listId = listId
+        self.sequence = sequence
+        self.issuers = issuers
+        self.verifiers = verifiers
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TrustListContents: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTrustListContents: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TrustListContents {
+        return
+            try TrustListContents(
+                listId: FfiConverterString.read(from: &buf), 
+                sequence: FfiConverterUInt64.read(from: &buf), 
+                issuers: FfiConverterSequenceTypeListedIssuer.read(from: &buf), 
+                verifiers: FfiConverterSequenceTypeRegisteredVerifier.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TrustListContents, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.listId, into: &buf)
+        FfiConverterUInt64.write(value.sequence, into: &buf)
+        FfiConverterSequenceTypeListedIssuer.write(value.issuers, into: &buf)
+        FfiConverterSequenceTypeRegisteredVerifier.write(value.verifiers, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustListContents_lift(_ buf: RustBuffer) throws -> TrustListContents {
+    return try FfiConverterTypeTrustListContents.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustListContents_lower(_ value: TrustListContents) -> RustBuffer {
+    return FfiConverterTypeTrustListContents.lower(value)
+}
+
+
+/**
+ * A trust list held, verified when it was added.
+ */
+public struct TrustListInfo: Equatable, Hashable {
+    /**
+     * The anchor that signed it.
+     */
+    public var anchor: String
+    /**
+     * Its validity (ISO 8601).
+     */
+    public var validFrom: String?
+    /**
+     * Its end, if any.
+     */
+    public var validUntil: String?
+    /**
+     * What it lists.
+     */
+    public var contents: TrustListContents
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The anchor that signed it.
+         */anchor: String, 
+        /**
+         * Its validity (ISO 8601).
+         */validFrom: String?, 
+        /**
+         * Its end, if any.
+         */validUntil: String?, 
+        /**
+         * What it lists.
+         */contents: TrustListContents) {
+        self.anchor = anchor
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+        self.contents = contents
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TrustListInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTrustListInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TrustListInfo {
+        return
+            try TrustListInfo(
+                anchor: FfiConverterString.read(from: &buf), 
+                validFrom: FfiConverterOptionString.read(from: &buf), 
+                validUntil: FfiConverterOptionString.read(from: &buf), 
+                contents: FfiConverterTypeTrustListContents.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TrustListInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.anchor, into: &buf)
+        FfiConverterOptionString.write(value.validFrom, into: &buf)
+        FfiConverterOptionString.write(value.validUntil, into: &buf)
+        FfiConverterTypeTrustListContents.write(value.contents, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustListInfo_lift(_ buf: RustBuffer) throws -> TrustListInfo {
+    return try FfiConverterTypeTrustListInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustListInfo_lower(_ value: TrustListInfo) -> RustBuffer {
+    return FfiConverterTypeTrustListInfo.lower(value)
 }
 
 
@@ -4877,7 +6252,7 @@ public func FfiConverterTypeVerificationReport_lower(_ value: VerificationReport
 /**
  * How a [`Verifier`] checks. Every field is optional; the defaults are the strict ones.
  */
-public struct VerifierOptions: Equatable, Hashable {
+public struct VerifierOptions {
     /**
      * When set, only credentials from these issuer DIDs pass (`TrustedIssuer` check).
      */
@@ -4900,6 +6275,11 @@ public struct VerifierOptions: Equatable, Hashable {
      * JSON-LD contexts to know besides the bundled ones.
      */
     public var contexts: [ContextDocument]
+    /**
+     * Trust lists: every credential's issuer must be listed on one, for the credential's
+     * type (a `Trust` check in each report).
+     */
+    public var trustLists: TrustLists?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4920,12 +6300,17 @@ public struct VerifierOptions: Equatable, Hashable {
          */atTime: String? = nil, 
         /**
          * JSON-LD contexts to know besides the bundled ones.
-         */contexts: [ContextDocument] = []) {
+         */contexts: [ContextDocument] = [], 
+        /**
+         * Trust lists: every credential's issuer must be listed on one, for the credential's
+         * type (a `Trust` check in each report).
+         */trustLists: TrustLists? = nil) {
         self.trustedIssuers = trustedIssuers
         self.clockSkewSeconds = clockSkewSeconds
         self.challengeTtlSeconds = challengeTtlSeconds
         self.atTime = atTime
         self.contexts = contexts
+        self.trustLists = trustLists
     }
 
     
@@ -4948,7 +6333,8 @@ public struct FfiConverterTypeVerifierOptions: FfiConverterRustBuffer {
                 clockSkewSeconds: FfiConverterOptionUInt32.read(from: &buf), 
                 challengeTtlSeconds: FfiConverterOptionUInt32.read(from: &buf), 
                 atTime: FfiConverterOptionString.read(from: &buf), 
-                contexts: FfiConverterSequenceTypeContextDocument.read(from: &buf)
+                contexts: FfiConverterSequenceTypeContextDocument.read(from: &buf), 
+                trustLists: FfiConverterOptionTypeTrustLists.read(from: &buf)
         )
     }
 
@@ -4958,6 +6344,7 @@ public struct FfiConverterTypeVerifierOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.challengeTtlSeconds, into: &buf)
         FfiConverterOptionString.write(value.atTime, into: &buf)
         FfiConverterSequenceTypeContextDocument.write(value.contexts, into: &buf)
+        FfiConverterOptionTypeTrustLists.write(value.trustLists, into: &buf)
     }
 }
 
@@ -5042,6 +6429,10 @@ public enum CheckKind: Equatable, Hashable {
      */
     case keyBinding
     /**
+     * The issuer is on a trust list the verifier trusts, for the credential's type.
+     */
+    case trust
+    /**
      * A check this version of the bindings has no name for (the reason says what it is).
      */
     case other
@@ -5094,7 +6485,9 @@ public struct FfiConverterTypeCheckKind: FfiConverterRustBuffer {
         
         case 14: return .keyBinding
         
-        case 15: return .other
+        case 15: return .trust
+        
+        case 16: return .other
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -5160,8 +6553,12 @@ public struct FfiConverterTypeCheckKind: FfiConverterRustBuffer {
             writeInt(&buf, Int32(14))
         
         
-        case .other:
+        case .trust:
             writeInt(&buf, Int32(15))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(16))
         
         }
     }
@@ -5793,6 +7190,97 @@ public func FfiConverterTypeReleased_lower(_ value: Released) -> RustBuffer {
 
 
 /**
+ * One presentation of a response, for [`Verifier::verify_response`].
+ */
+
+public enum ResponsePart: Equatable, Hashable {
+    
+    /**
+     * A Verifiable Presentation (JSON).
+     */
+    case dataIntegrity(
+        /**
+         * The presentation.
+         */presentation: String
+    )
+    /**
+     * An SD-JWT VC presentation with a Key Binding JWT.
+     */
+    case sdJwt(
+        /**
+         * The presentation.
+         */presentation: String, 
+        /**
+         * Its issuer's key.
+         */issuer: SdJwtIssuer
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ResponsePart: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResponsePart: FfiConverterRustBuffer {
+    typealias SwiftType = ResponsePart
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResponsePart {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .dataIntegrity(presentation: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .sdJwt(presentation: try FfiConverterString.read(from: &buf), issuer: try FfiConverterTypeSdJwtIssuer.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ResponsePart, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .dataIntegrity(presentation):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(presentation, into: &buf)
+            
+        
+        case let .sdJwt(presentation,issuer):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(presentation, into: &buf)
+            FfiConverterTypeSdJwtIssuer.write(issuer, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponsePart_lift(_ buf: RustBuffer) throws -> ResponsePart {
+    return try FfiConverterTypeResponsePart.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResponsePart_lower(_ value: ResponsePart) -> RustBuffer {
+    return FfiConverterTypeResponsePart.lower(value)
+}
+
+
+
+/**
  * The key a verifier checks an SD-JWT issuer's signature with. Never taken from the SD-JWT
  * itself.
  */
@@ -6141,6 +7629,30 @@ fileprivate struct FfiConverterOptionTypeSigner: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeTrustLists: FfiConverterRustBuffer {
+    typealias SwiftType = TrustLists?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTrustLists.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTrustLists.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePresentationRequest: FfiConverterRustBuffer {
     typealias SwiftType = PresentationRequest?
 
@@ -6157,6 +7669,54 @@ fileprivate struct FfiConverterOptionTypePresentationRequest: FfiConverterRustBu
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypePresentationRequest.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRegisteredVerifier: FfiConverterRustBuffer {
+    typealias SwiftType = RegisteredVerifier?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRegisteredVerifier.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRegisteredVerifier.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRequestPolicy: FfiConverterRustBuffer {
+    typealias SwiftType = RequestPolicy?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRequestPolicy.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRequestPolicy.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6512,6 +8072,56 @@ fileprivate struct FfiConverterSequenceTypeCredentialSummary: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeListedIssuer: FfiConverterRustBuffer {
+    typealias SwiftType = [ListedIssuer]
+
+    public static func write(_ value: [ListedIssuer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeListedIssuer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ListedIssuer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ListedIssuer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeListedIssuer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOverAsk: FfiConverterRustBuffer {
+    typealias SwiftType = [OverAsk]
+
+    public static func write(_ value: [OverAsk], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOverAsk.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OverAsk] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OverAsk]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOverAsk.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypePresentedCredential: FfiConverterRustBuffer {
     typealias SwiftType = [PresentedCredential]
 
@@ -6562,6 +8172,81 @@ fileprivate struct FfiConverterSequenceTypeQueryAnswers: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRegisteredVerifier: FfiConverterRustBuffer {
+    typealias SwiftType = [RegisteredVerifier]
+
+    public static func write(_ value: [RegisteredVerifier], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRegisteredVerifier.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RegisteredVerifier] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RegisteredVerifier]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRegisteredVerifier.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRequestScope: FfiConverterRustBuffer {
+    typealias SwiftType = [RequestScope]
+
+    public static func write(_ value: [RequestScope], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRequestScope.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RequestScope] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RequestScope]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRequestScope.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSdJwtVerification: FfiConverterRustBuffer {
+    typealias SwiftType = [SdJwtVerification]
+
+    public static func write(_ value: [SdJwtVerification], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSdJwtVerification.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SdJwtVerification] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SdJwtVerification]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSdJwtVerification.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeStatusMessage: FfiConverterRustBuffer {
     typealias SwiftType = [StatusMessage]
 
@@ -6579,6 +8264,56 @@ fileprivate struct FfiConverterSequenceTypeStatusMessage: FfiConverterRustBuffer
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeStatusMessage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTrustListInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [TrustListInfo]
+
+    public static func write(_ value: [TrustListInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTrustListInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TrustListInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TrustListInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTrustListInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeResponsePart: FfiConverterRustBuffer {
+    typealias SwiftType = [ResponsePart]
+
+    public static func write(_ value: [ResponsePart], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeResponsePart.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ResponsePart] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ResponsePart]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeResponsePart.read(from: &buf))
         }
         return seq
     }
@@ -6614,6 +8349,26 @@ public func inspectSdJwt(sdJwt: String)throws  -> SdJwtContents  {
     )
 })
 }
+/**
+ * Checks the signed request `request_object` (an OpenID4VP Request Object, compact JWS): the
+ * signature by a key of the verifier's DID, its times, and then the verifier against
+ * `trust`. Refusals (unregistered, over-asking, response address not registered) are in the
+ * result, so the app can say who asked for what.
+ *
+ * # Errors
+ * [`LommebokError::InvalidInput`] when the request is unsigned, signed by another key than
+ * the verifier's, expired or malformed: show nothing of it.
+ */
+public func checkRequest(requestObject: String, trust: TrustLists, policy: RequestPolicy? = nil)throws  -> RequestCheck  {
+    return try  FfiConverterTypeRequestCheck_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_func_check_request(
+        FfiConverterString.lower(requestObject),
+        FfiConverterTypeTrustLists_lower(trust),
+        FfiConverterOptionTypeRequestPolicy.lower(policy),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -6634,6 +8389,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt() != 15116) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_func_check_request() != 28699) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_holderwallet_activity() != 20465) {
@@ -6657,13 +8415,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key() != 63851) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_lommebok_ffi_checksum_method_holderwallet_import() != 6450) {
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_import_credential() != 64184) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_holderwallet_list() != 5383) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_holderwallet_present() != 58053) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_present_to() != 56635) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk() != 19670) {
@@ -6679,6 +8440,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt() != 31125) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_issuer_issue_trust_list() != 35426) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk() != 13188) {
@@ -6750,16 +8514,70 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_method_statusregistry_status_of() != 18916) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_acceptable() != 19735) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_over_asking() != 61778) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_presentation_request() != 9903) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_purpose() != 43334) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_query_json() != 54104) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_refusals() != 2930) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_registered() != 17760) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_registration() != 57979) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_response_uri() != 65205) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_state() != 14969) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_did() != 34054) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_name() != 34491) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_trustlists_add() != 48128) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_trustlists_anchors() != 8780) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_trustlists_lists() != 40569) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() != 40912) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_verifier_request() != 43532) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_lommebok_ffi_checksum_method_verifier_signed_request() != 57691) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_verifier_signed_request_with_signer() != 61342) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_lommebok_ffi_checksum_method_verifier_verify_credential() != 3561) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation() != 60526) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_verifier_verify_response() != 35692) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt() != 38268) {
@@ -6814,6 +8632,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_constructor_statusregistry_open_sqlite() != 9830) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_constructor_trustlists_new() != 14650) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_constructor_verifier_new() != 62133) {

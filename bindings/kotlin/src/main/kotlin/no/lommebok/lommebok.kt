@@ -713,6 +713,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_func_check_request(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_activity(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_activity_json(
@@ -727,11 +729,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key(
     ): Int
-    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_import(
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_import_credential(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_list(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_present(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_present_to(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk(
     ): Int
@@ -742,6 +746,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_lommebok_ffi_checksum_method_issuer_issue_at(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_issuer_issue_trust_list(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk(
     ): Int
@@ -789,13 +795,49 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_statusregistry_status_of(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_acceptable(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_over_asking(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_presentation_request(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_purpose(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_query_json(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_refusals(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_registered(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_registration(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_response_uri(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_state(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_did(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_name(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_trustlists_add(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_trustlists_anchors(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_trustlists_lists(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_verifier_add_status_list(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_verifier_request(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_verifier_signed_request(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_verifier_signed_request_with_signer(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_verifier_verify_credential(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_verifier_verify_response(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt(
     ): Int
@@ -832,6 +874,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_lommebok_ffi_checksum_constructor_statusregistry_in_memory(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_constructor_statusregistry_open_sqlite(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_constructor_trustlists_new(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_constructor_verifier_new(
     ): Int
@@ -882,11 +926,13 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_lommebok_ffi_fn_method_holderwallet_import(`ptr`: Long,`credential`: RustBuffer.ByValue,`verifier`: Long,`sdJwtIssuer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_import_credential(`ptr`: Long,`credential`: RustBuffer.ByValue,`verifier`: Long,`sdJwtIssuer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_list(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_present(`ptr`: Long,`queryJson`: RustBuffer.ByValue,`choices`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,`verifierName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_present_to(`ptr`: Long,`check`: Long,`choices`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -905,6 +951,8 @@ internal object UniffiLib {
     external fun uniffi_lommebok_ffi_fn_method_issuer_issue_at(`ptr`: Long,`unsignedCredentialJson`: RustBuffer.ByValue,`created`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt(`ptr`: Long,`claimsJson`: RustBuffer.ByValue,`disclosable`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_issuer_issue_trust_list(`ptr`: Long,`contents`: RustBuffer.ByValue,`validUntil`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -978,6 +1026,46 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_lommebok_ffi_fn_method_statusregistry_status_of(`ptr`: Long,`credentialId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_clone_requestcheck(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_lommebok_ffi_fn_free_requestcheck(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_acceptable(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_over_asking(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_presentation_request(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_purpose(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_query_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_refusals(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_registered(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_registration(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_response_uri(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_state(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_verifier_did(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_requestcheck_verifier_name(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_clone_trustlists(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_lommebok_ffi_fn_free_trustlists(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_lommebok_ffi_fn_constructor_trustlists_new(`anchors`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_lommebok_ffi_fn_method_trustlists_add(`ptr`: Long,`listJson`: RustBuffer.ByValue,`verifier`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_trustlists_anchors(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_trustlists_lists(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_clone_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_lommebok_ffi_fn_free_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -990,9 +1078,15 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_lommebok_ffi_fn_method_verifier_request(`ptr`: Long,`domain`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_verifier_signed_request(`ptr`: Long,`key`: Long,`queryJson`: RustBuffer.ByValue,`responseUri`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_verifier_signed_request_with_signer(`ptr`: Long,`signer`: Long,`queryJson`: RustBuffer.ByValue,`responseUri`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_verifier_verify_credential(`ptr`: Long,`credentialJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_verifier_verify_presentation(`ptr`: Long,`presentationJson`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_verifier_verify_response(`ptr`: Long,`request`: RustBuffer.ByValue,`parts`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_verifier_verify_sd_jwt(`ptr`: Long,`presentation`: RustBuffer.ByValue,`issuer`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1024,6 +1118,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_func_inspect_sd_jwt(`sdJwt`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_func_check_request(`requestObject`: RustBuffer.ByValue,`trust`: Long,`policy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun ffi_lommebok_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_lommebok_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1149,6 +1245,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt() and 0xFFFF) != 15116) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_func_check_request() and 0xFFFF) != 28699) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity() and 0xFFFF) != 20465) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1170,13 +1269,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_has_software_key() and 0xFFFF) != 63851) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_import() and 0xFFFF) != 6450) {
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_import_credential() and 0xFFFF) != 64184) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_list() and 0xFFFF) != 5383) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_present() and 0xFFFF) != 58053) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_present_to() and 0xFFFF) != 56635) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk() and 0xFFFF) != 19670) {
@@ -1192,6 +1294,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt() and 0xFFFF) != 31125) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_trust_list() and 0xFFFF) != 35426) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk() and 0xFFFF) != 13188) {
@@ -1263,16 +1368,70 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_method_statusregistry_status_of() and 0xFFFF) != 18916) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_acceptable() and 0xFFFF) != 19735) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_over_asking() and 0xFFFF) != 61778) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_presentation_request() and 0xFFFF) != 9903) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_purpose() and 0xFFFF) != 43334) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_query_json() and 0xFFFF) != 54104) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_refusals() and 0xFFFF) != 2930) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_registered() and 0xFFFF) != 17760) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_registration() and 0xFFFF) != 57979) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_response_uri() and 0xFFFF) != 65205) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_state() and 0xFFFF) != 14969) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_did() and 0xFFFF) != 34054) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_requestcheck_verifier_name() and 0xFFFF) != 34491) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_trustlists_add() and 0xFFFF) != 48128) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_trustlists_anchors() and 0xFFFF) != 8780) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_trustlists_lists() and 0xFFFF) != 40569) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() and 0xFFFF) != 40912) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_request() and 0xFFFF) != 43532) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_signed_request() and 0xFFFF) != 57691) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_signed_request_with_signer() and 0xFFFF) != 61342) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_credential() and 0xFFFF) != 3561) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_presentation() and 0xFFFF) != 60526) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_response() and 0xFFFF) != 35692) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_verify_sd_jwt() and 0xFFFF) != 38268) {
@@ -1327,6 +1486,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_constructor_statusregistry_open_sqlite() and 0xFFFF) != 9830) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_constructor_trustlists_new() and 0xFFFF) != 14650) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_constructor_verifier_new() and 0xFFFF) != 62133) {
@@ -1872,7 +2034,7 @@ public interface HolderWalletInterface {
      * comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
      * not accepted is [`ImportResult::Refused`], not an error.
      */
-    fun `import`(`credential`: kotlin.String, `verifier`: Verifier, `sdJwtIssuer`: SdJwtIssuer? = null): ImportResult
+    fun `importCredential`(`credential`: kotlin.String, `verifier`: Verifier, `sdJwtIssuer`: SdJwtIssuer? = null): ImportResult
     
     /**
      * The credentials held, and the records that no longer open.
@@ -1896,6 +2058,19 @@ public interface HolderWalletInterface {
      * [`LommebokError::Signing`]; [`LommebokError::Storage`].
      */
     fun `present`(`queryJson`: kotlin.String, `choices`: List<Choice>, `request`: PresentationRequest, `verifierName`: kotlin.String): Presentations
+    
+    /**
+     * Answers the signed request checked as `check` ([`crate::check_request`]) with the
+     * citizen's `choices` for its query: the presentations are for that verifier (audience
+     * its `client_id`, challenge its nonce) and the log names it as registered. Send the
+     * `vp_token` to `check.response_uri()` and nowhere else.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
+     * over-asking, response address not registered) or the choices do not answer it;
+     * [`LommebokError::Signing`]; [`LommebokError::Storage`].
+     */
+    fun `presentTo`(`check`: RequestCheck, `choices`: List<Choice>): Presentations
     
     /**
      * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
@@ -2165,11 +2340,11 @@ open class HolderWallet: Disposable, AutoCloseable, HolderWalletInterface
      * comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
      * not accepted is [`ImportResult::Refused`], not an error.
      */
-    @Throws(LommebokException::class)override fun `import`(`credential`: kotlin.String, `verifier`: Verifier, `sdJwtIssuer`: SdJwtIssuer?): ImportResult {
+    @Throws(LommebokException::class)override fun `importCredential`(`credential`: kotlin.String, `verifier`: Verifier, `sdJwtIssuer`: SdJwtIssuer?): ImportResult {
             return FfiConverterTypeImportResult.lift(
     callWithHandle {
     uniffiRustCallWithError(LommebokException) { _status ->
-    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import(
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import_credential(
         it,
         
         FfiConverterString.lower(`credential`),
@@ -2226,6 +2401,33 @@ open class HolderWallet: Disposable, AutoCloseable, HolderWalletInterface
         FfiConverterSequenceTypeChoice.lower(`choices`),
         FfiConverterTypePresentationRequest.lower(`request`),
         FfiConverterString.lower(`verifierName`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Answers the signed request checked as `check` ([`crate::check_request`]) with the
+     * citizen's `choices` for its query: the presentations are for that verifier (audience
+     * its `client_id`, challenge its nonce) and the log names it as registered. Send the
+     * `vp_token` to `check.response_uri()` and nowhere else.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
+     * over-asking, response address not registered) or the choices do not answer it;
+     * [`LommebokError::Signing`]; [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `presentTo`(`check`: RequestCheck, `choices`: List<Choice>): Presentations {
+            return FfiConverterTypePresentations.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to(
+        it,
+        
+        FfiConverterTypeRequestCheck.lower(`check`),
+        FfiConverterSequenceTypeChoice.lower(`choices`),_status)
 }
     }
     )
@@ -2459,6 +2661,17 @@ public interface IssuerInterface {
      * registry, or the list is unknown or full; [`LommebokError::Signing`].
      */
     fun `issueSdJwt`(`claimsJson`: kotlin.String, `disclosable`: List<kotlin.String>, `options`: SdJwtOptions): kotlin.String
+    
+    /**
+     * A trust list, signed by this issuer as its trust anchor, valid from now until
+     * `valid_until` (ISO 8601; open-ended when `None`). Publish it for verifiers and wallets
+     * ([`crate::TrustLists::add`]); to change it, issue the new contents with a higher
+     * `sequence`.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a bad date or DID; [`LommebokError::Signing`].
+     */
+    fun `issueTrustList`(`contents`: TrustListContents, `validUntil`: kotlin.String? = null): kotlin.String
     
     /**
      * The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
@@ -2781,6 +2994,31 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
 
     
     /**
+     * A trust list, signed by this issuer as its trust anchor, valid from now until
+     * `valid_until` (ISO 8601; open-ended when `None`). Publish it for verifiers and wallets
+     * ([`crate::TrustLists::add`]); to change it, issue the new contents with a higher
+     * `sequence`.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a bad date or DID; [`LommebokError::Signing`].
+     */
+    @Throws(LommebokException::class)override fun `issueTrustList`(`contents`: TrustListContents, `validUntil`: kotlin.String?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_trust_list(
+        it,
+        
+        FfiConverterTypeTrustListContents.lower(`contents`),
+        FfiConverterOptionalString.lower(`validUntil`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The issuer's public key as a JWK (JSON text), for verifiers that trust the key itself
      * ([`crate::SdJwtIssuer::Jwk`]).
      *
@@ -3074,6 +3312,510 @@ public object FfiConverterTypeIssuer: FfiConverter<Issuer, Long> {
     override fun allocationSize(value: Issuer) = 8UL
 
     override fun write(value: Issuer, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A signed request whose signature verified, and what the trust lists say of its verifier.
+ * Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
+ * [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
+ * [`RequestCheck::acceptable`].
+ */
+public interface RequestCheckInterface {
+    
+    /**
+     * Whether it may be answered under the policy it was checked with.
+     */
+    fun `acceptable`(): kotlin.Boolean
+    
+    /**
+     * What it asks beyond its registration.
+     */
+    fun `overAsking`(): List<OverAsk>
+    
+    /**
+     * The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
+     */
+    fun `presentationRequest`(): PresentationRequest
+    
+    /**
+     * The registered purpose, if registered.
+     */
+    fun `purpose`(): kotlin.String?
+    
+    /**
+     * The DCQL query, as JSON: for `HolderWallet.answers`.
+     */
+    fun `queryJson`(): kotlin.String
+    
+    /**
+     * Why not, one sentence each (empty when acceptable).
+     */
+    fun `refusals`(): List<kotlin.String>
+    
+    /**
+     * Whether a trust list registers the verifier.
+     */
+    fun `registered`(): kotlin.Boolean
+    
+    /**
+     * The registration, if any.
+     */
+    fun `registration`(): RegisteredVerifier?
+    
+    /**
+     * Where the response must be sent (and nowhere else).
+     */
+    fun `responseUri`(): kotlin.String
+    
+    /**
+     * `state`, to send back with the response.
+     */
+    fun `state`(): kotlin.String?
+    
+    /**
+     * The verifier's DID (it signed the request).
+     */
+    fun `verifierDid`(): kotlin.String
+    
+    /**
+     * The registered name, or `unregistered verifier <DID>`.
+     */
+    fun `verifierName`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * A signed request whose signature verified, and what the trust lists say of its verifier.
+ * Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
+ * [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
+ * [`RequestCheck::acceptable`].
+ */
+open class RequestCheck: Disposable, AutoCloseable, RequestCheckInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_lommebok_ffi_fn_free_requestcheck(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_lommebok_ffi_fn_clone_requestcheck(handle, status)
+        }
+    }
+
+    
+    /**
+     * Whether it may be answered under the policy it was checked with.
+     */override fun `acceptable`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_acceptable(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What it asks beyond its registration.
+     */override fun `overAsking`(): List<OverAsk> {
+            return FfiConverterSequenceTypeOverAsk.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_over_asking(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
+     */override fun `presentationRequest`(): PresentationRequest {
+            return FfiConverterTypePresentationRequest.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_presentation_request(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The registered purpose, if registered.
+     */override fun `purpose`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_purpose(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The DCQL query, as JSON: for `HolderWallet.answers`.
+     */override fun `queryJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_query_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Why not, one sentence each (empty when acceptable).
+     */override fun `refusals`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_refusals(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether a trust list registers the verifier.
+     */override fun `registered`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registered(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The registration, if any.
+     */override fun `registration`(): RegisteredVerifier? {
+            return FfiConverterOptionalTypeRegisteredVerifier.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registration(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Where the response must be sent (and nowhere else).
+     */override fun `responseUri`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_response_uri(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `state`, to send back with the response.
+     */override fun `state`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_state(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The verifier's DID (it signed the request).
+     */override fun `verifierDid`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_did(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The registered name, or `unregistered verifier <DID>`.
+     */override fun `verifierName`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_name(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRequestCheck: FfiConverter<RequestCheck, Long> {
+    override fun lower(value: RequestCheck): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): RequestCheck {
+        return RequestCheck(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): RequestCheck {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RequestCheck) = 8UL
+
+    override fun write(value: RequestCheck, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -4476,6 +5218,346 @@ public object FfiConverterTypeStatusRegistry: FfiConverter<StatusRegistry, Long>
 
 
 /**
+ * The trust lists a verifier or wallet relies on, for one or more trust anchors (e.g. the
+ * national authority's DID). Give it to a [`Verifier`] (`VerifierOptions.trust_lists`) to
+ * check every issuer against it, and to [`check_request`] to check who is asking.
+ */
+public interface TrustListsInterface {
+    
+    /**
+     * Verifies the trust list `list_json` with `verifier` (signature, validity, status) and
+     * keeps it if an anchor signed it and it is newer than the list held with its id.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a trust list, does not verify (the
+     * reason names the failed checks), is not signed by an anchor, or is not newer than the
+     * one held. Nothing changes then.
+     */
+    fun `add`(`listJson`: kotlin.String, `verifier`: Verifier): TrustListInfo
+    
+    /**
+     * The trust anchors.
+     */
+    fun `anchors`(): List<kotlin.String>
+    
+    /**
+     * The lists held.
+     */
+    fun `lists`(): List<TrustListInfo>
+    
+    companion object
+}
+
+/**
+ * The trust lists a verifier or wallet relies on, for one or more trust anchors (e.g. the
+ * national authority's DID). Give it to a [`Verifier`] (`VerifierOptions.trust_lists`) to
+ * check every issuer against it, and to [`check_request`] to check who is asking.
+ */
+open class TrustLists: Disposable, AutoCloseable, TrustListsInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Trusts lists signed by `anchors` (DIDs).
+     */
+    constructor(`anchors`: List<kotlin.String>) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_constructor_trustlists_new(
+    
+        
+        FfiConverterSequenceString.lower(`anchors`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_lommebok_ffi_fn_free_trustlists(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_lommebok_ffi_fn_clone_trustlists(handle, status)
+        }
+    }
+
+    
+    /**
+     * Verifies the trust list `list_json` with `verifier` (signature, validity, status) and
+     * keeps it if an anchor signed it and it is newer than the list held with its id.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a trust list, does not verify (the
+     * reason names the failed checks), is not signed by an anchor, or is not newer than the
+     * one held. Nothing changes then.
+     */
+    @Throws(LommebokException::class)override fun `add`(`listJson`: kotlin.String, `verifier`: Verifier): TrustListInfo {
+            return FfiConverterTypeTrustListInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_add(
+        it,
+        
+        FfiConverterString.lower(`listJson`),
+        FfiConverterTypeVerifier.lower(`verifier`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The trust anchors.
+     */override fun `anchors`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_anchors(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The lists held.
+     */override fun `lists`(): List<TrustListInfo> {
+            return FfiConverterSequenceTypeTrustListInfo.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_lists(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTrustLists: FfiConverter<TrustLists, Long> {
+    override fun lower(value: TrustLists): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): TrustLists {
+        return TrustLists(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): TrustLists {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TrustLists) = 8UL
+
+    override fun write(value: TrustLists, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * Verifies credentials and presentations offline (did:key built in, contexts bundled, no
  * network), and reports every check. Status lists are the app's to fetch: hand them over
  * with [`Verifier::add_status_list`].
@@ -4498,6 +5580,24 @@ public interface VerifierInterface {
     fun `request`(`domain`: kotlin.String? = null): PresentationRequest
     
     /**
+     * A signed request (OpenID4VP Request Object) for the DCQL query `query_json`, signed
+     * with `key` (the verifier's did:key), with a fresh challenge for the audience
+     * `decentralized_identifier:<DID>`; responses go to `response_uri`.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the query is not a DCQL query.
+     */
+    fun `signedRequest`(`key`: SoftwareKey, `queryJson`: kotlin.String, `responseUri`: kotlin.String): SignedRequest
+    
+    /**
+     * As [`Verifier::signed_request`], signed by a platform key.
+     *
+     * # Errors
+     * As [`Verifier::signed_request`]; [`LommebokError::Signing`] when the signer fails.
+     */
+    fun `signedRequestWithSigner`(`signer`: Signer, `queryJson`: kotlin.String, `responseUri`: kotlin.String): SignedRequest
+    
+    /**
      * Verifies a credential given as JSON.
      *
      * # Errors
@@ -4516,6 +5616,18 @@ public interface VerifierInterface {
      * all. Everything else is a check in the report.
      */
     fun `verifyPresentation`(`presentationJson`: kotlin.String, `request`: PresentationRequest): VerificationReport
+    
+    /**
+     * Verifies every presentation of one response to `request` (a `vp_token` answering
+     * several Credential Queries carries several, all on the request's one challenge): the
+     * challenge is used up once, and each part is checked against it. One verification per
+     * part, in order; accept the response only when every one is valid.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when a part cannot be read at all, or an issuer JWK is
+     * not a key.
+     */
+    fun `verifyResponse`(`request`: PresentationRequest, `parts`: List<ResponsePart>): List<SdJwtVerification>
     
     /**
      * Verifies an SD-JWT VC presentation (`<JWT>~<disclosure>~…~<KB-JWT>`) signed by
@@ -4691,6 +5803,54 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
 
     
     /**
+     * A signed request (OpenID4VP Request Object) for the DCQL query `query_json`, signed
+     * with `key` (the verifier's did:key), with a fresh challenge for the audience
+     * `decentralized_identifier:<DID>`; responses go to `response_uri`.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the query is not a DCQL query.
+     */
+    @Throws(LommebokException::class)override fun `signedRequest`(`key`: SoftwareKey, `queryJson`: kotlin.String, `responseUri`: kotlin.String): SignedRequest {
+            return FfiConverterTypeSignedRequest.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_signed_request(
+        it,
+        
+        FfiConverterTypeSoftwareKey.lower(`key`),
+        FfiConverterString.lower(`queryJson`),
+        FfiConverterString.lower(`responseUri`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * As [`Verifier::signed_request`], signed by a platform key.
+     *
+     * # Errors
+     * As [`Verifier::signed_request`]; [`LommebokError::Signing`] when the signer fails.
+     */
+    @Throws(LommebokException::class)override fun `signedRequestWithSigner`(`signer`: Signer, `queryJson`: kotlin.String, `responseUri`: kotlin.String): SignedRequest {
+            return FfiConverterTypeSignedRequest.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_signed_request_with_signer(
+        it,
+        
+        FfiConverterTypeSigner.lower(`signer`),
+        FfiConverterString.lower(`queryJson`),
+        FfiConverterString.lower(`responseUri`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Verifies a credential given as JSON.
      *
      * # Errors
@@ -4730,6 +5890,32 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
         
         FfiConverterString.lower(`presentationJson`),
         FfiConverterTypePresentationRequest.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Verifies every presentation of one response to `request` (a `vp_token` answering
+     * several Credential Queries carries several, all on the request's one challenge): the
+     * challenge is used up once, and each part is checked against it. One verification per
+     * part, in order; accept the response only when every one is valid.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when a part cannot be read at all, or an issuer JWK is
+     * not a key.
+     */
+    @Throws(LommebokException::class)override fun `verifyResponse`(`request`: PresentationRequest, `parts`: List<ResponsePart>): List<SdJwtVerification> {
+            return FfiConverterSequenceTypeSdJwtVerification.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_verifier_verify_response(
+        it,
+        
+        FfiConverterTypePresentationRequest.lower(`request`),
+        FfiConverterSequenceTypeResponsePart.lower(`parts`),_status)
 }
     }
     )
@@ -6023,6 +7209,132 @@ public object FfiConverterTypeCredentialSummary: FfiConverterRustBuffer<Credenti
 
 
 /**
+ * An issuer on a trust list.
+ */
+data class ListedIssuer (
+    /**
+     * Its DID.
+     */
+    var `did`: kotlin.String
+    , 
+    /**
+     * Its legal name.
+     */
+    var `legalName`: kotlin.String
+    , 
+    /**
+     * The credential types it may issue (Data Integrity `type` values or IRIs, SD-JWT `vct`).
+     */
+    var `credentialTypes`: List<kotlin.String>
+    , 
+    /**
+     * From when the listing holds (ISO 8601), if limited.
+     */
+    var `validFrom`: kotlin.String? = null 
+    , 
+    /**
+     * Until when the listing holds (ISO 8601), if limited.
+     */
+    var `validUntil`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeListedIssuer: FfiConverterRustBuffer<ListedIssuer> {
+    override fun read(buf: ByteBuffer): ListedIssuer {
+        return ListedIssuer(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ListedIssuer) = (
+            FfiConverterString.allocationSize(value.`did`) +
+            FfiConverterString.allocationSize(value.`legalName`) +
+            FfiConverterSequenceString.allocationSize(value.`credentialTypes`) +
+            FfiConverterOptionalString.allocationSize(value.`validFrom`) +
+            FfiConverterOptionalString.allocationSize(value.`validUntil`)
+    )
+
+    override fun write(value: ListedIssuer, buf: ByteBuffer) {
+            FfiConverterString.write(value.`did`, buf)
+            FfiConverterString.write(value.`legalName`, buf)
+            FfiConverterSequenceString.write(value.`credentialTypes`, buf)
+            FfiConverterOptionalString.write(value.`validFrom`, buf)
+            FfiConverterOptionalString.write(value.`validUntil`, buf)
+    }
+}
+
+
+
+/**
+ * A requested claim beyond the verifier's registration.
+ */
+data class OverAsk (
+    /**
+     * The Credential Query.
+     */
+    var `queryId`: kotlin.String
+    , 
+    /**
+     * The claim (dot path) or what else exceeds the registration.
+     */
+    var `claim`: kotlin.String
+    , 
+    /**
+     * Why.
+     */
+    var `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOverAsk: FfiConverterRustBuffer<OverAsk> {
+    override fun read(buf: ByteBuffer): OverAsk {
+        return OverAsk(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OverAsk) = (
+            FfiConverterString.allocationSize(value.`queryId`) +
+            FfiConverterString.allocationSize(value.`claim`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: OverAsk, buf: ByteBuffer) {
+            FfiConverterString.write(value.`queryId`, buf)
+            FfiConverterString.write(value.`claim`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
  * What a verifier asks a holder for: a fresh single-use challenge, and the verifier's domain.
  * Made by [`Verifier::request`]; hand it to the wallet (e.g. in a QR code).
  */
@@ -6246,6 +7558,93 @@ public object FfiConverterTypeQueryAnswers: FfiConverterRustBuffer<QueryAnswers>
 
 
 /**
+ * A verifier registered on a trust list.
+ */
+data class RegisteredVerifier (
+    /**
+     * Its DID.
+     */
+    var `did`: kotlin.String
+    , 
+    /**
+     * Its registered name: what the wallet shows.
+     */
+    var `legalName`: kotlin.String
+    , 
+    /**
+     * What it asks for the data for.
+     */
+    var `purpose`: kotlin.String
+    , 
+    /**
+     * What it may request.
+     */
+    var `mayRequest`: List<RequestScope>
+    , 
+    /**
+     * Where its responses may be sent.
+     */
+    var `responseUris`: List<kotlin.String>
+    , 
+    /**
+     * From when the registration holds (ISO 8601), if limited.
+     */
+    var `validFrom`: kotlin.String? = null 
+    , 
+    /**
+     * Until when the registration holds (ISO 8601), if limited.
+     */
+    var `validUntil`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegisteredVerifier: FfiConverterRustBuffer<RegisteredVerifier> {
+    override fun read(buf: ByteBuffer): RegisteredVerifier {
+        return RegisteredVerifier(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeRequestScope.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RegisteredVerifier) = (
+            FfiConverterString.allocationSize(value.`did`) +
+            FfiConverterString.allocationSize(value.`legalName`) +
+            FfiConverterString.allocationSize(value.`purpose`) +
+            FfiConverterSequenceTypeRequestScope.allocationSize(value.`mayRequest`) +
+            FfiConverterSequenceString.allocationSize(value.`responseUris`) +
+            FfiConverterOptionalString.allocationSize(value.`validFrom`) +
+            FfiConverterOptionalString.allocationSize(value.`validUntil`)
+    )
+
+    override fun write(value: RegisteredVerifier, buf: ByteBuffer) {
+            FfiConverterString.write(value.`did`, buf)
+            FfiConverterString.write(value.`legalName`, buf)
+            FfiConverterString.write(value.`purpose`, buf)
+            FfiConverterSequenceTypeRequestScope.write(value.`mayRequest`, buf)
+            FfiConverterSequenceString.write(value.`responseUris`, buf)
+            FfiConverterOptionalString.write(value.`validFrom`, buf)
+            FfiConverterOptionalString.write(value.`validUntil`, buf)
+    }
+}
+
+
+
+/**
  * Everything the consent screen needs to answer a request.
  */
 data class RequestAnswers (
@@ -6304,6 +7703,118 @@ public object FfiConverterTypeRequestAnswers: FfiConverterRustBuffer<RequestAnsw
             FfiConverterSequenceTypeQueryAnswers.write(value.`queries`, buf)
             FfiConverterSequenceTypeCredentialSetAnswers.write(value.`credentialSets`, buf)
             FfiConverterSequenceTypeChoice.write(value.`defaultChoices`, buf)
+    }
+}
+
+
+
+/**
+ * What the wallet accepts of signed requests. The defaults refuse; each `danger_…` option
+ * lets something through that phishing uses.
+ */
+data class RequestPolicy (
+    /**
+     * DANGER: answer verifiers no trust list registers.
+     */
+    var `dangerAllowUnregistered`: kotlin.Boolean = false 
+    , 
+    /**
+     * DANGER: answer requests for more than the registration allows.
+     */
+    var `dangerAllowOverAsking`: kotlin.Boolean = false 
+    , 
+    /**
+     * DANGER: send responses to an address the registration does not name.
+     */
+    var `dangerAllowUnregisteredResponseUri`: kotlin.Boolean = false 
+    , 
+    /**
+     * Check as of this time (ISO 8601) instead of the system clock.
+     */
+    var `atTime`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRequestPolicy: FfiConverterRustBuffer<RequestPolicy> {
+    override fun read(buf: ByteBuffer): RequestPolicy {
+        return RequestPolicy(
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RequestPolicy) = (
+            FfiConverterBoolean.allocationSize(value.`dangerAllowUnregistered`) +
+            FfiConverterBoolean.allocationSize(value.`dangerAllowOverAsking`) +
+            FfiConverterBoolean.allocationSize(value.`dangerAllowUnregisteredResponseUri`) +
+            FfiConverterOptionalString.allocationSize(value.`atTime`)
+    )
+
+    override fun write(value: RequestPolicy, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`dangerAllowUnregistered`, buf)
+            FfiConverterBoolean.write(value.`dangerAllowOverAsking`, buf)
+            FfiConverterBoolean.write(value.`dangerAllowUnregisteredResponseUri`, buf)
+            FfiConverterOptionalString.write(value.`atTime`, buf)
+    }
+}
+
+
+
+/**
+ * What a registered verifier may ask of one credential type.
+ */
+data class RequestScope (
+    /**
+     * The credential type (an SD-JWT `vct`, or a Data Integrity type IRI).
+     */
+    var `credentialType`: kotlin.String
+    , 
+    /**
+     * The claims, as dot paths (`age_over_18`, `credentialSubject.birthDate`; `*` for every
+     * array element). Asking for a claim inside one listed is allowed.
+     */
+    var `claims`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRequestScope: FfiConverterRustBuffer<RequestScope> {
+    override fun read(buf: ByteBuffer): RequestScope {
+        return RequestScope(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RequestScope) = (
+            FfiConverterString.allocationSize(value.`credentialType`) +
+            FfiConverterSequenceString.allocationSize(value.`claims`)
+    )
+
+    override fun write(value: RequestScope, buf: ByteBuffer) {
+            FfiConverterString.write(value.`credentialType`, buf)
+            FfiConverterSequenceString.write(value.`claims`, buf)
     }
 }
 
@@ -6507,6 +8018,53 @@ public object FfiConverterTypeSdJwtVerification: FfiConverterRustBuffer<SdJwtVer
 
 
 /**
+ * A signed request, made by [`Verifier::signed_request`].
+ */
+data class SignedRequest (
+    /**
+     * The Request Object (compact JWS) to hand to the wallet.
+     */
+    var `requestObject`: kotlin.String
+    , 
+    /**
+     * The challenge and audience to verify the response with.
+     */
+    var `request`: PresentationRequest
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignedRequest: FfiConverterRustBuffer<SignedRequest> {
+    override fun read(buf: ByteBuffer): SignedRequest {
+        return SignedRequest(
+            FfiConverterString.read(buf),
+            FfiConverterTypePresentationRequest.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SignedRequest) = (
+            FfiConverterString.allocationSize(value.`requestObject`) +
+            FfiConverterTypePresentationRequest.allocationSize(value.`request`)
+    )
+
+    override fun write(value: SignedRequest, buf: ByteBuffer) {
+            FfiConverterString.write(value.`requestObject`, buf)
+            FfiConverterTypePresentationRequest.write(value.`request`, buf)
+    }
+}
+
+
+
+/**
  * What one value of a message list means (`statusMessage`).
  */
 data class StatusMessage (
@@ -6548,6 +8106,132 @@ public object FfiConverterTypeStatusMessage: FfiConverterRustBuffer<StatusMessag
     override fun write(value: StatusMessage, buf: ByteBuffer) {
             FfiConverterUByte.write(value.`status`, buf)
             FfiConverterString.write(value.`message`, buf)
+    }
+}
+
+
+
+/**
+ * What a trust list lists. See the README's "Trust lists" for the wire form.
+ */
+data class TrustListContents (
+    /**
+     * The list's id, the same for every version.
+     */
+    var `listId`: kotlin.String
+    , 
+    /**
+     * The version: a newer list has a higher number.
+     */
+    var `sequence`: kotlin.ULong
+    , 
+    /**
+     * The issuers.
+     */
+    var `issuers`: List<ListedIssuer>
+    , 
+    /**
+     * The registered verifiers.
+     */
+    var `verifiers`: List<RegisteredVerifier>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTrustListContents: FfiConverterRustBuffer<TrustListContents> {
+    override fun read(buf: ByteBuffer): TrustListContents {
+        return TrustListContents(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeListedIssuer.read(buf),
+            FfiConverterSequenceTypeRegisteredVerifier.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TrustListContents) = (
+            FfiConverterString.allocationSize(value.`listId`) +
+            FfiConverterULong.allocationSize(value.`sequence`) +
+            FfiConverterSequenceTypeListedIssuer.allocationSize(value.`issuers`) +
+            FfiConverterSequenceTypeRegisteredVerifier.allocationSize(value.`verifiers`)
+    )
+
+    override fun write(value: TrustListContents, buf: ByteBuffer) {
+            FfiConverterString.write(value.`listId`, buf)
+            FfiConverterULong.write(value.`sequence`, buf)
+            FfiConverterSequenceTypeListedIssuer.write(value.`issuers`, buf)
+            FfiConverterSequenceTypeRegisteredVerifier.write(value.`verifiers`, buf)
+    }
+}
+
+
+
+/**
+ * A trust list held, verified when it was added.
+ */
+data class TrustListInfo (
+    /**
+     * The anchor that signed it.
+     */
+    var `anchor`: kotlin.String
+    , 
+    /**
+     * Its validity (ISO 8601).
+     */
+    var `validFrom`: kotlin.String?
+    , 
+    /**
+     * Its end, if any.
+     */
+    var `validUntil`: kotlin.String?
+    , 
+    /**
+     * What it lists.
+     */
+    var `contents`: TrustListContents
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTrustListInfo: FfiConverterRustBuffer<TrustListInfo> {
+    override fun read(buf: ByteBuffer): TrustListInfo {
+        return TrustListInfo(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeTrustListContents.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TrustListInfo) = (
+            FfiConverterString.allocationSize(value.`anchor`) +
+            FfiConverterOptionalString.allocationSize(value.`validFrom`) +
+            FfiConverterOptionalString.allocationSize(value.`validUntil`) +
+            FfiConverterTypeTrustListContents.allocationSize(value.`contents`)
+    )
+
+    override fun write(value: TrustListInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`anchor`, buf)
+            FfiConverterOptionalString.write(value.`validFrom`, buf)
+            FfiConverterOptionalString.write(value.`validUntil`, buf)
+            FfiConverterTypeTrustListContents.write(value.`contents`, buf)
     }
 }
 
@@ -6631,12 +8315,31 @@ data class VerifierOptions (
      * JSON-LD contexts to know besides the bundled ones.
      */
     var `contexts`: List<ContextDocument> = listOf() 
+    , 
+    /**
+     * Trust lists: every credential's issuer must be listed on one, for the credential's
+     * type (a `Trust` check in each report).
+     */
+    var `trustLists`: TrustLists? = null 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`trustedIssuers`,
+        this.`clockSkewSeconds`,
+        this.`challengeTtlSeconds`,
+        this.`atTime`,
+        this.`contexts`,
+        this.`trustLists`
+    )
+    }
     
     companion object
 }
@@ -6652,6 +8355,7 @@ public object FfiConverterTypeVerifierOptions: FfiConverterRustBuffer<VerifierOp
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceTypeContextDocument.read(buf),
+            FfiConverterOptionalTypeTrustLists.read(buf),
         )
     }
 
@@ -6660,7 +8364,8 @@ public object FfiConverterTypeVerifierOptions: FfiConverterRustBuffer<VerifierOp
             FfiConverterOptionalUInt.allocationSize(value.`clockSkewSeconds`) +
             FfiConverterOptionalUInt.allocationSize(value.`challengeTtlSeconds`) +
             FfiConverterOptionalString.allocationSize(value.`atTime`) +
-            FfiConverterSequenceTypeContextDocument.allocationSize(value.`contexts`)
+            FfiConverterSequenceTypeContextDocument.allocationSize(value.`contexts`) +
+            FfiConverterOptionalTypeTrustLists.allocationSize(value.`trustLists`)
     )
 
     override fun write(value: VerifierOptions, buf: ByteBuffer) {
@@ -6669,6 +8374,7 @@ public object FfiConverterTypeVerifierOptions: FfiConverterRustBuffer<VerifierOp
             FfiConverterOptionalUInt.write(value.`challengeTtlSeconds`, buf)
             FfiConverterOptionalString.write(value.`atTime`, buf)
             FfiConverterSequenceTypeContextDocument.write(value.`contexts`, buf)
+            FfiConverterOptionalTypeTrustLists.write(value.`trustLists`, buf)
     }
 }
 
@@ -6738,6 +8444,10 @@ enum class CheckKind {
      * fresh, carries this verifier's nonce and audience, and covers the disclosures presented.
      */
     KEY_BINDING,
+    /**
+     * The issuer is on a trust list the verifier trusts, for the credential's type.
+     */
+    TRUST,
     /**
      * A check this version of the bindings has no name for (the reason says what it is).
      */
@@ -7342,6 +9052,111 @@ public object FfiConverterTypeReleased : FfiConverterRustBuffer<Released>{
 
 
 /**
+ * One presentation of a response, for [`Verifier::verify_response`].
+ */
+sealed class ResponsePart {
+    
+    /**
+     * A Verifiable Presentation (JSON).
+     */
+    data class DataIntegrity(
+        /**
+         * The presentation.
+         */
+        val `presentation`: kotlin.String) : ResponsePart()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * An SD-JWT VC presentation with a Key Binding JWT.
+     */
+    data class SdJwt(
+        /**
+         * The presentation.
+         */
+        val `presentation`: kotlin.String, 
+        /**
+         * Its issuer's key.
+         */
+        val `issuer`: no.lommebok.SdJwtIssuer) : ResponsePart()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResponsePart : FfiConverterRustBuffer<ResponsePart>{
+    override fun read(buf: ByteBuffer): ResponsePart {
+        return when(buf.getInt()) {
+            1 -> ResponsePart.DataIntegrity(
+                FfiConverterString.read(buf),
+                )
+            2 -> ResponsePart.SdJwt(
+                FfiConverterString.read(buf),
+                FfiConverterTypeSdJwtIssuer.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ResponsePart): ULong = when(value) {
+        is ResponsePart.DataIntegrity -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`presentation`)
+            )
+        }
+        is ResponsePart.SdJwt -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`presentation`)
+                + FfiConverterTypeSdJwtIssuer.allocationSize(value.`issuer`)
+            )
+        }
+    }
+
+    override fun write(value: ResponsePart, buf: ByteBuffer) {
+        when(value) {
+            is ResponsePart.DataIntegrity -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`presentation`, buf)
+                Unit
+            }
+            is ResponsePart.SdJwt -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`presentation`, buf)
+                FfiConverterTypeSdJwtIssuer.write(value.`issuer`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * The key a verifier checks an SD-JWT issuer's signature with. Never taken from the SD-JWT
  * itself.
  */
@@ -7694,6 +9509,38 @@ public object FfiConverterOptionalTypeSigner: FfiConverterRustBuffer<Signer?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeTrustLists: FfiConverterRustBuffer<TrustLists?> {
+    override fun read(buf: ByteBuffer): TrustLists? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTrustLists.read(buf)
+    }
+
+    override fun allocationSize(value: TrustLists?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTrustLists.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TrustLists?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTrustLists.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypePresentationRequest: FfiConverterRustBuffer<PresentationRequest?> {
     override fun read(buf: ByteBuffer): PresentationRequest? {
         if (buf.get().toInt() == 0) {
@@ -7716,6 +9563,70 @@ public object FfiConverterOptionalTypePresentationRequest: FfiConverterRustBuffe
         } else {
             buf.put(1)
             FfiConverterTypePresentationRequest.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRegisteredVerifier: FfiConverterRustBuffer<RegisteredVerifier?> {
+    override fun read(buf: ByteBuffer): RegisteredVerifier? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRegisteredVerifier.read(buf)
+    }
+
+    override fun allocationSize(value: RegisteredVerifier?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRegisteredVerifier.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RegisteredVerifier?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRegisteredVerifier.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRequestPolicy: FfiConverterRustBuffer<RequestPolicy?> {
+    override fun read(buf: ByteBuffer): RequestPolicy? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRequestPolicy.read(buf)
+    }
+
+    override fun allocationSize(value: RequestPolicy?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRequestPolicy.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RequestPolicy?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRequestPolicy.write(value, buf)
         }
     }
 }
@@ -8130,6 +10041,62 @@ public object FfiConverterSequenceTypeCredentialSummary: FfiConverterRustBuffer<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeListedIssuer: FfiConverterRustBuffer<List<ListedIssuer>> {
+    override fun read(buf: ByteBuffer): List<ListedIssuer> {
+        val len = buf.getInt()
+        return List<ListedIssuer>(len) {
+            FfiConverterTypeListedIssuer.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ListedIssuer>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeListedIssuer.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ListedIssuer>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeListedIssuer.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeOverAsk: FfiConverterRustBuffer<List<OverAsk>> {
+    override fun read(buf: ByteBuffer): List<OverAsk> {
+        val len = buf.getInt()
+        return List<OverAsk>(len) {
+            FfiConverterTypeOverAsk.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OverAsk>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOverAsk.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OverAsk>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOverAsk.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypePresentedCredential: FfiConverterRustBuffer<List<PresentedCredential>> {
     override fun read(buf: ByteBuffer): List<PresentedCredential> {
         val len = buf.getInt()
@@ -8186,6 +10153,90 @@ public object FfiConverterSequenceTypeQueryAnswers: FfiConverterRustBuffer<List<
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeRegisteredVerifier: FfiConverterRustBuffer<List<RegisteredVerifier>> {
+    override fun read(buf: ByteBuffer): List<RegisteredVerifier> {
+        val len = buf.getInt()
+        return List<RegisteredVerifier>(len) {
+            FfiConverterTypeRegisteredVerifier.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RegisteredVerifier>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRegisteredVerifier.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RegisteredVerifier>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRegisteredVerifier.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRequestScope: FfiConverterRustBuffer<List<RequestScope>> {
+    override fun read(buf: ByteBuffer): List<RequestScope> {
+        val len = buf.getInt()
+        return List<RequestScope>(len) {
+            FfiConverterTypeRequestScope.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RequestScope>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRequestScope.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RequestScope>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRequestScope.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSdJwtVerification: FfiConverterRustBuffer<List<SdJwtVerification>> {
+    override fun read(buf: ByteBuffer): List<SdJwtVerification> {
+        val len = buf.getInt()
+        return List<SdJwtVerification>(len) {
+            FfiConverterTypeSdJwtVerification.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SdJwtVerification>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSdJwtVerification.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SdJwtVerification>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSdJwtVerification.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeStatusMessage: FfiConverterRustBuffer<List<StatusMessage>> {
     override fun read(buf: ByteBuffer): List<StatusMessage> {
         val len = buf.getInt()
@@ -8204,6 +10255,62 @@ public object FfiConverterSequenceTypeStatusMessage: FfiConverterRustBuffer<List
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeStatusMessage.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTrustListInfo: FfiConverterRustBuffer<List<TrustListInfo>> {
+    override fun read(buf: ByteBuffer): List<TrustListInfo> {
+        val len = buf.getInt()
+        return List<TrustListInfo>(len) {
+            FfiConverterTypeTrustListInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TrustListInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTrustListInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TrustListInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTrustListInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeResponsePart: FfiConverterRustBuffer<List<ResponsePart>> {
+    override fun read(buf: ByteBuffer): List<ResponsePart> {
+        val len = buf.getInt()
+        return List<ResponsePart>(len) {
+            FfiConverterTypeResponsePart.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ResponsePart>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeResponsePart.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ResponsePart>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeResponsePart.write(it, buf)
         }
     }
 }
@@ -8241,6 +10348,30 @@ public object FfiConverterSequenceTypeStatusMessage: FfiConverterRustBuffer<List
     
         
         FfiConverterString.lower(`sdJwt`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Checks the signed request `request_object` (an OpenID4VP Request Object, compact JWS): the
+         * signature by a key of the verifier's DID, its times, and then the verifier against
+         * `trust`. Refusals (unregistered, over-asking, response address not registered) are in the
+         * result, so the app can say who asked for what.
+         *
+         * # Errors
+         * [`LommebokError::InvalidInput`] when the request is unsigned, signed by another key than
+         * the verifier's, expired or malformed: show nothing of it.
+         */
+    @Throws(LommebokException::class) fun `checkRequest`(`requestObject`: kotlin.String, `trust`: TrustLists, `policy`: RequestPolicy? = null): RequestCheck {
+            return FfiConverterTypeRequestCheck.lift(
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_func_check_request(
+    
+        
+        FfiConverterString.lower(`requestObject`),
+        FfiConverterTypeTrustLists.lower(`trust`),
+        FfiConverterOptionalTypeRequestPolicy.lower(`policy`),_status)
 }
     )
     }

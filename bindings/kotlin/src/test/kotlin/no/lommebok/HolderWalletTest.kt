@@ -83,8 +83,8 @@ class HeldPair(val residence: CredentialSummary, val pid: CredentialSummary)
 fun importResidenceAndPid(wallet: HolderWallet, issuer: Issuer, verifier: Verifier): Triple<HeldPair, String, String> {
     val residenceText = issuer.issue(residenceCredential(issuer.did(), wallet.did()))
     val pidText = issuePidTo(issuer, wallet.publicKeyJwk())
-    val residence = assertImported(wallet.import(residenceText, verifier))
-    val pid = assertImported(wallet.import(pidText, verifier, SdJwtIssuer.DidUrl(issuer.verificationMethod())))
+    val residence = assertImported(wallet.importCredential(residenceText, verifier))
+    val pid = assertImported(wallet.importCredential(pidText, verifier, SdJwtIssuer.DidUrl(issuer.verificationMethod())))
     return Triple(HeldPair(residence, pid), residenceText, pidText)
 }
 
@@ -311,7 +311,7 @@ fun wrongStoreKeysAndFilesThatAreNotStoresAreTheirOwnErrors() = withTempDir { di
     val municipality = Issuer(SoftwareKey.generate(KeyAlgorithm.ED25519))
     val (did, residenceText) = openHolderWallet(dir).use { wallet ->
         val text = municipality.issue(residenceCredential(municipality.did(), wallet.did()))
-        assertImported(wallet.import(text, Verifier()))
+        assertImported(wallet.importCredential(text, Verifier()))
         wallet.did() to text
     }
     val error = assertLommebokError<LommebokException.WrongKey>("a wrong passphrase") {
@@ -369,31 +369,31 @@ fun forgedForeignAndGarbageCredentialsAreRefusedAndNothingIsKept() = withTempDir
         val genuine = municipality.issue(residenceCredential(municipality.did(), wallet.did()))
         val forged = genuine.replace("Tromsø", "Oslo")
         assertTrue(forged != genuine)
-        val refusedForged = assertRefused(wallet.import(forged, verifier))
+        val refusedForged = assertRefused(wallet.importCredential(forged, verifier))
         val report = assertNotNull(refusedForged.report, "a forged credential was verified")
         assertFalse(report.valid)
         assertEquals(listOf("credential"), assertOnlyFailed(report, CheckKind.PROOF).map { it.target })
 
         // An SD-JWT signed by someone else than the issuer the app trusts for it.
         val impostor = Issuer(SoftwareKey.generate(KeyAlgorithm.ED25519))
-        val refusedSdJwt = assertRefused(wallet.import(issuePidTo(impostor, wallet.publicKeyJwk()), verifier, issuerKey))
+        val refusedSdJwt = assertRefused(wallet.importCredential(issuePidTo(impostor, wallet.publicKeyJwk()), verifier, issuerKey))
         assertFalse(assertNotNull(refusedSdJwt.report).valid)
 
         // Genuine, but about someone else: refused without a report.
         val theirs = municipality.issue(residenceCredential(municipality.did(), "did:example:ola"))
-        assertNull(assertRefused(wallet.import(theirs, verifier)).report)
+        assertNull(assertRefused(wallet.importCredential(theirs, verifier)).report)
         val otherKey = Wallet(SoftwareKey.generate(KeyAlgorithm.ED25519)).publicKeyJwk()
-        assertNull(assertRefused(wallet.import(issuePidTo(municipality, otherKey), verifier, issuerKey)).report)
+        assertNull(assertRefused(wallet.importCredential(issuePidTo(municipality, otherKey), verifier, issuerKey)).report)
 
         // Not a credential at all.
         for (garbage in listOf("", " ", "{", "{not json", "[]", "null", "~", "a.b.c~", "💳", "x".repeat(10_000))) {
             assertLommebokError<LommebokException.InvalidInput>("import of $garbage") {
-                wallet.import(garbage, verifier, issuerKey)
+                wallet.importCredential(garbage, verifier, issuerKey)
             }
         }
         // An SD-JWT without saying whom to trust for it.
         assertLommebokError<LommebokException.InvalidInput>("an SD-JWT without its issuer") {
-            wallet.import(issuePidTo(municipality, wallet.publicKeyJwk()), verifier)
+            wallet.importCredential(issuePidTo(municipality, wallet.publicKeyJwk()), verifier)
         }
 
         assertEquals(emptyList(), wallet.heldIds(), "a refused credential was kept")
