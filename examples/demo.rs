@@ -5,6 +5,9 @@
 //! pharmacy, with the new list, rejects the credential as revoked. Last, the citizen proves
 //! "over 18" with an SD-JWT VC that reveals that claim and nothing else, first directly and then
 //! from a wallet app that keeps its credentials in an encrypted store and logs what it shares.
+//! A national trust anchor's signed list names the municipality and the pharmacy: the wallet
+//! answers the pharmacy's signed request, refuses a look-alike pharmacy that is on no list, and
+//! the pharmacy rejects a credential from an issuer that is on no list.
 //!
 //! Run with `cargo run --example demo`.
 
@@ -12,13 +15,17 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use chrono::Duration;
-use lommebok::query::DcqlQuery;
+use lommebok::did::OfflineResolver;
 use lommebok::status::{StatusListCache, StatusPurpose, StatusRegistry};
+use lommebok::trust::request::{RequestParameters, RequestPolicy, check_request, sign_request};
+use lommebok::trust::{
+    ListedIssuer, RegisteredVerifier, RequestScope, TrustListContents, TrustLists,
+};
 use lommebok::wallet::store::PassphraseKey;
 use lommebok::wallet::{Choice, HolderWallet};
 use lommebok::{
-    Algorithm, CheckKind, ClaimPath, Issuer, SdJwtIssuerKey, SdJwtOptions, SoftwareKey,
-    VerificationReport, Verifier, Wallet,
+    Algorithm, CheckKind, ClaimPath, Issuer, ResponsePart, ResponseVerification, SdJwtIssuerKey,
+    SdJwtOptions, Signer as _, SoftwareKey, VerificationReport, Verifier, Wallet,
 };
 use lommebok_sqlite::{SqliteStatusStore, SqliteStorage};
 use serde_json::json;
@@ -221,10 +228,52 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         return Ok(false);
     }
 
-    // 12. Kari's wallet app keeps what it holds in an encrypted store (sealed records in a
+    // 12. Trust without a central login: the national trust anchor (an authority whose DID
+    //     every wallet and verifier app ships with) signs a trust list naming the
+    //     municipality as an issuer of residence and PID credentials, and the pharmacy as a
+    //     registered verifier that may ask for `age_over_18`, and only that, with its answers
+    //     going to one address.
+    let anchor = Issuer::new(Arc::new(SoftwareKey::generate(Algorithm::Ed25519)));
+    let pharmacy_key = Arc::new(SoftwareKey::generate(Algorithm::P256));
+    let pharmacy_did = lommebok::Did::from_public_key(&pharmacy_key.public_key());
+    let response_uri = "https://apotek1.example/openid4vp/response";
+    let mut listed = TrustListContents::new("urn:example:trust-list:no", 1);
+    listed.add_issuer(ListedIssuer::new(
+        municipality.did().as_str(),
+        "Tromsø kommune",
+        ["ResidenceCredential", "urn:eudi:pid:1"],
+    ));
+    listed.add_verifier(
+        RegisteredVerifier::new(
+            pharmacy_did.as_str(),
+            "Apotek 1 Tromsø",
+            "age check for age-restricted medicine",
+        )
+        .may_request(RequestScope::new("urn:eudi:pid:1", ["age_over_18"]))
+        .response_uri(response_uri),
+    );
+    let now = chrono::Utc::now();
+    let trust_list = anchor.issue(&listed.to_credential(
+        anchor.did(),
+        now,
+        Some(now + Duration::days(30)),
+    )?)?;
+    let trust = Arc::new(TrustLists::new([anchor.did().as_str()]));
+    trust.add(&trust_list.to_json_string(), &Verifier::new())?;
+    println!(
+        "
+trust anchor  {} lists {} issuer(s) and {} verifier(s)",
+        anchor.did(),
+        listed.issuers.len(),
+        listed.verifiers.len()
+    );
+    let pharmacy = Verifier::new()
+        .with_status_source(status_lists.clone())
+        .with_trust_lists(trust.clone());
+
+    // 13. Kari's wallet app keeps what it holds in an encrypted store (sealed records in a
     //     SQLite file, unlocked with her passphrase through Argon2id). It imports the PID only
-    //     after checking it verifies and is bound to her key, answers the pharmacy's DCQL query
-    //     with exactly the claim asked for, and logs where her data went.
+    //     after checking it verifies and is bound to her key.
     let store_file = demo_file("wallet");
     let kari_app = HolderWallet::open(
         Arc::new(SqliteStorage::open(&store_file)?),
@@ -232,29 +281,127 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         Some(kari_key),
     )?;
     kari_app.import(&pid, &Verifier::new(), Some(&issuer_key))?;
-    let query = DcqlQuery::parse(
-        r#"{"credentials": [{"id": "adult", "format": "dc+sd-jwt",
-            "meta": {"vct_values": ["urn:eudi:pid:1"]},
-            "claims": [{"path": ["age_over_18"]}]}]}"#,
+
+    // 14. The pharmacy signs its request with its DID key; the wallet checks the signature and
+    //     looks the pharmacy up on the trust list before Kari sees anything, answers with
+    //     exactly the claim asked for, and logs where her data went.
+    let query = json!({"credentials": [{"id": "adult", "format": "dc+sd-jwt",
+        "meta": {"vct_values": ["urn:eudi:pid:1"]},
+        "claims": [{"path": ["age_over_18"]}]}]});
+    let query = query.as_object().cloned().unwrap_or_default();
+    let pharmacy_method = lommebok::Did::key_verification_method(&pharmacy_key.public_key());
+    let (signed, request) = pharmacy.signed_request(
+        pharmacy_key.as_ref(),
+        &pharmacy_method,
+        &query,
+        response_uri,
     )?;
-    let answers = kari_app.answers(&query)?;
-    let request = pharmacy.request(Some("https://apotek1.example"));
-    let made = kari_app.present(&query, &Choice::defaults(&answers), &request, "Apotek 1")?;
+    let checked = check_request(
+        &signed,
+        &trust,
+        &OfflineResolver,
+        &RequestPolicy::default(),
+        chrono::Utc::now(),
+    )?;
+    println!(
+        "
+wallet app: {} asks for {} ({}); answer goes to {}",
+        checked.verifier_name(),
+        "age_over_18",
+        checked
+            .registration
+            .as_ref()
+            .map(|r| r.purpose.as_str())
+            .unwrap_or("no registered purpose"),
+        checked.response_uri
+    );
+    let answers = kari_app.answers(&checked.query)?;
+    let made = kari_app.present_to(&checked, &Choice::defaults(&answers))?;
     let Some(answer) = made.presentations.first() else {
         println!("\nthe wallet found nothing to answer with");
         return Ok(false);
     };
-    let outcome = pharmacy.verify_sd_jwt(&answer.presentation, &issuer_key, Some(&request))?;
+    let outcome = pharmacy.verify_response(
+        &request,
+        &[ResponsePart::SdJwt {
+            presentation: &answer.presentation,
+            issuer: &issuer_key,
+        }],
+    )?;
+    let accepted = outcome.iter().all(ResponseVerification::is_valid);
+    if let Some(first) = outcome.first() {
+        print_report(first.report());
+    }
     println!(
-        "\nwallet app: answered the pharmacy's query ({}), and logged:\n{}",
-        if outcome.is_valid() {
-            "accepted"
-        } else {
-            "REJECTED"
-        },
+        "\nwallet app: answered the registered pharmacy ({}), and logged:\n{}",
+        if accepted { "accepted" } else { "REJECTED" },
         kari_app.activity_json()?
     );
-    Ok(outcome.is_valid())
+    if !accepted {
+        return Ok(false);
+    }
+
+    // 15. A look-alike "Apotek 1" (a DID of its own, signed correctly, on no trust list) asks
+    //     for the same: the wallet refuses before Kari is asked.
+    let look_alike = SoftwareKey::generate(Algorithm::P256);
+    let phishing = sign_request(
+        &RequestParameters {
+            dcql_query: query.clone(),
+            nonce: "look-alike-nonce".into(),
+            response_uri: "https://apotek1-tromso.example/collect".into(),
+            state: None,
+        },
+        &look_alike,
+        &lommebok::Did::key_verification_method(&look_alike.public_key()),
+        chrono::Utc::now(),
+        Duration::minutes(5),
+    )?;
+    let checked = check_request(
+        &phishing,
+        &trust,
+        &OfflineResolver,
+        &RequestPolicy::default(),
+        chrono::Utc::now(),
+    )?;
+    let refusal = kari_app.present_to(&checked, &Choice::defaults(&answers));
+    println!(
+        "\nlook-alike pharmacy ({}): {}",
+        checked.verifier_name(),
+        match &refusal {
+            Err(e) => format!("REFUSED by the wallet: {e}"),
+            Ok(_) => "ANSWERED?!".to_owned(),
+        }
+    );
+    if refusal.is_ok() {
+        return Ok(false);
+    }
+
+    // 16. A credential from an issuer on no trust list ("Falsk kommune", a DID anyone can
+    //     make) is rejected by the pharmacy, though its signature is fine.
+    let forger = Issuer::new(Arc::new(SoftwareKey::generate(Algorithm::Ed25519)));
+    let fake = forger.issue(
+        &forger
+            .credential()
+            .with_context(json!("https://www.w3.org/ns/credentials/examples/v2"))
+            .with_type("ResidenceCredential")
+            .with_subject_id("did:example:kari")
+            .with_claim("municipality", json!("Tromsø"))
+            .build()?,
+    )?;
+    let outcome = pharmacy.verify_credential(&fake.to_json_string())?;
+    let untrusted = outcome
+        .report
+        .failures()
+        .find(|c| c.check == CheckKind::Trust)
+        .map(|c| c.reason.clone());
+    println!(
+        "\ncredential from an unlisted issuer: {}",
+        match &untrusted {
+            Some(reason) => format!("REJECTED: {reason}"),
+            None => "ACCEPTED?!".to_owned(),
+        }
+    );
+    Ok(untrusted.is_some() && !outcome.is_valid())
 }
 
 /// A throwaway file for the demo's databases, removed when the demo ends.
