@@ -261,8 +261,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let trust = Arc::new(TrustLists::new([anchor.did().as_str()]));
     trust.add(&trust_list.to_json_string(), &Verifier::new())?;
     println!(
-        "
-trust anchor  {} lists {} issuer(s) and {} verifier(s)",
+        "\ntrust anchor  {} lists {} issuer(s) and {} verifier(s)",
         anchor.did(),
         listed.issuers.len(),
         listed.verifiers.len()
@@ -304,10 +303,8 @@ trust anchor  {} lists {} issuer(s) and {} verifier(s)",
         chrono::Utc::now(),
     )?;
     println!(
-        "
-wallet app: {} asks for {} ({}); answer goes to {}",
+        "\nwallet app: {} asks for age_over_18 ({}); the answer goes to {}",
         checked.verifier_name(),
-        "age_over_18",
         checked
             .registration
             .as_ref()
