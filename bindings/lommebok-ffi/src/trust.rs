@@ -227,6 +227,17 @@ impl TrustLists {
         }
     }
 
+    /// Verifies every list held again with `verifier` (give it the anchor's latest status
+    /// lists) and drops those that no longer verify: revoked, suspended or expired. Returns
+    /// one line per list dropped (its id and why).
+    pub fn recheck(&self, verifier: Arc<Verifier>) -> Vec<String> {
+        self.inner
+            .recheck(verifier.core())
+            .into_iter()
+            .map(|(list_id, why)| format!("{list_id}: {why}"))
+            .collect()
+    }
+
     /// The lists held.
     pub fn lists(&self) -> Vec<TrustListInfo> {
         self.inner

@@ -676,6 +676,11 @@ RustBuffer uniffi_lommebok_ffi_fn_method_trustlists_anchors(uint64_t ptr, RustCa
 RustBuffer uniffi_lommebok_ffi_fn_method_trustlists_lists(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_TRUSTLISTS_RECHECK
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_TRUSTLISTS_RECHECK
+RustBuffer uniffi_lommebok_ffi_fn_method_trustlists_recheck(uint64_t ptr, uint64_t verifier, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CLONE_VERIFIER
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CLONE_VERIFIER
 uint64_t uniffi_lommebok_ffi_fn_clone_verifier(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1417,6 +1422,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_trustlists_anchors(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_TRUSTLISTS_LISTS
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_TRUSTLISTS_LISTS
 uint16_t uniffi_lommebok_ffi_checksum_method_trustlists_lists(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_TRUSTLISTS_RECHECK
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_TRUSTLISTS_RECHECK
+uint16_t uniffi_lommebok_ffi_checksum_method_trustlists_recheck(void
     
 );
 #endif

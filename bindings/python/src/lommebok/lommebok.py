@@ -658,6 +658,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_trustlists_lists() != 40569:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_trustlists_recheck() != 30836:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_constructor_trustlists_new() != 14650:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() != 40912:
@@ -930,6 +932,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_trustlists_anchors.restype = ctyp
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_trustlists_lists.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_trustlists_lists.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_trustlists_recheck.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_trustlists_recheck.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_trustlists_new.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_trustlists_new.restype = ctypes.c_uint16
@@ -1380,6 +1385,12 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_lists.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_lists.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_recheck.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_recheck.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_constructor_trustlists_new.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -5636,6 +5647,13 @@ class TrustListsProtocol(typing.Protocol):
         The lists held.
 """
         raise NotImplementedError
+    def recheck(self, verifier: Verifier) -> typing.List[str]:
+        """
+        Verifies every list held again with `verifier` (give it the anchor's latest status
+        lists) and drops those that no longer verify: revoked, suspended or expired. Returns
+        one line per list dropped (its id and why).
+"""
+        raise NotImplementedError
 
 class TrustLists(TrustListsProtocol):
     """
@@ -5734,6 +5752,26 @@ class TrustLists(TrustListsProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_lists,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def recheck(self, verifier: Verifier) -> typing.List[str]:
+        """
+        Verifies every list held again with `verifier` (give it the anchor's latest status
+        lists) and drops those that no longer verify: revoked, suspended or expired. Returns
+        one line per list dropped (its id and why).
+"""
+        
+        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeVerifier.lower(verifier),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_recheck,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)

@@ -2867,6 +2867,13 @@ public protocol TrustListsProtocol: AnyObject, Sendable {
      */
     func lists()  -> [TrustListInfo]
     
+    /**
+     * Verifies every list held again with `verifier` (give it the anchor's latest status
+     * lists) and drops those that no longer verify: revoked, suspended or expired. Returns
+     * one line per list dropped (its id and why).
+     */
+    func recheck(verifier: Verifier)  -> [String]
+    
 }
 /**
  * The trust lists a verifier or wallet relies on, for one or more trust anchors (e.g. the
@@ -2978,6 +2985,21 @@ open func lists() -> [TrustListInfo]  {
         uniffiCallStatus in
     uniffi_lommebok_ffi_fn_method_trustlists_lists(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies every list held again with `verifier` (give it the anchor's latest status
+     * lists) and drops those that no longer verify: revoked, suspended or expired. Returns
+     * one line per list dropped (its id and why).
+     */
+open func recheck(verifier: Verifier) -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_trustlists_recheck(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeVerifier_lower(verifier),uniffiCallStatus
     )
 })
 }
@@ -8557,6 +8579,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_trustlists_lists() != 40569) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_trustlists_recheck() != 30836) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() != 40912) {

@@ -685,6 +685,40 @@ impl TrustLists {
         Ok(list)
     }
 
+    /// Verifies every list held again with `verifier` (for its status: an anchor revokes or
+    /// suspends a list through the list's own `credentialStatus`; and its validity) and drops
+    /// those that no longer verify. Returns the ids of the lists dropped, with why. Run it
+    /// whenever the anchor's status lists are refreshed.
+    pub fn recheck(&self, verifier: &Verifier) -> Vec<(String, TrustError)> {
+        let held = self.lists();
+        let mut dropped = Vec::new();
+        for list in held {
+            let outcome = verifier.verify_parsed_credential(list.credential.clone());
+            if outcome.is_valid() {
+                continue;
+            }
+            let key = (list.anchor.clone(), list.contents.list_id.clone());
+            let mut lists = self
+                .lists
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Only the version that was checked: a newer one added meanwhile stays.
+            if lists
+                .get(&key)
+                .is_some_and(|current| Arc::ptr_eq(current, &list))
+            {
+                lists.remove(&key);
+                dropped.push((
+                    key.1,
+                    TrustError::NotVerified {
+                        report: outcome.report,
+                    },
+                ));
+            }
+        }
+        dropped
+    }
+
     /// The lists held.
     pub fn lists(&self) -> Vec<Arc<TrustList>> {
         self.read().values().cloned().collect()

@@ -870,3 +870,77 @@ fn the_wallet_will_not_answer_a_refused_request() {
     assert!(wallet.activity().unwrap().records.is_empty());
     let _ = DcqlQuery::from_json(&age_query_json()).unwrap();
 }
+
+#[test]
+fn a_revoked_trust_list_is_refused_and_a_revoked_list_is_not_used_after_a_recheck() {
+    let revocations = "https://anchor.example/status/trust-lists";
+    let registry = lommebok::status::StatusRegistry::in_memory();
+    registry
+        .create_list(revocations, lommebok::status::StatusPurpose::Revocation)
+        .unwrap();
+    let anchor = anchor().with_status(registry, &[revocations]);
+    let from = now() - days(30);
+    let unsigned = contents(1)
+        .to_credential(anchor.did(), from, Some(from + days(365)))
+        .unwrap();
+    let mut json = unsigned.into_json();
+    json.insert(
+        "id".into(),
+        json!("urn:uuid:7d1c5a50-0000-4000-8000-00000000aa01"),
+    );
+    let list = anchor
+        .issue_at(&lommebok::Credential::from_json(json).unwrap(), from)
+        .unwrap();
+    assert_eq!(
+        list.status_entries().len(),
+        1,
+        "the list has its own status entry"
+    );
+    let cache = Arc::new(lommebok::status::StatusListCache::new());
+    let publish = |cache: &lommebok::status::StatusListCache| {
+        let published = anchor
+            .status_list_credential_at(revocations, now() - days(1), now() + days(1))
+            .unwrap();
+        cache.insert(revocations, &published.to_json_string());
+    };
+    publish(&cache);
+    let verifier = support::verifier().with_status_source(cache.clone());
+    let trust = TrustLists::new([anchor.did().as_str()]);
+    trust.add(&list.to_json_string(), &verifier).unwrap();
+
+    assert!(
+        trust
+            .issuer(municipality().did().as_str(), &[], now())
+            .is_trusted()
+    );
+    assert!(trust.recheck(&verifier).is_empty(), "a list in force stays");
+
+    anchor
+        .revoke("urn:uuid:7d1c5a50-0000-4000-8000-00000000aa01")
+        .unwrap();
+    publish(&cache);
+    // The held list is dropped at the next recheck, and its issuers are no longer trusted.
+    let dropped = trust.recheck(&verifier);
+    assert_eq!(dropped.len(), 1);
+    assert_eq!(dropped[0].0, LIST_ID);
+    assert!(trust.lists().is_empty());
+    assert_eq!(
+        trust.issuer(municipality().did().as_str(), &[], now()),
+        IssuerTrust::NotListed
+    );
+    let fresh = support::verifier().with_status_source(cache.clone());
+    let again = TrustLists::new([anchor.did().as_str()]);
+    let error = again.add(&list.to_json_string(), &fresh).unwrap_err();
+    let TrustError::NotVerified { report } = &error else {
+        panic!("{error}")
+    };
+    assert!(report.failed(CheckKind::Status), "{report:#?}");
+    assert!(again.lists().is_empty());
+    // Without the status list, a list with a status entry is not taken on trust either.
+    let blind = TrustLists::new([anchor.did().as_str()]);
+    assert!(
+        blind
+            .add(&list.to_json_string(), &support::verifier())
+            .is_err()
+    );
+}

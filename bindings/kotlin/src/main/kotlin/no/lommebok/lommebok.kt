@@ -825,6 +825,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_trustlists_lists(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_trustlists_recheck(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_verifier_add_status_list(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_verifier_request(
@@ -1065,6 +1067,8 @@ internal object UniffiLib {
     external fun uniffi_lommebok_ffi_fn_method_trustlists_anchors(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_trustlists_lists(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_trustlists_recheck(`ptr`: Long,`verifier`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_clone_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1411,6 +1415,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_trustlists_lists() and 0xFFFF) != 40569) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_trustlists_recheck() and 0xFFFF) != 30836) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_verifier_add_status_list() and 0xFFFF) != 40912) {
@@ -5245,6 +5252,13 @@ public interface TrustListsInterface {
      */
     fun `lists`(): List<TrustListInfo>
     
+    /**
+     * Verifies every list held again with `verifier` (give it the anchor's latest status
+     * lists) and drops those that no longer verify: revoked, suspended or expired. Returns
+     * one line per list dropped (its id and why).
+     */
+    fun `recheck`(`verifier`: Verifier): List<kotlin.String>
+    
     companion object
 }
 
@@ -5417,6 +5431,25 @@ open class TrustLists: Disposable, AutoCloseable, TrustListsInterface
     UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_lists(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Verifies every list held again with `verifier` (give it the anchor's latest status
+     * lists) and drops those that no longer verify: revoked, suspended or expired. Returns
+     * one line per list dropped (its id and why).
+     */override fun `recheck`(`verifier`: Verifier): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_recheck(
+        it,
+        
+        FfiConverterTypeVerifier.lower(`verifier`),_status)
 }
     }
     )
