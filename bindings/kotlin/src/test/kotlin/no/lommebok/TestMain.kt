@@ -73,6 +73,21 @@ val allTests: List<KFunction0<Unit>> = listOf(
     ::forgedForeignAndGarbageCredentialsAreRefusedAndNothingIsKept,
     ::platformSignerIsTheHolderKeyAndIsNeededToReopen,
     ::exportGivesTheIssuedTextAndDeleteRemovesOnlyThatCredential,
+    // 9. Trust lists and signed requests: who may issue, who may ask for what, and where to.
+    ::registeredPharmacyGetsOnlyAgeOver18FromAListedMunicipality,
+    ::unlistedIssuerFailsThePharmacysTrustCheck,
+    ::issuerListedForAnotherTypeFailsThePharmacysTrustCheck,
+    ::expiredTrustListCannotBeAddedAndFailsTrustOnceExpired,
+    ::tamperedTrustListIsRefusedAndTheHeldListStays,
+    ::trustListSignedByANonAnchorIsRefused,
+    ::unsignedAndGarbageRequestsAreInvalidInput,
+    ::requestSignedByAnotherKeyIsInvalidInput,
+    ::unregisteredLookAlikeVerifierIsRefusedAndNothingIsLogged,
+    ::overAskingPharmacyIsRefusedNamingTheClaim,
+    ::responseAddressNotRegisteredIsRefusedNamingIt,
+    ::presentationForThePharmacyFailsAtTheBank,
+    ::dangerAllowUnregisteredLetsTheLookAlikeThroughAndIsOffByDefault,
+    ::newerTrustListReplacesTheOlderAndRollbackIsRefused,
 )
 
 fun main() {
