@@ -780,11 +780,6 @@ def test_a_list_naming_a_bad_did_is_never_held(world: World, bad: str, where: st
     assert [l.contents.sequence for l in world.wallet_trust.lists()] == [1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="API problem: Issuer.issue_trust_list documents InvalidInput for a bad DID but "
-    "signs the list; TrustLists.add then refuses it ('is not a DID')",
-)
 @pytest.mark.parametrize("where", ["issuer", "verifier"])
 def test_issue_trust_list_refuses_what_is_not_a_did(world: World, where: str):
     with pytest.raises(LommebokError.InvalidInput):

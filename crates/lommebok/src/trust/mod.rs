@@ -342,7 +342,8 @@ impl TrustListContents {
     /// it with the anchor's [`Issuer`](crate::Issuer).
     ///
     /// # Errors
-    /// [`TrustError::Lommebok`] when the anchor is not a DID.
+    /// [`TrustError::Lommebok`] when the anchor is not a DID; [`TrustError::Malformed`] when
+    /// an entry could not be read back (a DID that is not one, an empty name).
     pub fn to_credential(
         &self,
         anchor: &crate::Did,
@@ -359,7 +360,16 @@ impl TrustListContents {
         }
         let mut json = builder.build().map_err(crate::Error::from)?.into_json();
         json.insert("credentialSubject".into(), Value::Object(self.to_subject()));
-        Ok(Credential::from_json(json).map_err(crate::Error::from)?)
+        let credential = Credential::from_json(json).map_err(crate::Error::from)?;
+        // What is signed must read back: an entry whose DID is not a DID, or an empty name,
+        // would make a list nobody can use.
+        let read = TrustListContents::from_credential(&credential)?;
+        if read != *self {
+            return Err(malformed(
+                "the contents do not read back as given (an entry listed under another DID?)",
+            ));
+        }
+        Ok(credential)
     }
 
     /// Reads the contents of a trust list credential (nothing is verified here).

@@ -944,3 +944,26 @@ fn a_revoked_trust_list_is_refused_and_a_revoked_list_is_not_used_after_a_rechec
             .is_err()
     );
 }
+
+#[test]
+fn an_anchor_cannot_sign_a_list_nobody_could_read() {
+    let anchor = anchor();
+    for bad in ["not-a-did", "", "did:"] {
+        let mut contents = TrustListContents::new(LIST_ID, 1);
+        contents.add_issuer(ListedIssuer::new(bad, "Tromsø kommune", [AGE]));
+        let error = contents
+            .to_credential(anchor.did(), now(), None)
+            .unwrap_err();
+        assert!(
+            matches!(error, TrustError::Malformed(_)),
+            "{bad:?}: {error}"
+        );
+        let mut contents = TrustListContents::new(LIST_ID, 1);
+        contents.add_verifier(RegisteredVerifier::new(
+            pharmacy_did().as_str(),
+            "",
+            "purpose",
+        ));
+        assert!(contents.to_credential(anchor.did(), now(), None).is_err());
+    }
+}
