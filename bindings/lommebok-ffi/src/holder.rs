@@ -12,8 +12,8 @@ use lommebok_sqlite::SqliteStorage;
 use zeroize::Zeroize;
 
 use crate::key::ForeignSigner;
-use crate::time::time_text;
 use crate::sd_jwt::SdJwtIssuer;
+use crate::time::time_text;
 use crate::verifier::PresentationRequest;
 use crate::{ContextDocument, LommebokError, Signer, VerificationReport, Verifier};
 
