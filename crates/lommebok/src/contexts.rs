@@ -26,6 +26,10 @@ pub const DID_V1: &str = "https://www.w3.org/ns/did/v1";
 /// lommebok's trust list context ([`crate::trust`]): written for lommebok, not a W3C document.
 pub const LOMMEBOK_TRUST_V1: &str = "https://w3id.org/lommebok/trust/v1";
 
+/// lommebok's delegation context ([`crate::delegation`]): written for lommebok, not a W3C
+/// document.
+pub const LOMMEBOK_DELEGATION_V1: &str = "https://w3id.org/lommebok/delegation/v1";
+
 /// The contexts shipped with lommebok: (URL, document).
 pub const BUNDLED: &[(&str, &str)] = &[
     (
@@ -49,6 +53,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
     (
         LOMMEBOK_TRUST_V1,
         include_str!("../contexts/lommebok-trust-v1.jsonld"),
+    ),
+    (
+        LOMMEBOK_DELEGATION_V1,
+        include_str!("../contexts/lommebok-delegation-v1.jsonld"),
     ),
 ];
 

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod contexts;
 pub mod credential;
 pub mod data_integrity;
+pub mod delegation;
 pub mod did;
 pub mod ecdsa_sd;
 pub mod issuer;
