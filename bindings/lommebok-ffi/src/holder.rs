@@ -198,6 +198,15 @@ pub enum Released {
         /// The claims always visible (`iss`, `vct`, `cnf`, …).
         always_visible: Vec<String>,
     },
+    /// A credential derived from an `ecdsa-sd-2023` base proof: only the claims disclosed for
+    /// the query and those the issuer made mandatory leave (every claim that leaves is in one
+    /// of the two).
+    Selective {
+        /// The claims disclosed for the query, as dot paths (`credentialSubject.birthDate`).
+        disclosed: Vec<String>,
+        /// The claims the issuer made mandatory (`issuer`, `validFrom`, `type`, …).
+        mandatory: Vec<String>,
+    },
 }
 
 impl From<core::Released> for Released {
@@ -210,6 +219,13 @@ impl From<core::Released> for Released {
             } => Released::Disclosed {
                 claims,
                 always_visible,
+            },
+            core::Released::Selective {
+                disclosed,
+                mandatory,
+            } => Released::Selective {
+                disclosed,
+                mandatory,
             },
         }
     }
