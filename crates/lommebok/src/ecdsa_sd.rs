@@ -648,7 +648,7 @@ pub fn pointer<'a>(segments: impl IntoIterator<Item = PointerSegment<'a>>) -> St
         .collect()
 }
 
-/// One step of a [`pointer`].
+/// One step of a [`pointer()`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PointerSegment<'a> {
     /// An object member.
