@@ -435,6 +435,11 @@ uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_contexts(uint64_t ptr, RustBu
 uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite(uint64_t ptr, RustBuffer cryptosuite, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_MANDATORY_POINTERS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_MANDATORY_POINTERS
+uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers(uint64_t ptr, RustBuffer pointers, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_STATUS
 uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_status(uint64_t ptr, uint64_t registry, RustBuffer lists, RustCallStatus *_Nonnull out_status
@@ -1101,6 +1106,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_issuer_with_contexts(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_CRYPTOSUITE
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_CRYPTOSUITE
 uint16_t uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_MANDATORY_POINTERS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_MANDATORY_POINTERS
+uint16_t uniffi_lommebok_ffi_checksum_method_issuer_with_mandatory_pointers(void
     
 );
 #endif

@@ -580,6 +580,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite() != 32410:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_issuer_with_mandatory_pointers() != 38814:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_with_status() != 64610:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_constructor_issuer_new() != 21974:
@@ -769,6 +771,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_contexts.restype = ct
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_mandatory_pointers.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_mandatory_pointers.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_status.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_status.restype = ctypes.c_uint16
@@ -1054,6 +1059,12 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers.restype = ctypes.c_uint64
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_status.argtypes = (
     ctypes.c_uint64,
     ctypes.c_uint64,
@@ -1588,6 +1599,46 @@ class Released:
                 return False
             return True
 
+    @dataclass
+    class SELECTIVE:
+        """
+        A credential derived from an `ecdsa-sd-2023` base proof: only the claims disclosed for
+        the query and those the issuer made mandatory leave (every claim that leaves is in one
+        of the two).
+"""
+        
+        def __init__(self, disclosed:typing.List[str], mandatory:typing.List[str]):
+            self.disclosed = disclosed
+            
+            """
+        The claims disclosed for the query, as dot paths (`credentialSubject.birthDate`).
+"""
+        
+            self.mandatory = mandatory
+            
+            """
+        The claims the issuer made mandatory (`issuer`, `validFrom`, `type`, …).
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Released.SELECTIVE(disclosed={}, mandatory={})".format(self.disclosed, self.mandatory)
+        def __eq__(self, other):
+            if not isinstance(other, Released):
+                return NotImplemented
+            if not other.is_SELECTIVE():
+                return False
+            if self.disclosed != other.disclosed:
+                return False
+            if self.mandatory != other.mandatory:
+                return False
+            return True
+
     
 
     # For each variant, we have `is_NAME` and `is_name` methods for easily checking
@@ -1600,6 +1651,10 @@ class Released:
         return isinstance(self, Released.DISCLOSED)
     def is_disclosed(self) -> bool:
         return isinstance(self, Released.DISCLOSED)
+    def is_SELECTIVE(self) -> bool:
+        return isinstance(self, Released.SELECTIVE)
+    def is_selective(self) -> bool:
+        return isinstance(self, Released.SELECTIVE)
     
 
 # Now, a little trick - we make each nested variant class be a subclass of the main
@@ -1607,6 +1662,7 @@ class Released:
 # We might be able to do this a little more neatly with a metaclass, but this'll do.
 Released.WHOLE_CREDENTIAL = type("Released.WHOLE_CREDENTIAL", (Released.WHOLE_CREDENTIAL, Released,), {})  # type: ignore
 Released.DISCLOSED = type("Released.DISCLOSED", (Released.DISCLOSED, Released,), {})  # type: ignore
+Released.SELECTIVE = type("Released.SELECTIVE", (Released.SELECTIVE, Released,), {})  # type: ignore
 
 
 
@@ -1624,6 +1680,11 @@ class _UniffiFfiConverterTypeReleased(_UniffiConverterRustBuffer):
                 _UniffiFfiConverterSequenceString.read(buf),
                 _UniffiFfiConverterSequenceString.read(buf),
             )
+        if variant == 3:
+            return Released.SELECTIVE(
+                _UniffiFfiConverterSequenceString.read(buf),
+                _UniffiFfiConverterSequenceString.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -1634,6 +1695,10 @@ class _UniffiFfiConverterTypeReleased(_UniffiConverterRustBuffer):
         if value.is_DISCLOSED():
             _UniffiFfiConverterSequenceString.check_lower(value.claims)
             _UniffiFfiConverterSequenceString.check_lower(value.always_visible)
+            return
+        if value.is_SELECTIVE():
+            _UniffiFfiConverterSequenceString.check_lower(value.disclosed)
+            _UniffiFfiConverterSequenceString.check_lower(value.mandatory)
             return
         raise ValueError(value)
 
@@ -1646,6 +1711,10 @@ class _UniffiFfiConverterTypeReleased(_UniffiConverterRustBuffer):
             buf.write_i32(2)
             _UniffiFfiConverterSequenceString.write(value.claims, buf)
             _UniffiFfiConverterSequenceString.write(value.always_visible, buf)
+        if value.is_SELECTIVE():
+            buf.write_i32(3)
+            _UniffiFfiConverterSequenceString.write(value.disclosed, buf)
+            _UniffiFfiConverterSequenceString.write(value.mandatory, buf)
 
 
 
@@ -3415,6 +3484,13 @@ class Cryptosuite(enum.Enum):
     `ecdsa-jcs-2019` with P-256.
 """
     
+    ECDSA_SD2023 = 4
+    """
+    `ecdsa-sd-2023` with P-256: selective disclosure. Credentials get a base proof; the
+    holder's wallet presents credentials derived from it that disclose only what a verifier
+    asks for and the issuer's mandatory claims (see [`Issuer::with_mandatory_pointers`]).
+"""
+    
 
 
 class _UniffiFfiConverterTypeCryptosuite(_UniffiConverterRustBuffer):
@@ -3429,6 +3505,8 @@ class _UniffiFfiConverterTypeCryptosuite(_UniffiConverterRustBuffer):
             return Cryptosuite.ECDSA_RDFC2019
         if variant == 4:
             return Cryptosuite.ECDSA_JCS2019
+        if variant == 5:
+            return Cryptosuite.ECDSA_SD2023
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -3440,6 +3518,8 @@ class _UniffiFfiConverterTypeCryptosuite(_UniffiConverterRustBuffer):
         if value == Cryptosuite.ECDSA_RDFC2019:
             return
         if value == Cryptosuite.ECDSA_JCS2019:
+            return
+        if value == Cryptosuite.ECDSA_SD2023:
             return
         raise ValueError(value)
 
@@ -3453,6 +3533,8 @@ class _UniffiFfiConverterTypeCryptosuite(_UniffiConverterRustBuffer):
             buf.write_i32(3)
         if value == Cryptosuite.ECDSA_JCS2019:
             buf.write_i32(4)
+        if value == Cryptosuite.ECDSA_SD2023:
+            buf.write_i32(5)
 
 
 
@@ -5414,6 +5496,15 @@ class IssuerProtocol(typing.Protocol):
         suite with an Ed25519 key).
 """
         raise NotImplementedError
+    def with_mandatory_pointers(self, pointers: typing.List[str]) -> Issuer:
+        """
+        This issuer, with `ecdsa-sd-2023`, making mandatory the claims `pointers` select (JSON
+        pointers, e.g. `/credentialSubject/nationality`): every credential a holder derives
+        discloses them. `/issuer`, and `/validFrom`, `/validUntil`, `/credentialStatus` and
+        `/credentialSubject/id` when present, are always mandatory. Issuing fails
+        ([`LommebokError::InvalidInput`]) when a pointer selects nothing in the credential.
+"""
+        raise NotImplementedError
     def with_status(self, registry: StatusRegistry,lists: typing.List[str]) -> Issuer:
         """
         This issuer, giving every credential it issues an entry in each of the lists `lists`
@@ -5816,6 +5907,28 @@ class Issuer(IssuerProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def with_mandatory_pointers(self, pointers: typing.List[str]) -> Issuer:
+        """
+        This issuer, with `ecdsa-sd-2023`, making mandatory the claims `pointers` select (JSON
+        pointers, e.g. `/credentialSubject/nationality`): every credential a holder derives
+        discloses them. `/issuer`, and `/validFrom`, `/validUntil`, `/credentialStatus` and
+        `/credentialSubject/id` when present, are always mandatory. Issuing fails
+        ([`LommebokError::InvalidInput`]) when a pointer selects nothing in the credential.
+"""
+        
+        _UniffiFfiConverterSequenceString.check_lower(pointers)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterSequenceString.lower(pointers),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeIssuer.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
