@@ -156,6 +156,17 @@ fn vc_di_ecdsa_3_4_issue_import_query_present_verify_discloses_only_mandatory_an
         )
         .unwrap();
     assert_eq!(wallet.activity().unwrap().records[0].released, expected);
+    // The log's JSON shape (the holder exports it).
+    let exported: Value = serde_json::from_str(&wallet.activity_json().unwrap()).unwrap();
+    assert_eq!(
+        exported[0]["released"],
+        json!({
+            "kind": "selective",
+            "disclosed": ["credentialSubject.birthDate"],
+            "mandatory": ["credentialSubject.id", "credentialSubject.nationality", "id",
+                "issuer", "type", "validFrom", "validUntil"]
+        })
+    );
 
     let outcome = verifier
         .verify_presentation(&presented.presentations[0].presentation, &request)
