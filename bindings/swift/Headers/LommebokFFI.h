@@ -667,6 +667,11 @@ RustBuffer uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt(uint64_t ptr, Rus
 RustBuffer uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding(uint64_t ptr, RustBuffer sd_jwt, RustBuffer disclose, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PRESENT_SELECTIVE
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PRESENT_SELECTIVE
+RustBuffer uniffi_lommebok_ffi_fn_method_wallet_present_selective(uint64_t ptr, RustBuffer credential_json, RustBuffer disclose, RustBuffer request, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PUBLIC_KEY_JWK
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PUBLIC_KEY_JWK
 RustBuffer uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1256,6 +1261,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SD_JWT_WITHOUT_KEY_BINDING
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SD_JWT_WITHOUT_KEY_BINDING
 uint16_t uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SELECTIVE
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SELECTIVE
+uint16_t uniffi_lommebok_ffi_checksum_method_wallet_present_selective(void
     
 );
 #endif

@@ -650,6 +650,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding() != 6159:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_wallet_present_selective() != 14666:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk() != 33443:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_wallet_store() != 44947:
@@ -876,6 +878,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt.restype = c
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_selective.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_selective.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk.restype = ctypes.c_uint16
@@ -1264,6 +1269,14 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_bindi
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_selective.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_selective.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -6556,6 +6569,19 @@ class WalletProtocol(typing.Protocol):
         is bound to a holder key (verifiers refuse it without key binding).
 """
         raise NotImplementedError
+    def present_selective(self, credential_json: str,disclose: typing.List[str],request: PresentationRequest) -> str:
+        """
+        A presentation answering `request`, signed by the holder now, of the credential derived
+        from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+        issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+        `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the input is not a credential with an
+        `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+        [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
     def public_key_jwk(self, ) -> str:
         """
         The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
@@ -6776,6 +6802,38 @@ class Wallet(WalletProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def present_selective(self, credential_json: str,disclose: typing.List[str],request: PresentationRequest) -> str:
+        """
+        A presentation answering `request`, signed by the holder now, of the credential derived
+        from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+        issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+        `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the input is not a credential with an
+        `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+        [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(credential_json)
+
+        _UniffiFfiConverterSequenceString.check_lower(disclose)
+
+        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(credential_json),
+            _UniffiFfiConverterSequenceString.lower(disclose),
+            _UniffiFfiConverterTypePresentationRequest.lower(request),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_selective,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)

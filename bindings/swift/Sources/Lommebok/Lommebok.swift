@@ -2824,6 +2824,19 @@ public protocol WalletProtocol: AnyObject, Sendable {
     func presentSdJwtWithoutKeyBinding(sdJwt: String, disclose: [String]) throws  -> String
     
     /**
+     * A presentation answering `request`, signed by the holder now, of the credential derived
+     * from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+     * issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+     * `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the input is not a credential with an
+     * `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+     * [`LommebokError::Signing`].
+     */
+    func presentSelective(credentialJson: String, disclose: [String], request: PresentationRequest) throws  -> String
+    
+    /**
      * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
      * ([`crate::SdJwtOptions::holder_key_jwk`]).
      */
@@ -3028,6 +3041,29 @@ open func presentSdJwtWithoutKeyBinding(sdJwt: String, disclose: [String])throws
             self.uniffiCloneHandle(),
         FfiConverterString.lower(sdJwt),
         FfiConverterSequenceString.lower(disclose),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A presentation answering `request`, signed by the holder now, of the credential derived
+     * from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+     * issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+     * `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the input is not a credential with an
+     * `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+     * [`LommebokError::Signing`].
+     */
+open func presentSelective(credentialJson: String, disclose: [String], request: PresentationRequest)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_wallet_present_selective(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(credentialJson),
+        FfiConverterSequenceString.lower(disclose),
+        FfiConverterTypePresentationRequest_lower(request),uniffiCallStatus
     )
 })
 }
@@ -6844,6 +6880,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding() != 6159) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_wallet_present_selective() != 14666) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk() != 33443) {

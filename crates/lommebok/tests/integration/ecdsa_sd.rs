@@ -354,11 +354,21 @@ fn bsl_revoked_selective_credential_is_rejected() {
 
     issuer.revoke(credential.id().unwrap()).unwrap();
     publish();
-    let (_, outcome) = present(&wallet, &query, &verifier);
+    let (vp, outcome) = present(&wallet, &query, &verifier);
     assert!(!outcome.is_valid());
     assert_eq!(
         failed_reasons(&outcome.report, CheckKind::Status),
         ["revoked"]
+    );
+
+    // Nor can the holder hide the status entry: the issuer signed it as mandatory.
+    let mut stripped = vp["verifiableCredential"][0].clone();
+    stripped.as_object_mut().unwrap().remove("credentialStatus");
+    let outcome = verifier.verify_credential(&stripped.to_string()).unwrap();
+    assert!(!outcome.is_valid());
+    assert_eq!(
+        failed_reasons(&outcome.report, CheckKind::Proof),
+        ["proof: the signature does not verify"]
     );
 }
 

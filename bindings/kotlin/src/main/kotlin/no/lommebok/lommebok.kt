@@ -813,6 +813,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_wallet_present_selective(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_wallet_store(
@@ -1019,6 +1021,8 @@ internal object UniffiLib {
     external fun uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt(`ptr`: Long,`sdJwt`: RustBuffer.ByValue,`disclose`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding(`ptr`: Long,`sdJwt`: RustBuffer.ByValue,`disclose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_wallet_present_selective(`ptr`: Long,`credentialJson`: RustBuffer.ByValue,`disclose`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1301,6 +1305,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding() and 0xFFFF) != 6159) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_present_selective() and 0xFFFF) != 14666) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk() and 0xFFFF) != 33443) {
@@ -5018,6 +5025,19 @@ public interface WalletInterface {
     fun `presentSdJwtWithoutKeyBinding`(`sdJwt`: kotlin.String, `disclose`: List<kotlin.String>): kotlin.String
     
     /**
+     * A presentation answering `request`, signed by the holder now, of the credential derived
+     * from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+     * issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+     * `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the input is not a credential with an
+     * `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+     * [`LommebokError::Signing`].
+     */
+    fun `presentSelective`(`credentialJson`: kotlin.String, `disclose`: List<kotlin.String>, `request`: PresentationRequest): kotlin.String
+    
+    /**
      * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
      * ([`crate::SdJwtOptions::holder_key_jwk`]).
      */
@@ -5282,6 +5302,34 @@ open class Wallet: Disposable, AutoCloseable, WalletInterface
         
         FfiConverterString.lower(`sdJwt`),
         FfiConverterSequenceString.lower(`disclose`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A presentation answering `request`, signed by the holder now, of the credential derived
+     * from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+     * issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+     * `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the input is not a credential with an
+     * `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+     * [`LommebokError::Signing`].
+     */
+    @Throws(LommebokException::class)override fun `presentSelective`(`credentialJson`: kotlin.String, `disclose`: List<kotlin.String>, `request`: PresentationRequest): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_selective(
+        it,
+        
+        FfiConverterString.lower(`credentialJson`),
+        FfiConverterSequenceString.lower(`disclose`),
+        FfiConverterTypePresentationRequest.lower(`request`),_status)
 }
     }
     )
