@@ -636,7 +636,7 @@ pub fn reveal(
 }
 
 /// The JSON pointer (RFC 6901) of a path of member names and array indexes.
-pub fn pointer<'a>(segments: impl IntoIterator<Item = PointerSegment<'a>>) -> String {
+pub(crate) fn pointer<'a>(segments: impl IntoIterator<Item = PointerSegment<'a>>) -> String {
     segments
         .into_iter()
         .map(|segment| match segment {
@@ -650,7 +650,7 @@ pub fn pointer<'a>(segments: impl IntoIterator<Item = PointerSegment<'a>>) -> St
 
 /// One step of a [`pointer()`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PointerSegment<'a> {
+pub(crate) enum PointerSegment<'a> {
     /// An object member.
     Name(&'a str),
     /// An array element.
