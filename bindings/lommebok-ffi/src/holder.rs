@@ -195,6 +195,15 @@ pub enum Released {
         /// The claims always visible (`iss`, `vct`, `cnf`, …).
         always_visible: Vec<String>,
     },
+    /// A credential derived from an `ecdsa-sd-2023` base proof: only the claims disclosed for
+    /// the query and those the issuer made mandatory leave (every claim that leaves is in one
+    /// of the two).
+    Selective {
+        /// The claims disclosed for the query, as dot paths (`credentialSubject.birthDate`).
+        disclosed: Vec<String>,
+        /// The claims the issuer made mandatory (`issuer`, `validFrom`, `type`, …).
+        mandatory: Vec<String>,
+    },
 }
 
 impl From<core::Released> for Released {
@@ -207,6 +216,13 @@ impl From<core::Released> for Released {
             } => Released::Disclosed {
                 claims,
                 always_visible,
+            },
+            core::Released::Selective {
+                disclosed,
+                mandatory,
+            } => Released::Selective {
+                disclosed,
+                mandatory,
             },
         }
     }
@@ -769,6 +785,77 @@ mod tests {
         assert_eq!(log.entries[0].verifier, "Apotek Nord");
         assert_eq!(log.entries[0].released, way.released);
         assert_eq!(log.entries[0].id, made.presentations[0].activity_id);
+    }
+
+    #[test]
+    fn an_ecdsa_sd_2023_credential_is_answered_with_a_derived_credential() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wallet.db").to_string_lossy().into_owned();
+        let wallet = HolderWallet::open(path, passphrase("correct horse"), None, vec![]).unwrap();
+        let issuer = Issuer::new(SoftwareKey::generate(KeyAlgorithm::P256))
+            .with_cryptosuite(crate::Cryptosuite::EcdsaSd2023)
+            .unwrap();
+        let unsigned = format!(
+            r#"{{"@context": ["https://www.w3.org/ns/credentials/v2",
+                "https://www.w3.org/ns/credentials/examples/v2"],
+              "type": ["VerifiableCredential", "ExampleResidenceCredential"],
+              "issuer": "{}",
+              "credentialSubject": {{"id": "{}", "municipality": "Tromsø",
+                "street": "Storgata 1"}}}}"#,
+            issuer.did(),
+            wallet.did()
+        );
+        // A pointer that selects nothing is the caller's input to fix.
+        let strict = issuer.with_mandatory_pointers(vec!["/credentialSubject/floor".into()]);
+        assert!(matches!(
+            strict.issue(unsigned.clone()),
+            Err(LommebokError::InvalidInput { .. })
+        ));
+        let credential = issuer.issue(unsigned).unwrap();
+        let verifier = Verifier::new();
+        let imported = wallet
+            .import_credential(credential, verifier.clone(), None)
+            .unwrap();
+        assert!(
+            matches!(imported, ImportResult::Imported { .. }),
+            "{imported:?}"
+        );
+
+        let query = r#"{"credentials": [{"id": "residence", "format": "ldp_vc",
+            "meta": {"type_values": [["ExampleResidenceCredential"]]},
+            "claims": [{"path": ["credentialSubject", "municipality"]}]}]}"#;
+        let answers = wallet.answers(query.into()).unwrap();
+        let way = &answers.queries[0].candidates[0].ways[0];
+        assert_eq!(
+            way.released,
+            Released::Selective {
+                disclosed: vec!["credentialSubject.municipality".into()],
+                mandatory: vec![
+                    "credentialSubject.id".into(),
+                    "issuer".into(),
+                    "type".into()
+                ],
+            }
+        );
+        let request = verifier.request(Some("https://apotek.example".into()));
+        let made = wallet
+            .present(
+                query.into(),
+                answers.default_choices.clone(),
+                request.clone(),
+                "Apotek Nord".into(),
+            )
+            .unwrap();
+        let presentation = &made.presentations[0].presentation;
+        assert!(
+            !presentation.contains("Storgata"),
+            "disclosed more than asked"
+        );
+        let report = verifier
+            .verify_presentation(presentation.clone(), request)
+            .unwrap();
+        assert!(report.valid, "{report:?}");
+        assert_eq!(wallet.activity().unwrap().entries[0].released, way.released);
     }
 
     #[test]

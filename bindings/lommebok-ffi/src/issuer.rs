@@ -21,6 +21,10 @@ pub enum Cryptosuite {
     EcdsaRdfc2019,
     /// `ecdsa-jcs-2019` with P-256.
     EcdsaJcs2019,
+    /// `ecdsa-sd-2023` with P-256: selective disclosure. Credentials get a base proof; the
+    /// holder's wallet presents credentials derived from it that disclose only what a verifier
+    /// asks for and the issuer's mandatory claims (see [`Issuer::with_mandatory_pointers`]).
+    EcdsaSd2023,
 }
 
 impl From<Cryptosuite> for lommebok::data_integrity::Cryptosuite {
@@ -31,6 +35,7 @@ impl From<Cryptosuite> for lommebok::data_integrity::Cryptosuite {
             Cryptosuite::EddsaJcs2022 => Core::EddsaJcs2022,
             Cryptosuite::EcdsaRdfc2019 => Core::EcdsaRdfc2019,
             Cryptosuite::EcdsaJcs2019 => Core::EcdsaJcs2019,
+            Cryptosuite::EcdsaSd2023 => Core::EcdsaSd2023,
         }
     }
 }
@@ -77,6 +82,16 @@ impl Issuer {
     pub fn with_cryptosuite(&self, cryptosuite: Cryptosuite) -> Result<Arc<Self>, LommebokError> {
         let inner = self.inner.clone().with_cryptosuite(cryptosuite.into())?;
         Ok(Self::wrap(inner))
+    }
+
+    /// This issuer, with `ecdsa-sd-2023`, making mandatory the claims `pointers` select (JSON
+    /// pointers, e.g. `/credentialSubject/nationality`): every credential a holder derives
+    /// discloses them. `/issuer`, and `/validFrom`, `/validUntil`, `/credentialStatus` and
+    /// `/credentialSubject/id` when present, are always mandatory. Issuing fails
+    /// ([`LommebokError::InvalidInput`]) when a pointer selects nothing in the credential.
+    pub fn with_mandatory_pointers(&self, pointers: Vec<String>) -> Arc<Self> {
+        let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
+        Self::wrap(self.inner.clone().with_mandatory_pointers(&pointers))
     }
 
     /// This issuer, giving every credential it issues an entry in each of the lists `lists`

@@ -96,4 +96,47 @@ mod tests {
             Err(LommebokError::InvalidInput { .. })
         ));
     }
+
+    #[test]
+    fn wallet_presents_an_ecdsa_sd_2023_credential_derived() {
+        let issuer = Issuer::new(SoftwareKey::generate(KeyAlgorithm::P256));
+        let wallet = Wallet::new(SoftwareKey::generate(KeyAlgorithm::Ed25519));
+        let unsigned = format!(
+            r#"{{"@context": ["https://www.w3.org/ns/credentials/v2",
+                "https://www.w3.org/ns/credentials/examples/v2"],
+              "type": ["VerifiableCredential"], "issuer": "{}",
+              "credentialSubject": {{"id": "{}", "street": "Storgata 1", "floor": 3}}}}"#,
+            issuer.did(),
+            wallet.did()
+        );
+        let whole = issuer.issue(unsigned.clone()).unwrap();
+        let base = issuer
+            .with_cryptosuite(Cryptosuite::EcdsaSd2023)
+            .unwrap()
+            .issue(unsigned)
+            .unwrap();
+        let verifier = Verifier::new();
+        let request = verifier.request(None);
+        let invalid = |result: Result<String, LommebokError>| {
+            matches!(result, Err(LommebokError::InvalidInput { .. }))
+        };
+        let street = vec!["/credentialSubject/street".to_owned()];
+        // Not a base proof, or a pointer that selects nothing: the caller's input.
+        assert!(invalid(wallet.present_selective(
+            whole,
+            street.clone(),
+            request.clone()
+        )));
+        assert!(invalid(wallet.present_selective(
+            base.clone(),
+            vec!["/credentialSubject/door".into()],
+            request.clone()
+        )));
+        let presentation = wallet
+            .present_selective(base, street, request.clone())
+            .unwrap();
+        assert!(!presentation.contains("floor"), "disclosed more than asked");
+        let report = verifier.verify_presentation(presentation, request).unwrap();
+        assert!(report.valid, "{report:?}");
+    }
 }

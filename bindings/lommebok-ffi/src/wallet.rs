@@ -114,6 +114,30 @@ impl Wallet {
         Ok(presentation.to_json_string())
     }
 
+    /// A presentation answering `request`, signed by the holder now, of the credential derived
+    /// from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+    /// issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+    /// `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] when the input is not a credential with an
+    /// `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+    /// [`LommebokError::Signing`].
+    pub fn present_selective(
+        &self,
+        credential_json: String,
+        disclose: Vec<String>,
+        request: PresentationRequest,
+    ) -> Result<String, LommebokError> {
+        let credential =
+            Credential::from_json_str(&credential_json).map_err(lommebok::Error::from)?;
+        let disclose: Vec<&str> = disclose.iter().map(String::as_str).collect();
+        // Sign on a copy, outside the lock (as `present`).
+        let wallet = self.read().clone();
+        let presentation = wallet.present_selective(&credential, &disclose, &request.into())?;
+        Ok(presentation.to_json_string())
+    }
+
     /// The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
     /// ([`crate::SdJwtOptions::holder_key_jwk`]).
     pub fn public_key_jwk(&self) -> String {

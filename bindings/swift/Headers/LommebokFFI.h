@@ -445,6 +445,11 @@ uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_contexts(uint64_t ptr, RustBu
 uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite(uint64_t ptr, RustBuffer cryptosuite, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_MANDATORY_POINTERS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_MANDATORY_POINTERS
+uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers(uint64_t ptr, RustBuffer pointers, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_STATUS
 uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_status(uint64_t ptr, uint64_t registry, RustBuffer lists, RustCallStatus *_Nonnull out_status
@@ -790,6 +795,11 @@ RustBuffer uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt(uint64_t ptr, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PRESENT_SD_JWT_WITHOUT_KEY_BINDING
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PRESENT_SD_JWT_WITHOUT_KEY_BINDING
 RustBuffer uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding(uint64_t ptr, RustBuffer sd_jwt, RustBuffer disclose, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PRESENT_SELECTIVE
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PRESENT_SELECTIVE
+RustBuffer uniffi_lommebok_ffi_fn_method_wallet_present_selective(uint64_t ptr, RustBuffer credential_json, RustBuffer disclose, RustBuffer request, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_WALLET_PUBLIC_KEY_JWK
@@ -1257,6 +1267,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_MANDATORY_POINTERS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_MANDATORY_POINTERS
+uint16_t uniffi_lommebok_ffi_checksum_method_issuer_with_mandatory_pointers(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_WITH_STATUS
 uint16_t uniffi_lommebok_ffi_checksum_method_issuer_with_status(void
@@ -1512,6 +1528,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SD_JWT_WITHOUT_KEY_BINDING
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SD_JWT_WITHOUT_KEY_BINDING
 uint16_t uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SELECTIVE
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_WALLET_PRESENT_SELECTIVE
+uint16_t uniffi_lommebok_ffi_checksum_method_wallet_present_selective(void
     
 );
 #endif

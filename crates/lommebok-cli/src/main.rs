@@ -17,6 +17,7 @@ use clap::{Args, Parser, Subcommand};
 use lommebok::contexts::ContextRegistry;
 use lommebok::credential::parse_date_time_stamp;
 use lommebok::data_integrity::{Cryptosuite, ProofError};
+use lommebok::ecdsa_sd;
 use lommebok::sd_jwt::SD_JWT_VC_TYPE;
 use lommebok::status::{
     StatusError, StatusListCache, StatusListInfo, StatusMessage, StatusPurpose, StatusRegistry,
@@ -290,9 +291,15 @@ struct IssueArgs {
     #[arg(long, value_name = "FILE")]
     key: PathBuf,
     /// The Data Integrity cryptosuite. Default: the key's RDFC suite (eddsa-rdfc-2022 for
-    /// Ed25519, ecdsa-rdfc-2019 for P-256).
+    /// Ed25519, ecdsa-rdfc-2019 for P-256). ecdsa-sd-2023 (P-256) gives the credential a base
+    /// proof for selective disclosure: the holder presents credentials derived from it.
     #[arg(long, value_parser = cryptosuite_parser())]
     suite: Option<Cryptosuite>,
+    /// With --suite ecdsa-sd-2023: a JSON pointer to a claim every derived credential must
+    /// disclose (e.g. /credentialSubject/nationality). Repeatable. /issuer, and /validFrom,
+    /// /validUntil, /credentialStatus and /credentialSubject/id when present, always are.
+    #[arg(long, value_name = "POINTER")]
+    mandatory: Vec<String>,
     /// The unsigned credential (VCDM 2.0 JSON); `-` reads standard input.
     #[arg(long = "in", value_name = "FILE")]
     input: PathBuf,
@@ -335,6 +342,11 @@ struct PresentArgs {
     /// suite.
     #[arg(long, value_parser = cryptosuite_parser())]
     suite: Option<Cryptosuite>,
+    /// A JSON pointer to a claim to disclose (e.g. /credentialSubject/birthDate). Repeatable.
+    /// A credential with an ecdsa-sd-2023 base proof is always presented derived, disclosing
+    /// the issuer's mandatory claims and these (none given: the mandatory claims only).
+    #[arg(long, value_name = "POINTER")]
+    disclose: Vec<String>,
     /// Registers a JSON-LD context document for a URL the credentials use. Repeatable.
     #[arg(long, value_name = "URL=FILE", value_parser = parse_url_file_arg)]
     context: Vec<(String, PathBuf)>,
@@ -724,6 +736,15 @@ fn issue(args: IssueArgs) -> Result<ExitCode, Failure> {
     if let Some(suite) = args.suite {
         issuer = issuer.with_cryptosuite(suite)?;
     }
+    if !args.mandatory.is_empty() {
+        if !issuer.cryptosuite().is_selective() {
+            return Err(Failure::Input(
+                "--mandatory needs --suite ecdsa-sd-2023".into(),
+            ));
+        }
+        let pointers: Vec<&str> = args.mandatory.iter().map(String::as_str).collect();
+        issuer = issuer.with_mandatory_pointers(&pointers);
+    }
     if let Some(db) = &args.status_db {
         let registry = StatusRegistry::new(open_status_db(db)?);
         let known = registry.lists()?;
@@ -754,7 +775,8 @@ fn issue(args: IssueArgs) -> Result<ExitCode, Failure> {
 
 fn present(args: PresentArgs) -> Result<ExitCode, Failure> {
     let key = Arc::new(load_key(&args.key)?);
-    let mut wallet = Wallet::new(key).with_contexts(load_contexts(&args.context)?);
+    let contexts = load_contexts(&args.context)?;
+    let mut wallet = Wallet::new(key).with_contexts(contexts.clone());
     if let Some(suite) = args.suite {
         wallet = wallet.with_cryptosuite(suite)?;
     }
@@ -764,13 +786,32 @@ fn present(args: PresentArgs) -> Result<ExitCode, Failure> {
             .store(&text)
             .map_err(|e| Failure::from(e).context(path))?;
     }
+    // A base proof is for the holder only: present what is derived from it.
+    let disclose: Vec<&str> = args.disclose.iter().map(String::as_str).collect();
+    let mut credentials = Vec::with_capacity(wallet.credentials().len());
+    let mut derived_any = false;
+    for (credential, path) in wallet.credentials().iter().zip(&args.credential) {
+        if ecdsa_sd::mandatory_pointers(credential.as_json()).is_err() {
+            credentials.push(credential.clone());
+            continue;
+        }
+        let derived = ecdsa_sd::derive(credential.as_json(), &disclose, &contexts)
+            .map_err(|e| Failure::from(Error::from(ProofError::from(e))).context(path))?;
+        credentials.push(Credential::from_json(derived)?);
+        derived_any = true;
+    }
+    if !disclose.is_empty() && !derived_any {
+        return Err(Failure::Input(
+            "--disclose needs a credential with an ecdsa-sd-2023 base proof".into(),
+        ));
+    }
     let request = PresentationRequest {
         challenge: args.challenge,
         domain: args.domain,
     };
     let presentation = match args.created {
-        Some(created) => wallet.present_at(wallet.credentials(), &request, created)?,
-        None => wallet.present(wallet.credentials(), &request)?,
+        Some(created) => wallet.present_at(&credentials, &request, created)?,
+        None => wallet.present(&credentials, &request)?,
     };
     print_json(&Value::Object(presentation.as_json().clone()))?;
     Ok(ExitCode::SUCCESS)

@@ -176,22 +176,28 @@ impl Scene {
         })
     }
 
-    /// Issues the unsigned credential with `suite` (None: the key's default) into `name`.
-    fn issue(&self, suite: Option<&str>, name: &str) -> PathBuf {
-        let unsigned = self.write("unsigned.json", &self.unsigned().to_string());
+    /// `issue` as the issuer, of the file `unsigned`, created at `NOW`, plus `extra`.
+    fn issue_run(&self, unsigned: &Path, extra: &[&str]) -> Run {
         let mut args = vec![
             "issue",
             "--key",
             p(&self.issuer_key),
             "--in",
-            p(&unsigned),
+            p(unsigned),
             "--created",
             NOW,
         ];
-        if let Some(suite) = suite {
-            args.extend(["--suite", suite]);
-        }
-        let issued = lommebok(&args);
+        args.extend(extra);
+        lommebok(&args)
+    }
+
+    /// Issues the unsigned credential with `suite` (None: the key's default) into `name`.
+    fn issue(&self, suite: Option<&str>, name: &str) -> PathBuf {
+        let unsigned = self.write("unsigned.json", &self.unsigned().to_string());
+        let extra: Vec<&str> = suite
+            .map(|suite| vec!["--suite", suite])
+            .unwrap_or_default();
+        let issued = self.issue_run(&unsigned, &extra);
         issued.expect(0);
         let vc = issued.json();
         assert_eq!(vc["issuer"], json!(self.issuer_did));
@@ -202,9 +208,10 @@ impl Scene {
         self.write(name, &issued.stdout)
     }
 
-    /// Presents `credential` for the test challenge and domain into `vp.json`.
-    fn present(&self, credential: &Path) -> PathBuf {
-        let presented = lommebok(&[
+    /// `present` as the holder, of `credential`, for the test challenge and domain, created at
+    /// `NOW`, plus `extra`.
+    fn present_run(&self, credential: &Path, extra: &[&str]) -> Run {
+        let mut args = vec![
             "present",
             "--key",
             p(&self.holder_key),
@@ -216,7 +223,14 @@ impl Scene {
             DOMAIN,
             "--created",
             NOW,
-        ]);
+        ];
+        args.extend(extra);
+        lommebok(&args)
+    }
+
+    /// Presents `credential` for the test challenge and domain into `vp.json`.
+    fn present(&self, credential: &Path) -> PathBuf {
+        let presented = self.present_run(credential, &[]);
         presented.expect(0);
         let vp = presented.json();
         assert_eq!(vp["holder"], json!(self.holder_did));
@@ -3466,4 +3480,134 @@ fn wallet_present_answers_a_signed_request() {
         p(&request),
     ])
     .expect(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ecdsa-sd-2023: selective disclosure for Data Integrity
+
+/// Issue with a base proof (`--suite ecdsa-sd-2023 --mandatory`): verifiers refuse the base
+/// proof; `present --disclose` and the wallet's `answer`/`present` send a derived credential
+/// with only the mandatory and the requested claims, which verifies.
+#[test]
+fn ecdsa_sd_2023_issue_then_present_derived_by_hand_and_from_the_wallet() {
+    let mut scene = Scene::new("p256");
+    let store = scene.path("wallet.db");
+    wallet(&["init", "--store", p(&store)]).expect(0);
+    let wallet_did = wallet(&["did", "--store", p(&store)]).json()["did"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let issue = |scene: &Scene, name: &str, extra: &[&str]| {
+        let mut unsigned = scene.unsigned();
+        unsigned["credentialSubject"]["birthDate"] = json!("1990-05-17");
+        unsigned["credentialSubject"]["givenName"] = json!("Kari");
+        let unsigned = scene.write("unsigned-sd.json", &unsigned.to_string());
+        let issued = scene.issue_run(&unsigned, extra);
+        (scene.write(name, &issued.stdout), issued)
+    };
+    let sd = [
+        "--suite",
+        "ecdsa-sd-2023",
+        "--mandatory",
+        "/credentialSubject/municipality",
+    ];
+
+    // --mandatory is for ecdsa-sd-2023 only.
+    let (_, run) = issue(
+        &scene,
+        "no.json",
+        &["--mandatory", "/credentialSubject/municipality"],
+    );
+    run.expect(2);
+    assert!(run.stderr.contains("--mandatory"), "{}", run.stderr);
+
+    let (vc, run) = issue(&scene, "vc-sd.json", &sd);
+    run.expect(0);
+    assert_eq!(run.json()["proof"]["cryptosuite"], json!("ecdsa-sd-2023"));
+    let refused = scene.verify(&vc, &[]);
+    refused.expect(1);
+    assert_eq!(failed_checks(&refused.json()), ["proof"]);
+    assert!(refused.stdout.contains("base proof"), "{}", refused.stdout);
+
+    // By hand: the holder's key file derives and presents.
+    let presented = scene.present_run(&vc, &["--disclose", "/credentialSubject/birthDate"]);
+    presented.expect(0);
+    let subject = &presented.json()["verifiableCredential"][0]["credentialSubject"];
+    assert_eq!(
+        subject,
+        &json!({"id": scene.holder_did, "birthDate": "1990-05-17", "municipality": "Tromsø"})
+    );
+    let vp = scene.write("vp-sd.json", &presented.stdout);
+    let verified = scene.verify_vp(&vp, CHALLENGE, DOMAIN);
+    verified.expect(0);
+    assert_eq!(verified.json()["valid"], json!(true));
+
+    // From the wallet: import checks the base proof; the answer says what leaves.
+    scene.holder_did = wallet_did;
+    let (_, run) = issue(&scene, "vc-sd-wallet.json", &sd);
+    run.expect(0);
+    let import = |name: &str| {
+        wallet(&[
+            "import",
+            "--store",
+            p(&store),
+            "--in",
+            p(&scene.path(name)),
+            "--now",
+            NOW,
+        ])
+    };
+    import("vc-sd.json").expect(1); // someone else's
+    import("vc-sd-wallet.json").expect(0);
+    let query = scene.write(
+        "dcql-sd.json",
+        &json!({"credentials": [{
+            "id": "residence", "format": "ldp_vc",
+            "meta": {"type_values": [["ResidenceCredential"]]},
+            "claims": [{"path": ["credentialSubject", "givenName"]}],
+        }]})
+        .to_string(),
+    );
+    let answer = wallet(&["answer", "--store", p(&store), "--query", p(&query)]);
+    answer.expect(0);
+    let answer = answer.json();
+    let leaves = &answer["credentials"][0]["candidates"][0]["ways"][0]["leaves"];
+    assert_eq!(leaves["kind"], json!("selective"), "{answer:#}");
+    assert_eq!(leaves["disclosed"], json!(["credentialSubject.givenName"]));
+    assert_eq!(
+        leaves["mandatory"],
+        json!([
+            "credentialSubject.id",
+            "credentialSubject.municipality",
+            "id",
+            "issuer",
+            "type",
+            "validFrom",
+            "validUntil"
+        ])
+    );
+    let present = wallet(&[
+        "present",
+        "--store",
+        p(&store),
+        "--query",
+        p(&query),
+        "--challenge",
+        CHALLENGE,
+        "--domain",
+        DOMAIN,
+        "--verifier",
+        "Kommunen",
+        "--now",
+        NOW,
+    ]);
+    present.expect(0);
+    let vp = present.json()["residence"][0].clone();
+    assert!(
+        vp["verifiableCredential"][0]["credentialSubject"]
+            .get("birthDate")
+            .is_none()
+    );
+    let vp = scene.write("vp-sd-wallet.json", &vp.to_string());
+    scene.verify_vp(&vp, CHALLENGE, DOMAIN).expect(0);
 }

@@ -1,6 +1,7 @@
 //! Data Integrity proofs (<https://www.w3.org/TR/vc-data-integrity/>) with the cryptosuites
 //! `eddsa-rdfc-2022`, `eddsa-jcs-2022` (<https://www.w3.org/TR/vc-di-eddsa/>) and
-//! `ecdsa-rdfc-2019`, `ecdsa-jcs-2019` (<https://www.w3.org/TR/vc-di-ecdsa/>) for P-256.
+//! `ecdsa-rdfc-2019`, `ecdsa-jcs-2019` (<https://www.w3.org/TR/vc-di-ecdsa/>) for P-256, and
+//! the verification of `ecdsa-sd-2023` derived proofs (made and checked in [`crate::ecdsa_sd`]).
 //!
 //! The suites are driven here, on top of ssi's JSON-LD processing, rather than through ssi's
 //! `DataIntegrity` type, because lommebok needs four things ssi 0.16 does not do:
@@ -62,6 +63,10 @@ pub enum ProofError {
     /// Signing failed.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// An `ecdsa-sd-2023` proof could not be made or checked (e.g. a base proof given to a
+    /// verifier, or a mandatory pointer that selects nothing).
+    #[error(transparent)]
+    SelectiveDisclosure(#[from] crate::ecdsa_sd::EcdsaSdError),
 }
 
 /// A Data Integrity cryptosuite.
@@ -79,6 +84,10 @@ pub enum Cryptosuite {
     /// `ecdsa-jcs-2019` with P-256.
     #[serde(rename = "ecdsa-jcs-2019")]
     EcdsaJcs2019,
+    /// `ecdsa-sd-2023` with P-256: selective disclosure ([`crate::ecdsa_sd`]). The issuer adds
+    /// a base proof for the holder; verifiers accept only the derived proofs holders make.
+    #[serde(rename = "ecdsa-sd-2023")]
+    EcdsaSd2023,
 }
 
 impl std::fmt::Display for Cryptosuite {
@@ -96,11 +105,12 @@ impl std::str::FromStr for Cryptosuite {
 
 impl Cryptosuite {
     /// All suites.
-    pub const ALL: [Cryptosuite; 4] = [
+    pub const ALL: [Cryptosuite; 5] = [
         Cryptosuite::EddsaRdfc2022,
         Cryptosuite::EddsaJcs2022,
         Cryptosuite::EcdsaRdfc2019,
         Cryptosuite::EcdsaJcs2019,
+        Cryptosuite::EcdsaSd2023,
     ];
 
     /// The `cryptosuite` value.
@@ -110,6 +120,7 @@ impl Cryptosuite {
             Cryptosuite::EddsaJcs2022 => "eddsa-jcs-2022",
             Cryptosuite::EcdsaRdfc2019 => "ecdsa-rdfc-2019",
             Cryptosuite::EcdsaJcs2019 => "ecdsa-jcs-2019",
+            Cryptosuite::EcdsaSd2023 => crate::ecdsa_sd::CRYPTOSUITE,
         }
     }
 
@@ -128,8 +139,16 @@ impl Cryptosuite {
     pub fn algorithm(&self) -> Algorithm {
         match self {
             Cryptosuite::EddsaRdfc2022 | Cryptosuite::EddsaJcs2022 => Algorithm::Ed25519,
-            Cryptosuite::EcdsaRdfc2019 | Cryptosuite::EcdsaJcs2019 => Algorithm::P256,
+            Cryptosuite::EcdsaRdfc2019 | Cryptosuite::EcdsaJcs2019 | Cryptosuite::EcdsaSd2023 => {
+                Algorithm::P256
+            }
         }
+    }
+
+    /// Whether the suite is for selective disclosure (`ecdsa-sd-2023`): what the issuer signs
+    /// is a base proof for the holder, and what a verifier checks is a proof the holder derives.
+    pub fn is_selective(&self) -> bool {
+        matches!(self, Cryptosuite::EcdsaSd2023)
     }
 
     /// Whether the suite canonicalizes with JCS (else RDFC-1.0).
@@ -219,13 +238,39 @@ impl Prover {
         &self.did
     }
 
+    pub(crate) fn contexts(&self) -> &ContextRegistry {
+        &self.contexts
+    }
+
     pub(crate) fn cryptosuite(&self) -> Cryptosuite {
         self.cryptosuite
     }
 
+    /// Adds an `ecdsa-sd-2023` base proof (for `assertionMethod`) to `document`, with
+    /// `mandatory_pointers`, after checking that every context it names is known.
+    pub(crate) fn prove_base(
+        &self,
+        document: &Map<String, Value>,
+        mandatory_pointers: &[&str],
+        created: DateTime<Utc>,
+    ) -> Result<Map<String, Value>, crate::Error> {
+        self.contexts
+            .check_known(&Value::Object(document.clone()))?;
+        Ok(crate::ecdsa_sd::issue_base(
+            document,
+            self.signer.as_ref(),
+            &self.verification_method,
+            mandatory_pointers,
+            created,
+            &self.contexts,
+        )
+        .map_err(ProofError::from)?)
+    }
+
     /// Adds a proof for `purpose` to `document`, after checking that every context it names is
     /// known (for every suite, JCS included: a verifier will not accept vocabulary it does not
-    /// know).
+    /// know). With `ecdsa-sd-2023` (whose base proofs only holders can use) the proof is an
+    /// `ecdsa-rdfc-2019` one: this is how status list credentials are signed.
     pub(crate) fn prove(
         &self,
         document: &Map<String, Value>,
@@ -236,8 +281,13 @@ impl Prover {
     ) -> Result<Map<String, Value>, crate::Error> {
         self.contexts
             .check_known(&Value::Object(document.clone()))?;
+        let cryptosuite = if self.cryptosuite.is_selective() {
+            Cryptosuite::default_for(self.cryptosuite.algorithm())
+        } else {
+            self.cryptosuite
+        };
         let options = ProofOptions {
-            cryptosuite: self.cryptosuite,
+            cryptosuite,
             verification_method: self.verification_method.clone(),
             proof_purpose: purpose.as_str().into(),
             created: Some(created),
@@ -326,6 +376,12 @@ pub fn add_proof(
     signer: &dyn Signer,
     contexts: &ContextRegistry,
 ) -> Result<Map<String, Value>, ProofError> {
+    if options.cryptosuite.is_selective() {
+        return Err(ProofError::UnsupportedCryptosuite(format!(
+            "{} here: a base proof needs mandatory pointers (see ecdsa_sd::issue_base)",
+            options.cryptosuite
+        )));
+    }
     let algorithm = signer.public_key().algorithm();
     if algorithm != options.cryptosuite.algorithm() {
         return Err(ProofError::WrongKeyType {
@@ -394,7 +450,9 @@ pub fn hash_data(
 
 /// Verifies one proof over `unsecured` (the document without the proofs being checked) with
 /// `key`. Returns `Ok(false)` when the signature does not verify, and for a JCS proof whose
-/// `@context` is not a prefix of the document's.
+/// `@context` is not a prefix of the document's. An `ecdsa-sd-2023` proof must be a derived
+/// proof ([`crate::ecdsa_sd::verify_derived`]); a base proof is an error
+/// ([`crate::ecdsa_sd::EcdsaSdError::NotDerivedProof`]).
 ///
 /// # Errors
 /// [`ProofError`] when the proof cannot be processed: unknown suite, malformed members, a key of
@@ -423,6 +481,12 @@ pub fn verify_proof(
             suite,
             algorithm: key.algorithm(),
         });
+    }
+    if suite.is_selective() {
+        // A derived proof covers the document it came with; a base proof is refused.
+        let mut document = unsecured.clone();
+        document.insert("proof".into(), Value::Object(proof.clone()));
+        return Ok(crate::ecdsa_sd::verify_derived(&document, key, contexts)?);
     }
     let proof_value = proof
         .get("proofValue")
@@ -641,6 +705,14 @@ mod tests {
                 challenge: None,
                 domain: None,
             };
+            if suite.is_selective() {
+                // Base proofs need mandatory pointers: `ecdsa_sd::issue_base` makes them.
+                assert!(matches!(
+                    add_proof(&doc(), &options, &key, &contexts),
+                    Err(ProofError::UnsupportedCryptosuite(_))
+                ));
+                continue;
+            }
             let mut signed = add_proof(&doc(), &options, &key, &contexts).unwrap();
             let proof = signed.remove("proof").unwrap();
             let proof = proof.as_object().unwrap();

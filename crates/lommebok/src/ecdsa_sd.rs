@@ -110,7 +110,10 @@ pub enum EcdsaSdError {
     NotBaseProof,
     /// A base proof was given to a verifier: only derived proofs are verified (§3.4.9); the
     /// holder must derive a credential first.
-    #[error("expected an ecdsa-sd-2023 derived proof, found a base proof")]
+    #[error(
+        "expected an ecdsa-sd-2023 derived proof, found a base proof (a base proof is for the \
+         holder only: present a credential derived from it)"
+    )]
     NotDerivedProof,
     /// The `proofValue` cannot be decoded: not base64url-no-pad multibase (`u…`), a header other
     /// than the base or derived one, or CBOR that is not the suite's array of components.
@@ -142,6 +145,7 @@ impl From<ProofError> for EcdsaSdError {
             ProofError::JsonLd(e) => EcdsaSdError::JsonLd(e),
             ProofError::Canonicalization(e) => EcdsaSdError::Canonicalization(e),
             ProofError::Key(e) => EcdsaSdError::Key(e),
+            ProofError::SelectiveDisclosure(e) => e,
             other => EcdsaSdError::Suite(other.to_string()),
         }
     }
@@ -572,11 +576,85 @@ pub fn verify_base(
     let everything: Vec<String> = document
         .keys()
         .filter(|member| *member != "@context" && *member != "proof")
-        .map(|member| format!("/{}", member.replace('~', "~0").replace('/', "~1")))
+        .map(|member| pointer([PointerSegment::Name(member)]))
         .collect();
     let everything: Vec<&str> = everything.iter().map(String::as_str).collect();
     let derived = derive(document, &everything, contexts)?;
     verify_derived(&derived, public_key, contexts)
+}
+
+/// The issuer's mandatory pointers, read from the `ecdsa-sd-2023` base proof of `document`
+/// (§3.5.3 "parseBaseProofValue"): what every credential derived from it discloses.
+///
+/// # Errors
+/// [`EcdsaSdError::Malformed`], [`EcdsaSdError::NotEcdsaSd`], [`EcdsaSdError::NotBaseProof`]
+/// and [`EcdsaSdError::MalformedProofValue`] for a document without a readable base proof.
+pub fn mandatory_pointers(document: &Map<String, Value>) -> Result<Vec<String>, EcdsaSdError> {
+    let (_, proof) = split_proof(document)?;
+    let value = proof_value(proof)?;
+    if proof_kind(value)? != ProofKind::Base {
+        return Err(EcdsaSdError::NotBaseProof);
+    }
+    let base = Signature {
+        proof_value: MultibaseBuf::new(value.to_owned()),
+    }
+    .decode_base()
+    .map_err(|_| {
+        EcdsaSdError::MalformedProofValue("its CBOR is not the base proof's components".into())
+    })?;
+    Ok(base
+        .mandatory_pointers
+        .iter()
+        .map(|pointer| pointer.as_str().to_owned())
+        .collect())
+}
+
+/// What a credential derived with `pointers` (the mandatory ones and the holder's selection
+/// together) discloses of `document`, without its proof and without any cryptography
+/// (§3.4.15 "selectJsonLd": what the pointers select, with `@context`, and the `type` and `id`
+/// of every object on their way). For a consent screen: [`derive()`] discloses exactly this.
+///
+/// # Errors
+/// [`EcdsaSdError::InvalidPointer`] / [`EcdsaSdError::DanglingPointer`].
+pub fn reveal(
+    document: &Map<String, Value>,
+    pointers: &[&str],
+) -> Result<Map<String, Value>, EcdsaSdError> {
+    let mut unsecured = document.clone();
+    unsecured.remove("proof");
+    let pointers = parse_pointers(&unsecured, pointers)?;
+    let json = json_syntax::Value::from_serde_json(Value::Object(unsecured))
+        .into_object()
+        .ok_or_else(|| EcdsaSdError::Malformed("the document is not a JSON object".into()))?;
+    let selected = guarded(|| select_json_ld(&pointers, &json))?
+        .map_err(|_| EcdsaSdError::Suite("a JSON pointer selects nothing".into()))?
+        .unwrap_or_default();
+    match json_syntax::Value::Object(selected).into_serde_json() {
+        Value::Object(revealed) => Ok(revealed),
+        _ => Ok(Map::new()),
+    }
+}
+
+/// The JSON pointer (RFC 6901) of a path of member names and array indexes.
+pub(crate) fn pointer<'a>(segments: impl IntoIterator<Item = PointerSegment<'a>>) -> String {
+    segments
+        .into_iter()
+        .map(|segment| match segment {
+            PointerSegment::Name(name) => {
+                format!("/{}", name.replace('~', "~0").replace('/', "~1"))
+            }
+            PointerSegment::Index(index) => format!("/{index}"),
+        })
+        .collect()
+}
+
+/// One step of a [`pointer()`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PointerSegment<'a> {
+    /// An object member.
+    Name(&'a str),
+    /// An array element.
+    Index(usize),
 }
 
 /// Parses JSON pointers, and checks that each selects something in `document`.

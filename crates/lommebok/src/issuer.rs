@@ -22,6 +22,7 @@ pub struct Issuer {
     prover: Prover,
     status: Option<(StatusRegistry, Vec<String>)>,
     jws_signer: JwsSigner,
+    mandatory_pointers: Vec<String>,
 }
 
 /// The signing key again, for compact JWS (Status List Tokens): the prover keeps its own for
@@ -43,16 +44,65 @@ impl Issuer {
             prover: Prover::new(signer.clone()),
             status: None,
             jws_signer: JwsSigner(signer),
+            mandatory_pointers: Vec::new(),
         }
     }
 
     /// Signs with `cryptosuite` instead.
+    ///
+    /// With [`Cryptosuite::EcdsaSd2023`] (a P-256 key) credentials get a base proof for
+    /// selective disclosure: the holder derives from it credentials that disclose only what a
+    /// verifier asks for, plus the issuer's mandatory claims (see
+    /// [`Issuer::with_mandatory_pointers`]). Status list credentials are then signed with
+    /// `ecdsa-rdfc-2019`, since verifiers check only derived `ecdsa-sd-2023` proofs.
     ///
     /// # Errors
     /// [`Error::Proof`] when the suite does not fit the key's algorithm.
     pub fn with_cryptosuite(mut self, cryptosuite: Cryptosuite) -> Result<Self, Error> {
         self.prover.set_cryptosuite(cryptosuite)?;
         Ok(self)
+    }
+
+    /// With `ecdsa-sd-2023`, makes the claims `pointers` select (JSON pointers, RFC 6901, e.g.
+    /// `/credentialSubject/birthDate`) mandatory: every credential a holder derives discloses
+    /// them (vc-di-ecdsa §3.4.2, "mandatory pointers"). Whatever is given, the issuer always
+    /// makes mandatory `/issuer` and, when the credential has them, `/validFrom`,
+    /// `/validUntil`, `/credentialStatus` and the subject's `id` (`/credentialSubject/id`):
+    /// without them a verifier could not check the issuer, the validity period, the status or
+    /// the holder binding. Other suites ignore the pointers.
+    pub fn with_mandatory_pointers(mut self, pointers: &[&str]) -> Self {
+        self.mandatory_pointers = pointers.iter().map(|p| (*p).to_owned()).collect();
+        self
+    }
+
+    /// The mandatory pointers for `document`: those always made mandatory that select
+    /// something, then the issuer's own (see [`Issuer::with_mandatory_pointers`]).
+    fn mandatory_pointers_for(&self, document: &Map<String, Value>) -> Vec<String> {
+        let mut pointers = vec!["/issuer".to_owned()];
+        for member in ["validFrom", "validUntil", "credentialStatus"] {
+            if document.contains_key(member) {
+                pointers.push(format!("/{member}"));
+            }
+        }
+        match document.get("credentialSubject") {
+            Some(Value::Object(subject)) if subject.contains_key("id") => {
+                pointers.push("/credentialSubject/id".into());
+            }
+            Some(Value::Array(subjects)) => {
+                for (index, subject) in subjects.iter().enumerate() {
+                    if subject.get("id").is_some() {
+                        pointers.push(format!("/credentialSubject/{index}/id"));
+                    }
+                }
+            }
+            _ => {}
+        }
+        for pointer in &self.mandatory_pointers {
+            if !pointers.contains(pointer) {
+                pointers.push(pointer.clone());
+            }
+        }
+        pointers
     }
 
     /// Uses `contexts` (e.g. with the issuer's own vocabulary registered).
@@ -249,12 +299,14 @@ impl Issuer {
     }
 
     /// Signs `credential` with the proof's `created` set to `created` (EdDSA proofs are then
-    /// deterministic).
+    /// deterministic). With `ecdsa-sd-2023` the proof is a base proof with the issuer's
+    /// mandatory pointers (see [`Issuer::with_mandatory_pointers`]).
     ///
     /// # Errors
     /// [`Error::IssuerMismatch`] when the credential names another issuer, [`Error::Context`]
     /// when it names a context that is neither bundled nor registered, [`Error::Proof`] when
-    /// signing fails (e.g. a term no context defines, or the signer refuses).
+    /// signing fails (e.g. a term no context defines, the signer refuses, or a mandatory
+    /// pointer selects nothing: [`crate::data_integrity::ProofError::SelectiveDisclosure`]).
     pub fn issue_at(
         &self,
         credential: &Credential,
@@ -292,13 +344,19 @@ impl Issuer {
             };
             document.insert("credentialStatus".into(), status);
         }
-        let secured = self.prover.prove(
-            &document,
-            Relationship::AssertionMethod,
-            created,
-            None,
-            None,
-        )?;
+        let secured = if self.cryptosuite().is_selective() {
+            let pointers = self.mandatory_pointers_for(&document);
+            let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
+            self.prover.prove_base(&document, &pointers, created)?
+        } else {
+            self.prover.prove(
+                &document,
+                Relationship::AssertionMethod,
+                created,
+                None,
+                None,
+            )?
+        };
         Ok(Credential::from_json(secured)?)
     }
 

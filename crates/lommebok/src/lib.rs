@@ -44,6 +44,9 @@ impl Error {
             self,
             Error::Key(key::KeyError::Signing(_))
                 | Error::Proof(data_integrity::ProofError::Key(key::KeyError::Signing(_)))
+                | Error::Proof(data_integrity::ProofError::SelectiveDisclosure(
+                    ecdsa_sd::EcdsaSdError::Key(key::KeyError::Signing(_))
+                ))
         )
     }
 }

@@ -635,6 +635,8 @@ enum Held {
         credential: Box<Credential>,
         /// The `type` values as written, then their JSON-LD expansions.
         types: Vec<String>,
+        /// With an `ecdsa-sd-2023` base proof, the issuer's mandatory pointers.
+        mandatory_pointers: Option<Vec<String>>,
     },
     SdJwt {
         compact: String,
@@ -663,11 +665,13 @@ impl HeldCredential {
                 types.push(iri);
             }
         }
+        let mandatory_pointers = crate::ecdsa_sd::mandatory_pointers(credential.as_json()).ok();
         HeldCredential {
             id: id.into(),
             kind: Held::DataIntegrity {
                 credential: Box::new(credential),
                 types,
+                mandatory_pointers,
             },
         }
     }
@@ -869,11 +873,11 @@ pub struct ClaimSetMatch {
 impl ClaimSetMatch {
     /// For an SD-JWT, the paths to pass to [`crate::Wallet::present_sd_jwt`] so that exactly
     /// [`SdJwtRelease::disclosures`] are disclosed; `None` for a Data Integrity credential
-    /// (presented whole).
+    /// (presented whole, or derived: see [`SelectiveRelease::selective_pointers`]).
     pub fn sd_jwt_paths(&self) -> Option<&[ClaimPath]> {
         match &self.release {
             Release::SdJwt(release) => Some(&release.present_paths),
-            Release::WholeCredential => None,
+            Release::WholeCredential | Release::Selective(_) => None,
         }
     }
 }
@@ -900,6 +904,34 @@ pub enum Release {
     WholeCredential,
     /// An SD-JWT: only the disclosures needed leave, with the always-visible claims.
     SdJwt(SdJwtRelease),
+    /// A Data Integrity credential with an `ecdsa-sd-2023` base proof: a credential derived
+    /// from it leaves, with only the requested claims and the issuer's mandatory ones.
+    Selective(SelectiveRelease),
+}
+
+/// What a credential derived from an `ecdsa-sd-2023` base proof reveals (vc-di-ecdsa §3.4.7;
+/// computed with [`crate::ecdsa_sd::reveal`], which selects what [`crate::ecdsa_sd::derive()`]
+/// discloses). `disclosed` and `mandatory` together are every claim the verifier sees.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SelectiveRelease {
+    /// The claims disclosed for this query: the requested claims, with the `id` and `type` of
+    /// the objects around them, as paths from the credential's root, sorted (those already in
+    /// `mandatory` are not repeated).
+    pub disclosed: Vec<ClaimPath>,
+    /// The claims every derived credential discloses, whatever is asked: what the issuer's
+    /// mandatory pointers select (`issuer`, `validFrom`, `credentialSubject.id`, …) with the
+    /// credential's `type`, sorted.
+    pub mandatory: Vec<ClaimPath>,
+    selective_pointers: Vec<String>,
+}
+
+impl SelectiveRelease {
+    /// The JSON pointers to pass to [`crate::ecdsa_sd::derive()`] (or
+    /// [`crate::Wallet::present_selective`]): one per requested claim.
+    pub fn selective_pointers(&self) -> Vec<&str> {
+        self.selective_pointers.iter().map(String::as_str).collect()
+    }
 }
 
 /// What an SD-JWT presentation reveals.
@@ -990,7 +1022,12 @@ impl DcqlQuery {
 impl CredentialQuery {
     fn candidate(&self, held: &HeldCredential) -> Option<Candidate> {
         let root = match (&self.format, &held.kind) {
-            (FormatQuery::LdpVc { type_values }, Held::DataIntegrity { credential, types }) => {
+            (
+                FormatQuery::LdpVc { type_values },
+                Held::DataIntegrity {
+                    credential, types, ..
+                },
+            ) => {
                 let accepted = type_values
                     .iter()
                     .any(|alternative| alternative.iter().all(|t| types.contains(t)));
@@ -1058,22 +1095,33 @@ impl CredentialQuery {
         if ways.is_empty() {
             return None;
         }
-        let ways = ways
+        let ways: Vec<ClaimSetMatch> = ways
             .into_iter()
-            .map(|(claim_set, claims)| {
+            .filter_map(|(claim_set, claims)| {
                 let release = match &held.kind {
-                    Held::DataIntegrity { .. } => Release::WholeCredential,
+                    Held::DataIntegrity {
+                        mandatory_pointers: None,
+                        ..
+                    } => Release::WholeCredential,
+                    Held::DataIntegrity {
+                        credential,
+                        mandatory_pointers: Some(mandatory),
+                        ..
+                    } => Release::Selective(selective_release(credential, mandatory, &claims)?),
                     Held::SdJwt { contents, .. } => {
                         Release::SdJwt(sd_jwt_release(contents, &claims))
                     }
                 };
-                ClaimSetMatch {
+                Some(ClaimSetMatch {
                     claim_set,
                     claims,
                     release,
-                }
+                })
             })
             .collect();
+        if ways.is_empty() {
+            return None;
+        }
         Some(Candidate {
             held_id: held.id.clone(),
             ways,
@@ -1142,6 +1190,68 @@ fn extend(path: &[PathSegment], segment: PathSegment) -> Vec<PathSegment> {
     let mut path = path.to_vec();
     path.push(segment);
     path
+}
+
+/// What a credential derived from `credential` (with an `ecdsa-sd-2023` base proof whose
+/// mandatory pointers are `mandatory`) for `claims` discloses; `None` when a claim cannot be
+/// selected by a JSON pointer.
+fn selective_release(
+    credential: &Credential,
+    mandatory: &[String],
+    claims: &[MatchedClaim],
+) -> Option<SelectiveRelease> {
+    use crate::ecdsa_sd::{PointerSegment, pointer, reveal};
+    let mut selective_pointers: Vec<String> = Vec::new();
+    for path in claims.iter().flat_map(|claim| &claim.paths) {
+        let pointer = pointer(path.segments().iter().map(|segment| match segment {
+            PathSegment::Name(name) => PointerSegment::Name(name),
+            PathSegment::Index(index) => PointerSegment::Index(*index),
+        }));
+        if !selective_pointers.contains(&pointer) {
+            selective_pointers.push(pointer);
+        }
+    }
+    let document = credential.as_json();
+    let mandatory: Vec<&str> = mandatory.iter().map(String::as_str).collect();
+    let mut combined = mandatory.clone();
+    combined.extend(selective_pointers.iter().map(String::as_str));
+    let always = json_leaves(&reveal(document, &mandatory).ok()?);
+    let disclosed = json_leaves(&reveal(document, &combined).ok()?)
+        .into_iter()
+        .filter(|path| !always.contains(path))
+        .collect();
+    Some(SelectiveRelease {
+        disclosed,
+        mandatory: always,
+        selective_pointers,
+    })
+}
+
+/// The claims in a JSON object, as paths to its scalars and arrays of scalars (`@context`
+/// left out), sorted.
+fn json_leaves(object: &Map<String, Value>) -> Vec<ClaimPath> {
+    fn walk(value: &Value, path: Vec<PathSegment>, out: &mut Vec<ClaimPath>) {
+        match value {
+            Value::Object(members) if !members.is_empty() => {
+                for (name, member) in members {
+                    if name != "@context" {
+                        walk(member, extend(&path, PathSegment::Name(name.clone())), out);
+                    }
+                }
+            }
+            Value::Array(items) if items.iter().any(|item| item.is_object() || item.is_array()) => {
+                for (index, item) in items.iter().enumerate() {
+                    walk(item, extend(&path, PathSegment::Index(index)), out);
+                }
+            }
+            _ => out.push(ClaimPath::from_resolved(path)),
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Value::Object(object.clone()), Vec::new(), &mut out);
+    out.retain(|path| !path.segments().is_empty());
+    out.sort();
+    out
 }
 
 /// The disclosures needed for `claims`, and what the verifier then sees.

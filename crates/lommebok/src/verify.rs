@@ -459,11 +459,15 @@ impl Verifier {
         &self,
         input: &str,
     ) -> Result<Verification<VerifiedCredential>, Error> {
-        let credential = Credential::from_json(json::parse_object_with_limit(
+        Ok(self.verify_parsed_credential(self.parse_credential(input)?))
+    }
+
+    /// A credential read from JSON text, within [`Policy::max_document_bytes`].
+    fn parse_credential(&self, input: &str) -> Result<Credential, Error> {
+        Ok(Credential::from_json(json::parse_object_with_limit(
             input,
             self.policy.max_document_bytes,
-        )?)?;
-        Ok(self.verify_parsed_credential(credential))
+        )?)?)
     }
 
     /// Verifies a parsed credential.
@@ -471,8 +475,32 @@ impl Verifier {
         &self,
         credential: Credential,
     ) -> Verification<VerifiedCredential> {
+        self.verify_parsed_credential_as(credential, Viewer::Verifier)
+    }
+
+    /// Verifies a credential given as JSON text as its holder receives it from the issuer: as
+    /// [`Verifier::verify_credential`], except that an `ecdsa-sd-2023` *base* proof is
+    /// accepted and checked as a holder can ([`crate::ecdsa_sd::verify_base`]: every statement
+    /// disclosed, the issuer's and every statement signature verified). A verifier refuses
+    /// base proofs (vc-di-ecdsa §3.4.9 verifies derived proofs only); a wallet importing a
+    /// credential uses this.
+    ///
+    /// # Errors
+    /// As [`Verifier::verify_credential`].
+    pub fn verify_credential_as_issued(
+        &self,
+        input: &str,
+    ) -> Result<Verification<VerifiedCredential>, Error> {
+        Ok(self.verify_parsed_credential_as(self.parse_credential(input)?, Viewer::Holder))
+    }
+
+    fn verify_parsed_credential_as(
+        &self,
+        credential: Credential,
+        viewer: Viewer,
+    ) -> Verification<VerifiedCredential> {
         let mut report = VerificationReport::default();
-        self.check_credential(&mut report, "credential", &credential);
+        self.check_credential(&mut report, "credential", &credential, viewer);
         let verified = report
             .is_valid()
             .then_some(VerifiedCredential { credential });
@@ -484,6 +512,7 @@ impl Verifier {
         report: &mut VerificationReport,
         target: &str,
         credential: &Credential,
+        viewer: Viewer,
     ) {
         report.add(
             target,
@@ -500,6 +529,7 @@ impl Verifier {
             credential.issuer(),
             Relationship::AssertionMethod,
             CheckKind::IssuerKey,
+            viewer,
         );
         self.check_validity(report, target, credential);
         for entry in credential.status_entries() {
@@ -713,6 +743,7 @@ impl Verifier {
             credential.issuer(),
             Relationship::AssertionMethod,
             CheckKind::IssuerKey,
+            Viewer::Verifier,
         );
         if let Some(failure) = report.failures().next() {
             return Err(format!(
@@ -813,6 +844,7 @@ impl Verifier {
         controller: &str,
         relationship: Relationship,
         key_check: CheckKind,
+        viewer: Viewer,
     ) -> Vec<&'p Map<String, Value>> {
         if proofs.is_empty() {
             report.add(target, CheckKind::Proof, false, "the document has no proof");
@@ -918,25 +950,20 @@ impl Verifier {
                 ),
                 Some(key) => match data_integrity::proof_input(unsecured, proofs, proof) {
                     Err(e) => report.add(target, CheckKind::Proof, false, format!("{label}: {e}")),
-                    Ok(input) => {
-                        match data_integrity::verify_proof(&input, proof, &key, &self.contexts) {
-                            Ok(true) => report.add(
-                                target,
-                                CheckKind::Proof,
-                                true,
-                                format!("{label} verifies"),
-                            ),
-                            Ok(false) => report.add(
-                                target,
-                                CheckKind::Proof,
-                                false,
-                                format!("{label}: the signature does not verify"),
-                            ),
-                            Err(e) => {
-                                report.add(target, CheckKind::Proof, false, format!("{label}: {e}"))
-                            }
+                    Ok(input) => match self.verify_signature(&input, proof, &key, viewer) {
+                        Ok(true) => {
+                            report.add(target, CheckKind::Proof, true, format!("{label} verifies"))
                         }
-                    }
+                        Ok(false) => report.add(
+                            target,
+                            CheckKind::Proof,
+                            false,
+                            format!("{label}: the signature does not verify"),
+                        ),
+                        Err(e) => {
+                            report.add(target, CheckKind::Proof, false, format!("{label}: {e}"))
+                        }
+                    },
                 },
             }
             if report.checks[before..].iter().all(|c| c.passed) {
@@ -944,6 +971,36 @@ impl Verifier {
             }
         }
         good
+    }
+
+    /// One proof's signature over `input`. A holder checks an `ecdsa-sd-2023` base proof with
+    /// [`crate::ecdsa_sd::verify_base`]; anything else (and anything a verifier sees) goes to
+    /// [`data_integrity::verify_proof`], which refuses base proofs.
+    fn verify_signature(
+        &self,
+        input: &Map<String, Value>,
+        proof: &Map<String, Value>,
+        key: &crate::key::PublicKey,
+        viewer: Viewer,
+    ) -> Result<bool, data_integrity::ProofError> {
+        let base = viewer == Viewer::Holder
+            && proof.get("cryptosuite").and_then(Value::as_str)
+                == Some(crate::ecdsa_sd::CRYPTOSUITE)
+            && proof
+                .get("proofValue")
+                .and_then(Value::as_str)
+                .and_then(|value| crate::ecdsa_sd::proof_kind(value).ok())
+                == Some(crate::ecdsa_sd::ProofKind::Base);
+        if !base {
+            return data_integrity::verify_proof(input, proof, key, &self.contexts);
+        }
+        let mut document = input.clone();
+        document.insert("proof".into(), Value::Object(proof.clone()));
+        Ok(crate::ecdsa_sd::verify_base(
+            &document,
+            key,
+            &self.contexts,
+        )?)
     }
 
     /// Verifies a presentation given as JSON text against `request` (the challenge this verifier
@@ -1035,6 +1092,7 @@ impl Verifier {
             &holder,
             Relationship::Authentication,
             CheckKind::HolderKey,
+            Viewer::Verifier,
         );
         // Challenge and domain, from a proof that passed; else from the first proof.
         let proofs = presentation.proofs();
@@ -1088,7 +1146,7 @@ impl Verifier {
         }
         for (i, credential) in presentation.credentials().iter().enumerate() {
             let target = format!("credential[{i}]");
-            self.check_credential(&mut report, &target, credential);
+            self.check_credential(&mut report, &target, credential, Viewer::Verifier);
             let ids = credential.subject_ids();
             let bound = !holder.is_empty() && ids.iter().all(|id| *id == Some(holder.as_str()));
             if bound {
@@ -1126,6 +1184,14 @@ impl Verifier {
         });
         Ok(Verification { report, verified })
     }
+}
+
+/// Who checks a credential's proofs: a verifier, or its holder receiving it from the issuer
+/// (who alone may check an `ecdsa-sd-2023` base proof).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Viewer {
+    Verifier,
+    Holder,
 }
 
 /// SD-JWT VC ([`crate::sd_jwt`]).

@@ -586,6 +586,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite() != 32410:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_issuer_with_mandatory_pointers() != 38814:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_with_status() != 64610:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_constructor_issuer_new() != 21974:
@@ -693,6 +695,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt() != 56009:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding() != 6159:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_wallet_present_selective() != 14666:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk() != 33443:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -824,6 +828,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_contexts.restype = ct
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_mandatory_pointers.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_mandatory_pointers.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_status.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_with_status.restype = ctypes.c_uint16
@@ -986,6 +993,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt.restype = c
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_selective.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_present_selective.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk.restype = ctypes.c_uint16
@@ -1190,6 +1200,12 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers.restype = ctypes.c_uint64
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_status.argtypes = (
     ctypes.c_uint64,
     ctypes.c_uint64,
@@ -1500,6 +1516,14 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_bindi
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_selective.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_selective.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1855,6 +1879,46 @@ class Released:
                 return False
             return True
 
+    @dataclass
+    class SELECTIVE:
+        """
+        A credential derived from an `ecdsa-sd-2023` base proof: only the claims disclosed for
+        the query and those the issuer made mandatory leave (every claim that leaves is in one
+        of the two).
+"""
+        
+        def __init__(self, disclosed:typing.List[str], mandatory:typing.List[str]):
+            self.disclosed = disclosed
+            
+            """
+        The claims disclosed for the query, as dot paths (`credentialSubject.birthDate`).
+"""
+        
+            self.mandatory = mandatory
+            
+            """
+        The claims the issuer made mandatory (`issuer`, `validFrom`, `type`, …).
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Released.SELECTIVE(disclosed={}, mandatory={})".format(self.disclosed, self.mandatory)
+        def __eq__(self, other):
+            if not isinstance(other, Released):
+                return NotImplemented
+            if not other.is_SELECTIVE():
+                return False
+            if self.disclosed != other.disclosed:
+                return False
+            if self.mandatory != other.mandatory:
+                return False
+            return True
+
     
 
     # For each variant, we have `is_NAME` and `is_name` methods for easily checking
@@ -1867,6 +1931,10 @@ class Released:
         return isinstance(self, Released.DISCLOSED)
     def is_disclosed(self) -> bool:
         return isinstance(self, Released.DISCLOSED)
+    def is_SELECTIVE(self) -> bool:
+        return isinstance(self, Released.SELECTIVE)
+    def is_selective(self) -> bool:
+        return isinstance(self, Released.SELECTIVE)
     
 
 # Now, a little trick - we make each nested variant class be a subclass of the main
@@ -1874,6 +1942,7 @@ class Released:
 # We might be able to do this a little more neatly with a metaclass, but this'll do.
 Released.WHOLE_CREDENTIAL = type("Released.WHOLE_CREDENTIAL", (Released.WHOLE_CREDENTIAL, Released,), {})  # type: ignore
 Released.DISCLOSED = type("Released.DISCLOSED", (Released.DISCLOSED, Released,), {})  # type: ignore
+Released.SELECTIVE = type("Released.SELECTIVE", (Released.SELECTIVE, Released,), {})  # type: ignore
 
 
 
@@ -1891,6 +1960,11 @@ class _UniffiFfiConverterTypeReleased(_UniffiConverterRustBuffer):
                 _UniffiFfiConverterSequenceString.read(buf),
                 _UniffiFfiConverterSequenceString.read(buf),
             )
+        if variant == 3:
+            return Released.SELECTIVE(
+                _UniffiFfiConverterSequenceString.read(buf),
+                _UniffiFfiConverterSequenceString.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -1901,6 +1975,10 @@ class _UniffiFfiConverterTypeReleased(_UniffiConverterRustBuffer):
         if value.is_DISCLOSED():
             _UniffiFfiConverterSequenceString.check_lower(value.claims)
             _UniffiFfiConverterSequenceString.check_lower(value.always_visible)
+            return
+        if value.is_SELECTIVE():
+            _UniffiFfiConverterSequenceString.check_lower(value.disclosed)
+            _UniffiFfiConverterSequenceString.check_lower(value.mandatory)
             return
         raise ValueError(value)
 
@@ -1913,6 +1991,10 @@ class _UniffiFfiConverterTypeReleased(_UniffiConverterRustBuffer):
             buf.write_i32(2)
             _UniffiFfiConverterSequenceString.write(value.claims, buf)
             _UniffiFfiConverterSequenceString.write(value.always_visible, buf)
+        if value.is_SELECTIVE():
+            buf.write_i32(3)
+            _UniffiFfiConverterSequenceString.write(value.disclosed, buf)
+            _UniffiFfiConverterSequenceString.write(value.mandatory, buf)
 
 
 
@@ -5941,6 +6023,13 @@ class Cryptosuite(enum.Enum):
     `ecdsa-jcs-2019` with P-256.
 """
     
+    ECDSA_SD2023 = 4
+    """
+    `ecdsa-sd-2023` with P-256: selective disclosure. Credentials get a base proof; the
+    holder's wallet presents credentials derived from it that disclose only what a verifier
+    asks for and the issuer's mandatory claims (see [`Issuer::with_mandatory_pointers`]).
+"""
+    
 
 
 class _UniffiFfiConverterTypeCryptosuite(_UniffiConverterRustBuffer):
@@ -5955,6 +6044,8 @@ class _UniffiFfiConverterTypeCryptosuite(_UniffiConverterRustBuffer):
             return Cryptosuite.ECDSA_RDFC2019
         if variant == 4:
             return Cryptosuite.ECDSA_JCS2019
+        if variant == 5:
+            return Cryptosuite.ECDSA_SD2023
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -5966,6 +6057,8 @@ class _UniffiFfiConverterTypeCryptosuite(_UniffiConverterRustBuffer):
         if value == Cryptosuite.ECDSA_RDFC2019:
             return
         if value == Cryptosuite.ECDSA_JCS2019:
+            return
+        if value == Cryptosuite.ECDSA_SD2023:
             return
         raise ValueError(value)
 
@@ -5979,6 +6072,8 @@ class _UniffiFfiConverterTypeCryptosuite(_UniffiConverterRustBuffer):
             buf.write_i32(3)
         if value == Cryptosuite.ECDSA_JCS2019:
             buf.write_i32(4)
+        if value == Cryptosuite.ECDSA_SD2023:
+            buf.write_i32(5)
 
 
 
@@ -7641,6 +7736,15 @@ class IssuerProtocol(typing.Protocol):
         suite with an Ed25519 key).
 """
         raise NotImplementedError
+    def with_mandatory_pointers(self, pointers: typing.List[str]) -> Issuer:
+        """
+        This issuer, with `ecdsa-sd-2023`, making mandatory the claims `pointers` select (JSON
+        pointers, e.g. `/credentialSubject/nationality`): every credential a holder derives
+        discloses them. `/issuer`, and `/validFrom`, `/validUntil`, `/credentialStatus` and
+        `/credentialSubject/id` when present, are always mandatory. Issuing fails
+        ([`LommebokError::InvalidInput`]) when a pointer selects nothing in the credential.
+"""
+        raise NotImplementedError
     def with_status(self, registry: StatusRegistry,lists: typing.List[str]) -> Issuer:
         """
         This issuer, giving every credential it issues an entry in each of the lists `lists`
@@ -8075,6 +8179,28 @@ class Issuer(IssuerProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def with_mandatory_pointers(self, pointers: typing.List[str]) -> Issuer:
+        """
+        This issuer, with `ecdsa-sd-2023`, making mandatory the claims `pointers` select (JSON
+        pointers, e.g. `/credentialSubject/nationality`): every credential a holder derives
+        discloses them. `/issuer`, and `/validFrom`, `/validUntil`, `/credentialStatus` and
+        `/credentialSubject/id` when present, are always mandatory. Issuing fails
+        ([`LommebokError::InvalidInput`]) when a pointer selects nothing in the credential.
+"""
+        
+        _UniffiFfiConverterSequenceString.check_lower(pointers)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterSequenceString.lower(pointers),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeIssuer.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def with_status(self, registry: StatusRegistry,lists: typing.List[str]) -> Issuer:
         """
         This issuer, giving every credential it issues an entry in each of the lists `lists`
@@ -8192,6 +8318,19 @@ class WalletProtocol(typing.Protocol):
         # Errors
         [`LommebokError::InvalidInput`] as [`Wallet::present_sd_jwt`], and when the credential
         is bound to a holder key (verifiers refuse it without key binding).
+"""
+        raise NotImplementedError
+    def present_selective(self, credential_json: str,disclose: typing.List[str],request: PresentationRequest) -> str:
+        """
+        A presentation answering `request`, signed by the holder now, of the credential derived
+        from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+        issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+        `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the input is not a credential with an
+        `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+        [`LommebokError::Signing`].
 """
         raise NotImplementedError
     def public_key_jwk(self, ) -> str:
@@ -8414,6 +8553,38 @@ class Wallet(WalletProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def present_selective(self, credential_json: str,disclose: typing.List[str],request: PresentationRequest) -> str:
+        """
+        A presentation answering `request`, signed by the holder now, of the credential derived
+        from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+        issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+        `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the input is not a credential with an
+        `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+        [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(credential_json)
+
+        _UniffiFfiConverterSequenceString.check_lower(disclose)
+
+        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(credential_json),
+            _UniffiFfiConverterSequenceString.lower(disclose),
+            _UniffiFfiConverterTypePresentationRequest.lower(request),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_selective,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)

@@ -1224,6 +1224,15 @@ public protocol IssuerProtocol: AnyObject, Sendable {
     func withCryptosuite(cryptosuite: Cryptosuite) throws  -> Issuer
     
     /**
+     * This issuer, with `ecdsa-sd-2023`, making mandatory the claims `pointers` select (JSON
+     * pointers, e.g. `/credentialSubject/nationality`): every credential a holder derives
+     * discloses them. `/issuer`, and `/validFrom`, `/validUntil`, `/credentialStatus` and
+     * `/credentialSubject/id` when present, are always mandatory. Issuing fails
+     * ([`LommebokError::InvalidInput`]) when a pointer selects nothing in the credential.
+     */
+    func withMandatoryPointers(pointers: [String])  -> Issuer
+    
+    /**
      * This issuer, giving every credential it issues an entry in each of the lists `lists`
      * of `registry` (e.g. a revocation list and a suspension list, made with
      * [`StatusRegistry::create_list`]).
@@ -1584,6 +1593,23 @@ open func withCryptosuite(cryptosuite: Cryptosuite)throws  -> Issuer  {
     uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite(
             self.uniffiCloneHandle(),
         FfiConverterTypeCryptosuite_lower(cryptosuite),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * This issuer, with `ecdsa-sd-2023`, making mandatory the claims `pointers` select (JSON
+     * pointers, e.g. `/credentialSubject/nationality`): every credential a holder derives
+     * discloses them. `/issuer`, and `/validFrom`, `/validUntil`, `/credentialStatus` and
+     * `/credentialSubject/id` when present, are always mandatory. Issuing fails
+     * ([`LommebokError::InvalidInput`]) when a pointer selects nothing in the credential.
+     */
+open func withMandatoryPointers(pointers: [String]) -> Issuer  {
+    return try!  FfiConverterTypeIssuer_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceString.lower(pointers),uniffiCallStatus
     )
 })
 }
@@ -3490,6 +3516,19 @@ public protocol WalletProtocol: AnyObject, Sendable {
     func presentSdJwtWithoutKeyBinding(sdJwt: String, disclose: [String]) throws  -> String
     
     /**
+     * A presentation answering `request`, signed by the holder now, of the credential derived
+     * from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+     * issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+     * `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the input is not a credential with an
+     * `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+     * [`LommebokError::Signing`].
+     */
+    func presentSelective(credentialJson: String, disclose: [String], request: PresentationRequest) throws  -> String
+    
+    /**
      * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
      * ([`crate::SdJwtOptions::holder_key_jwk`]).
      */
@@ -3694,6 +3733,29 @@ open func presentSdJwtWithoutKeyBinding(sdJwt: String, disclose: [String])throws
             self.uniffiCloneHandle(),
         FfiConverterString.lower(sdJwt),
         FfiConverterSequenceString.lower(disclose),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A presentation answering `request`, signed by the holder now, of the credential derived
+     * from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+     * issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+     * `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the input is not a credential with an
+     * `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+     * [`LommebokError::Signing`].
+     */
+open func presentSelective(credentialJson: String, disclose: [String], request: PresentationRequest)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_wallet_present_selective(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(credentialJson),
+        FfiConverterSequenceString.lower(disclose),
+        FfiConverterTypePresentationRequest_lower(request),uniffiCallStatus
     )
 })
 }
@@ -6700,6 +6762,12 @@ public enum Cryptosuite: Equatable, Hashable {
      * `ecdsa-jcs-2019` with P-256.
      */
     case ecdsaJcs2019
+    /**
+     * `ecdsa-sd-2023` with P-256: selective disclosure. Credentials get a base proof; the
+     * holder's wallet presents credentials derived from it that disclose only what a verifier
+     * asks for and the issuer's mandatory claims (see [`Issuer::with_mandatory_pointers`]).
+     */
+    case ecdsaSd2023
 
 
 
@@ -6729,6 +6797,8 @@ public struct FfiConverterTypeCryptosuite: FfiConverterRustBuffer {
         
         case 4: return .ecdsaJcs2019
         
+        case 5: return .ecdsaSd2023
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -6751,6 +6821,10 @@ public struct FfiConverterTypeCryptosuite: FfiConverterRustBuffer {
         
         case .ecdsaJcs2019:
             writeInt(&buf, Int32(4))
+        
+        
+        case .ecdsaSd2023:
+            writeInt(&buf, Int32(5))
         
         }
     }
@@ -7145,6 +7219,19 @@ public enum Released: Equatable, Hashable {
          * The claims always visible (`iss`, `vct`, `cnf`, …).
          */alwaysVisible: [String]
     )
+    /**
+     * A credential derived from an `ecdsa-sd-2023` base proof: only the claims disclosed for
+     * the query and those the issuer made mandatory leave (every claim that leaves is in one
+     * of the two).
+     */
+    case selective(
+        /**
+         * The claims disclosed for the query, as dot paths (`credentialSubject.birthDate`).
+         */disclosed: [String], 
+        /**
+         * The claims the issuer made mandatory (`issuer`, `validFrom`, `type`, …).
+         */mandatory: [String]
+    )
 
 
 
@@ -7172,6 +7259,9 @@ public struct FfiConverterTypeReleased: FfiConverterRustBuffer {
         case 2: return .disclosed(claims: try FfiConverterSequenceString.read(from: &buf), alwaysVisible: try FfiConverterSequenceString.read(from: &buf)
         )
         
+        case 3: return .selective(disclosed: try FfiConverterSequenceString.read(from: &buf), mandatory: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -7189,6 +7279,12 @@ public struct FfiConverterTypeReleased: FfiConverterRustBuffer {
             writeInt(&buf, Int32(2))
             FfiConverterSequenceString.write(claims, into: &buf)
             FfiConverterSequenceString.write(alwaysVisible, into: &buf)
+            
+        
+        case let .selective(disclosed,mandatory):
+            writeInt(&buf, Int32(3))
+            FfiConverterSequenceString.write(disclosed, into: &buf)
+            FfiConverterSequenceString.write(mandatory, into: &buf)
             
         }
     }
@@ -8497,6 +8593,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite() != 32410) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_lommebok_ffi_checksum_method_issuer_with_mandatory_pointers() != 38814) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_lommebok_ffi_checksum_method_issuer_with_status() != 64610) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8624,6 +8723,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding() != 6159) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_wallet_present_selective() != 14666) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk() != 33443) {

@@ -10,7 +10,8 @@
 //! answers(&query)                 which held credentials answer, and what each would reveal
 //! present(&query, &[Choice], &request, verifier_name)
 //!                                 one presentation per choice (SD-JWT: only the requested
-//!                                 disclosures and a KB-JWT; Data Integrity: a signed VP), and
+//!                                 disclosures and a KB-JWT; ecdsa-sd-2023: a VP of a derived
+//!                                 credential; other Data Integrity: a signed VP), and
 //!                                 one activity entry each
 //! activity() / activity_json()    the log
 //! ```
@@ -30,7 +31,9 @@ use crate::contexts::ContextRegistry;
 use crate::credential::Credential;
 use crate::did::Did;
 use crate::key::{Algorithm, PublicKey, Signer, SoftwareKey};
-use crate::query::{ClaimSetMatch, DcqlQuery, HeldCredential, QueryMatch, Release, SdJwtRelease};
+use crate::query::{
+    ClaimSetMatch, DcqlQuery, HeldCredential, QueryMatch, Release, SdJwtRelease, SelectiveRelease,
+};
 use crate::sd_jwt::{self, ClaimPath, SdJwtIssuerKey};
 use crate::trust::request::CheckedRequest;
 use crate::verify::{PresentationRequest, VerificationReport, Verifier};
@@ -238,6 +241,17 @@ pub enum Released {
         /// The claims always visible (`iss`, `vct`, `cnf`, …).
         always_visible: Vec<String>,
     },
+    /// A credential derived from an `ecdsa-sd-2023` base proof: only the claims disclosed for
+    /// the query and those the issuer made mandatory (every claim that left is in one of the
+    /// two).
+    #[serde(rename_all = "camelCase")]
+    Selective {
+        /// The claims disclosed for the query, as paths from the credential's root
+        /// (`credentialSubject.name`).
+        disclosed: Vec<String>,
+        /// The claims the issuer made mandatory (`issuer`, `validFrom`, `type`, …).
+        mandatory: Vec<String>,
+    },
 }
 
 impl Released {
@@ -247,6 +261,15 @@ impl Released {
         Released::Disclosed {
             claims: paths(&release.disclosed_claims),
             always_visible: paths(&release.always_visible),
+        }
+    }
+
+    /// What a presentation of a credential derived for `release` sends.
+    fn of_selective(release: &SelectiveRelease) -> Self {
+        let paths = |list: &[ClaimPath]| list.iter().map(ToString::to_string).collect();
+        Released::Selective {
+            disclosed: paths(&release.disclosed),
+            mandatory: paths(&release.mandatory),
         }
     }
 
@@ -332,7 +355,8 @@ struct Read {
 /// answers(&query)                 which held credentials answer, and what each would reveal
 /// present(&query, &[Choice], &request, verifier_name)
 ///                                 one presentation per choice (SD-JWT: only the requested
-///                                 disclosures and a KB-JWT; Data Integrity: a signed VP), and
+///                                 disclosures and a KB-JWT; ecdsa-sd-2023: a VP of a derived
+///                                 credential; other Data Integrity: a signed VP), and
 ///                                 one activity entry each
 /// activity() / activity_json()    the log
 /// ```
@@ -464,9 +488,9 @@ impl HolderWallet {
     /// Checks a credential and keeps it; returns what the wallet shows of it. A credential
     /// already held (the same text) is not kept twice: its summary is returned.
     ///
-    /// A JSON object is a Data Integrity credential: it must verify
-    /// ([`Verifier::verify_credential`]) and every `credentialSubject.id` must be this holder's
-    /// DID. Anything else is read as an SD-JWT VC as issued: it must verify with
+    /// A JSON object is a Data Integrity credential: it must verify as issued
+    /// ([`Verifier::verify_credential_as_issued`], which checks an `ecdsa-sd-2023` base proof
+    /// as a holder can) and every `credentialSubject.id` must be this holder's DID. Anything else is read as an SD-JWT VC as issued: it must verify with
     /// `sd_jwt_issuer` ([`Verifier::verify_sd_jwt_as_issued`]: issuer signature, disclosures,
     /// validity, status) and be bound (`cnf.jwk`) to this holder's key.
     ///
@@ -487,7 +511,7 @@ impl HolderWallet {
         };
         let format = if text.starts_with('{') {
             let verified = verifier
-                .verify_credential(text)?
+                .verify_credential_as_issued(text)?
                 .into_verified()
                 .map_err(|report| HolderWalletError::NotVerified { report })?;
             let subjects = verified.credential().subject_ids();
@@ -651,8 +675,10 @@ impl HolderWallet {
         held_id: &str,
         way: &ClaimSetMatch,
     ) -> Result<Released, HolderWalletError> {
-        if let Release::SdJwt(release) = &way.release {
-            return Ok(Released::of_sd_jwt(release));
+        match &way.release {
+            Release::SdJwt(release) => return Ok(Released::of_sd_jwt(release)),
+            Release::Selective(release) => return Ok(Released::of_selective(release)),
+            _ => {}
         }
         let stored = self
             .store
@@ -733,8 +759,10 @@ impl HolderWallet {
     /// presentation per choice, each with the minimum the chosen way needs — for an SD-JWT
     /// only the disclosures of the requested claims (with those around and inside them) and a
     /// Key Binding JWT on the request's challenge (`nonce`) and domain (`aud`); for a Data
-    /// Integrity credential (which cannot be cut) a Verifiable Presentation of it, signed with
-    /// the challenge and domain. Then one activity entry per presentation is appended
+    /// Integrity credential with an `ecdsa-sd-2023` base proof a Verifiable Presentation of the
+    /// credential derived from it that discloses only the requested claims and the issuer's
+    /// mandatory ones; for any other Data Integrity credential (which cannot be cut) a
+    /// Verifiable Presentation of it. Presentations are signed with the challenge and domain. Then one activity entry per presentation is appended
     /// (sealed): when, to whom (`verifier_name` and the request's domain), which credential,
     /// and which claims.
     ///
@@ -835,6 +863,23 @@ impl HolderWallet {
                         at,
                     )?;
                     (presentation, Released::of_sd_jwt(release))
+                }
+                (Release::Selective(release), held) => {
+                    let Some(credential) = held.credential() else {
+                        return Err(not_an_answer(
+                            "a selective answer without a Data Integrity credential".into(),
+                        ));
+                    };
+                    let presentation = self
+                        .wallet
+                        .present_selective_at(
+                            credential,
+                            &release.selective_pointers(),
+                            request,
+                            at,
+                        )?
+                        .to_json_string();
+                    (presentation, Released::of_selective(release))
                 }
                 (_, held) => {
                     let Some(credential) = held.credential() else {

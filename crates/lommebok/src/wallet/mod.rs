@@ -58,8 +58,18 @@ impl Wallet {
     /// Signs presentations with `cryptosuite` instead of the key's default.
     ///
     /// # Errors
-    /// [`Error::Proof`] when the suite does not fit the key's algorithm.
+    /// [`Error::Proof`] when the suite does not fit the key's algorithm, or is `ecdsa-sd-2023`
+    /// (a presentation is signed whole; selective disclosure is for the credentials in it: see
+    /// [`Wallet::present_selective_at`]).
     pub fn with_cryptosuite(mut self, cryptosuite: Cryptosuite) -> Result<Self, Error> {
+        if cryptosuite.is_selective() {
+            return Err(
+                crate::data_integrity::ProofError::UnsupportedCryptosuite(format!(
+                    "{cryptosuite} for presentations (it secures credentials)"
+                ))
+                .into(),
+            );
+        }
         self.prover.set_cryptosuite(cryptosuite)?;
         Ok(self)
     }
@@ -132,6 +142,48 @@ impl Wallet {
             request.domain.clone(),
         )?;
         Ok(Presentation::from_json(secured)?)
+    }
+
+    /// Presents the credential derived from `credential` (which has an `ecdsa-sd-2023` base
+    /// proof) that discloses the issuer's mandatory claims and those `selective_pointers` (JSON
+    /// pointers, e.g. `/credentialSubject/name`) select, in a presentation answering `request`,
+    /// signed now: see [`Wallet::present_selective_at`].
+    ///
+    /// # Errors
+    /// As [`Wallet::present_selective_at`].
+    pub fn present_selective(
+        &self,
+        credential: &Credential,
+        selective_pointers: &[&str],
+        request: &PresentationRequest,
+    ) -> Result<Presentation, Error> {
+        self.present_selective_at(credential, selective_pointers, request, Utc::now())
+    }
+
+    /// Derives from `credential` (with an `ecdsa-sd-2023` base proof) the credential that
+    /// discloses only the issuer's mandatory claims and those `selective_pointers` select
+    /// ([`crate::ecdsa_sd::derive()`], vc-di-ecdsa §3.4.7), and presents it in answer to
+    /// `request`, the presentation's proof `created` at `created`.
+    ///
+    /// # Errors
+    /// [`Error::Proof`] when the credential has no base proof or a pointer selects nothing
+    /// ([`crate::data_integrity::ProofError::SelectiveDisclosure`]) or signing fails;
+    /// [`Error::Credential`] if the result would be malformed.
+    pub fn present_selective_at(
+        &self,
+        credential: &Credential,
+        selective_pointers: &[&str],
+        request: &PresentationRequest,
+        created: DateTime<Utc>,
+    ) -> Result<Presentation, Error> {
+        let derived = crate::ecdsa_sd::derive(
+            credential.as_json(),
+            selective_pointers,
+            self.prover.contexts(),
+        )
+        .map_err(crate::data_integrity::ProofError::from)?;
+        let derived = Credential::from_json(derived)?;
+        self.present_at(std::slice::from_ref(&derived), request, created)
     }
 
     /// The holder's public key (e.g. for an issuer to bind an SD-JWT VC to, as `cnf`).

@@ -7,7 +7,7 @@ use crate::support::{self, key, now};
 
 #[test]
 fn issue_hold_present_verify_with_every_suite() {
-    for suite in Cryptosuite::ALL {
+    for suite in Cryptosuite::ALL.into_iter().filter(|s| !s.is_selective()) {
         let issuer = Issuer::new(key(suite.algorithm(), 1))
             .with_cryptosuite(suite)
             .unwrap();
@@ -71,7 +71,7 @@ fn p256_holder_can_present_ed25519_credential() {
 
 #[test]
 fn numbers_survive_issue_store_and_verify_in_every_suite() {
-    for suite in Cryptosuite::ALL {
+    for suite in Cryptosuite::ALL.into_iter().filter(|s| !s.is_selective()) {
         let issuer = Issuer::new(key(suite.algorithm(), 1))
             .with_cryptosuite(suite)
             .unwrap();

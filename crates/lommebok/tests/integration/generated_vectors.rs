@@ -207,7 +207,7 @@ fn generate() -> BTreeMap<String, String> {
     );
     let mut signed_eddsa_rdfc = None;
     let mut high_s = Vec::new();
-    for suite in Cryptosuite::ALL {
+    for suite in Cryptosuite::ALL.into_iter().filter(|s| !s.is_selective()) {
         let (unsigned, issuer) = match suite.algorithm() {
             Algorithm::Ed25519 => (&unsigned_ed25519, &ISSUER_ED25519),
             Algorithm::P256 => (&unsigned_p256, &ISSUER_P256),
@@ -457,7 +457,7 @@ All the contexts used are `https://www.w3.org/ns/credentials/v2` and
 /// Verifies the generated signed credentials and presentation with the public verifier.
 fn verify_generated(files: &BTreeMap<String, String>) {
     let verifier = Verifier::new().with_clock(Arc::new(FixedClock(time(PRESENTATION_CREATED))));
-    for suite in Cryptosuite::ALL {
+    for suite in Cryptosuite::ALL.into_iter().filter(|s| !s.is_selective()) {
         let outcome = verifier
             .verify_credential(&files[&format!("credential/{suite}/signed.json")])
             .unwrap();

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod did_key;
+mod ecdsa_sd;
 mod flow;
 mod generated_vectors;
 mod jcs;

@@ -769,6 +769,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_issuer_with_mandatory_pointers(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_with_status(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_signer_algorithm(
@@ -854,6 +856,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_wallet_present_selective(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk(
     ): Int
@@ -975,6 +979,8 @@ internal object UniffiLib {
     external fun uniffi_lommebok_ffi_fn_method_issuer_with_contexts(`ptr`: Long,`contexts`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_lommebok_ffi_fn_method_issuer_with_cryptosuite(`ptr`: Long,`cryptosuite`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers(`ptr`: Long,`pointers`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_lommebok_ffi_fn_method_issuer_with_status(`ptr`: Long,`registry`: Long,`lists`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1113,6 +1119,8 @@ internal object UniffiLib {
     external fun uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt(`ptr`: Long,`sdJwt`: RustBuffer.ByValue,`disclose`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_wallet_present_sd_jwt_without_key_binding(`ptr`: Long,`sdJwt`: RustBuffer.ByValue,`disclose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_wallet_present_selective(`ptr`: Long,`credentialJson`: RustBuffer.ByValue,`disclose`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_wallet_public_key_jwk(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1333,6 +1341,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_with_cryptosuite() and 0xFFFF) != 32410) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_with_mandatory_pointers() and 0xFFFF) != 38814) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_with_status() and 0xFFFF) != 64610) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1460,6 +1471,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_present_sd_jwt_without_key_binding() and 0xFFFF) != 6159) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_present_selective() and 0xFFFF) != 14666) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_wallet_public_key_jwk() and 0xFFFF) != 33443) {
@@ -2776,6 +2790,15 @@ public interface IssuerInterface {
     fun `withCryptosuite`(`cryptosuite`: Cryptosuite): Issuer
     
     /**
+     * This issuer, with `ecdsa-sd-2023`, making mandatory the claims `pointers` select (JSON
+     * pointers, e.g. `/credentialSubject/nationality`): every credential a holder derives
+     * discloses them. `/issuer`, and `/validFrom`, `/validUntil`, `/credentialStatus` and
+     * `/credentialSubject/id` when present, are always mandatory. Issuing fails
+     * ([`LommebokError::InvalidInput`]) when a pointer selects nothing in the credential.
+     */
+    fun `withMandatoryPointers`(`pointers`: List<kotlin.String>): Issuer
+    
+    /**
      * This issuer, giving every credential it issues an entry in each of the lists `lists`
      * of `registry` (e.g. a revocation list and a suspension list, made with
      * [`StatusRegistry::create_list`]).
@@ -3241,6 +3264,27 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
         it,
         
         FfiConverterTypeCryptosuite.lower(`cryptosuite`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * This issuer, with `ecdsa-sd-2023`, making mandatory the claims `pointers` select (JSON
+     * pointers, e.g. `/credentialSubject/nationality`): every credential a holder derives
+     * discloses them. `/issuer`, and `/validFrom`, `/validUntil`, `/credentialStatus` and
+     * `/credentialSubject/id` when present, are always mandatory. Issuing fails
+     * ([`LommebokError::InvalidInput`]) when a pointer selects nothing in the credential.
+     */override fun `withMandatoryPointers`(`pointers`: List<kotlin.String>): Issuer {
+            return FfiConverterTypeIssuer.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers(
+        it,
+        
+        FfiConverterSequenceString.lower(`pointers`),_status)
 }
     }
     )
@@ -6200,6 +6244,19 @@ public interface WalletInterface {
     fun `presentSdJwtWithoutKeyBinding`(`sdJwt`: kotlin.String, `disclose`: List<kotlin.String>): kotlin.String
     
     /**
+     * A presentation answering `request`, signed by the holder now, of the credential derived
+     * from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+     * issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+     * `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the input is not a credential with an
+     * `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+     * [`LommebokError::Signing`].
+     */
+    fun `presentSelective`(`credentialJson`: kotlin.String, `disclose`: List<kotlin.String>, `request`: PresentationRequest): kotlin.String
+    
+    /**
      * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to
      * ([`crate::SdJwtOptions::holder_key_jwk`]).
      */
@@ -6464,6 +6521,34 @@ open class Wallet: Disposable, AutoCloseable, WalletInterface
         
         FfiConverterString.lower(`sdJwt`),
         FfiConverterSequenceString.lower(`disclose`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A presentation answering `request`, signed by the holder now, of the credential derived
+     * from `credential_json` (which has an `ecdsa-sd-2023` base proof) that discloses only the
+     * issuer's mandatory claims and those the JSON pointers `disclose` select (e.g.
+     * `/credentialSubject/birthDate`). Returns its JSON, to hand to the verifier.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the input is not a credential with an
+     * `ecdsa-sd-2023` base proof, or a pointer is malformed or selects nothing;
+     * [`LommebokError::Signing`].
+     */
+    @Throws(LommebokException::class)override fun `presentSelective`(`credentialJson`: kotlin.String, `disclose`: List<kotlin.String>, `request`: PresentationRequest): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_wallet_present_selective(
+        it,
+        
+        FfiConverterString.lower(`credentialJson`),
+        FfiConverterSequenceString.lower(`disclose`),
+        FfiConverterTypePresentationRequest.lower(`request`),_status)
 }
     }
     )
@@ -8578,7 +8663,13 @@ enum class Cryptosuite {
     /**
      * `ecdsa-jcs-2019` with P-256.
      */
-    ECDSA_JCS2019;
+    ECDSA_JCS2019,
+    /**
+     * `ecdsa-sd-2023` with P-256: selective disclosure. Credentials get a base proof; the
+     * holder's wallet presents credentials derived from it that disclose only what a verifier
+     * asks for and the issuer's mandatory claims (see [`Issuer::with_mandatory_pointers`]).
+     */
+    ECDSA_SD2023;
 
     
 
@@ -9018,6 +9109,27 @@ sealed class Released {
         companion object
     }
     
+    /**
+     * A credential derived from an `ecdsa-sd-2023` base proof: only the claims disclosed for
+     * the query and those the issuer made mandatory leave (every claim that leaves is in one
+     * of the two).
+     */
+    data class Selective(
+        /**
+         * The claims disclosed for the query, as dot paths (`credentialSubject.birthDate`).
+         */
+        val `disclosed`: List<kotlin.String>, 
+        /**
+         * The claims the issuer made mandatory (`issuer`, `validFrom`, `type`, …).
+         */
+        val `mandatory`: List<kotlin.String>) : Released()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -9041,6 +9153,10 @@ public object FfiConverterTypeReleased : FfiConverterRustBuffer<Released>{
                 FfiConverterSequenceString.read(buf),
                 FfiConverterSequenceString.read(buf),
                 )
+            3 -> Released.Selective(
+                FfiConverterSequenceString.read(buf),
+                FfiConverterSequenceString.read(buf),
+                )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
@@ -9061,6 +9177,14 @@ public object FfiConverterTypeReleased : FfiConverterRustBuffer<Released>{
                 + FfiConverterSequenceString.allocationSize(value.`alwaysVisible`)
             )
         }
+        is Released.Selective -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceString.allocationSize(value.`disclosed`)
+                + FfiConverterSequenceString.allocationSize(value.`mandatory`)
+            )
+        }
     }
 
     override fun write(value: Released, buf: ByteBuffer) {
@@ -9074,6 +9198,12 @@ public object FfiConverterTypeReleased : FfiConverterRustBuffer<Released>{
                 buf.putInt(2)
                 FfiConverterSequenceString.write(value.`claims`, buf)
                 FfiConverterSequenceString.write(value.`alwaysVisible`, buf)
+                Unit
+            }
+            is Released.Selective -> {
+                buf.putInt(3)
+                FfiConverterSequenceString.write(value.`disclosed`, buf)
+                FfiConverterSequenceString.write(value.`mandatory`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
