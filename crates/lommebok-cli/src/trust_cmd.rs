@@ -472,7 +472,7 @@ pub(crate) enum RequestCommand {
 #[derive(Debug, Args)]
 pub(crate) struct RequestSignArgs {
     /// The verifier's key file (Multikey JSON or a private JWK): its did:key is the request's
-    /// `client_id` (decentralized_identifier:<DID>), the audience of the answer.
+    /// `client_id` (`decentralized_identifier:<DID>`), the audience of the answer.
     #[arg(long, value_name = "FILE")]
     key: PathBuf,
     /// The DCQL query (OpenID4VP §6), a JSON object; `-` reads standard input.
