@@ -120,7 +120,7 @@ pub struct CredentialList {
     pub damaged: Vec<String>,
 }
 
-/// What became of a credential handed to [`HolderWallet::import`].
+/// What became of a credential handed to [`HolderWallet::import_credential`].
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum ImportResult {
     /// It verified, is bound to this holder, and is kept.
