@@ -6109,7 +6109,7 @@ class _UniffiFfiConverterOptionalTypeVerificationReport(_UniffiConverterRustBuff
 
 class ImportResult:
     """
-    What became of a credential handed to [`HolderWallet::import`].
+    What became of a credential handed to [`HolderWallet::import_credential`].
 """
     def __init__(self):
         raise RuntimeError("ImportResult cannot be instantiated directly")

@@ -6848,7 +6848,7 @@ public func FfiConverterTypeCryptosuite_lower(_ value: Cryptosuite) -> RustBuffe
 
 
 /**
- * What became of a credential handed to [`HolderWallet::import`].
+ * What became of a credential handed to [`HolderWallet::import_credential`].
  */
 
 public enum ImportResult: Equatable, Hashable {

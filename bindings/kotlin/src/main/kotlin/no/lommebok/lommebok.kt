@@ -8700,7 +8700,7 @@ public object FfiConverterTypeCryptosuite: FfiConverterRustBuffer<Cryptosuite> {
 
 
 /**
- * What became of a credential handed to [`HolderWallet::import`].
+ * What became of a credential handed to [`HolderWallet::import_credential`].
  */
 sealed class ImportResult {
     
