@@ -228,6 +228,15 @@ impl Delegation {
     /// # Errors
     /// A sentence for the verification report.
     pub fn covers(&self, types: &[Vec<String>], audience: Option<&str>) -> Result<(), String> {
+        self.covers_types(types)?;
+        self.covers_audience(audience)
+    }
+
+    /// Whether it covers a credential of `types` (each with its spellings), whoever asks.
+    ///
+    /// # Errors
+    /// A sentence naming the types not covered.
+    pub fn covers_types(&self, types: &[Vec<String>]) -> Result<(), String> {
         let uncovered: Vec<&str> = types
             .iter()
             .filter(|spellings| {
@@ -237,12 +246,21 @@ impl Delegation {
             })
             .filter_map(|spellings| spellings.first().map(String::as_str))
             .collect();
-        if !uncovered.is_empty() {
-            return Err(format!(
+        if uncovered.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
                 "the delegation does not cover {}",
                 uncovered.join(", ")
-            ));
+            ))
         }
+    }
+
+    /// Whether it lets its delegate present to `audience` (see [`Delegation::covers`]).
+    ///
+    /// # Errors
+    /// A sentence saying why not.
+    pub fn covers_audience(&self, audience: Option<&str>) -> Result<(), String> {
         if self.scope.verifiers.is_empty() {
             return Ok(());
         }

@@ -553,27 +553,64 @@ impl Verifier {
             );
         }
         if let Some(trust) = &self.trust {
-            let types: Vec<Vec<String>> = credential
-                .types()
-                .iter()
-                .map(|written| {
-                    let mut spellings = vec![written.clone()];
-                    spellings.extend(crate::query::expanded_type(
-                        credential,
-                        written,
-                        &self.contexts,
-                    ));
-                    spellings
-                })
-                .collect();
-            let decision = trust.issuer(credential.issuer(), &types, self.clock.now());
-            report.add(
-                target,
-                CheckKind::Trust,
-                decision.is_trusted(),
-                decision.reason(credential.issuer()),
-            );
+            let self_issued_delegation = crate::delegation::is_delegation(credential)
+                && crate::delegation::Delegation::from_credential(credential)
+                    .is_ok_and(|d| d.is_self_issued());
+            if self_issued_delegation {
+                report.add(
+                    target,
+                    CheckKind::Trust,
+                    true,
+                    "a delegation issued by its principal needs no trust list",
+                );
+            } else {
+                let types = self.type_spellings(credential);
+                let decision = trust.issuer(credential.issuer(), &types, self.clock.now());
+                report.add(
+                    target,
+                    CheckKind::Trust,
+                    decision.is_trusted(),
+                    decision.reason(credential.issuer()),
+                );
+            }
         }
+    }
+
+    /// Each `type` of `credential` with its spellings: as written, and expanded to an IRI.
+    fn type_spellings(&self, credential: &Credential) -> Vec<Vec<String>> {
+        credential
+            .types()
+            .iter()
+            .map(|written| {
+                let mut spellings = vec![written.clone()];
+                spellings.extend(crate::query::expanded_type(
+                    credential,
+                    written,
+                    &self.contexts,
+                ));
+                spellings
+            })
+            .collect()
+    }
+
+    /// The delegations among a presentation's credentials that its holder may act under: they
+    /// verified, name the holder as delegate, and were issued by their principal or (with
+    /// trust lists, which then checked the issuer) by a listed authority.
+    fn usable_delegations(
+        &self,
+        holder: &str,
+        credentials: &[Credential],
+        passed: &[bool],
+    ) -> Vec<crate::delegation::Delegation> {
+        credentials
+            .iter()
+            .zip(passed)
+            .filter(|(credential, passed)| **passed && crate::delegation::is_delegation(credential))
+            .filter_map(|(credential, _)| {
+                crate::delegation::Delegation::from_credential(credential).ok()
+            })
+            .filter(|d| d.delegate == holder && (d.is_self_issued() || self.trust.is_some()))
+            .collect()
     }
 
     fn check_contexts(
@@ -1144,17 +1181,58 @@ impl Verifier {
                 "the presentation carries no credential",
             );
         }
-        for (i, credential) in presentation.credentials().iter().enumerate() {
+        let credentials = presentation.credentials();
+        let mut passed = Vec::with_capacity(credentials.len());
+        for (i, credential) in credentials.iter().enumerate() {
+            let before = report.checks.len();
+            self.check_credential(
+                &mut report,
+                &format!("credential[{i}]"),
+                credential,
+                Viewer::Verifier,
+            );
+            passed.push(report.checks[before..].iter().all(|c| c.passed));
+        }
+        let delegations = self.usable_delegations(&holder, credentials, &passed);
+        for (i, credential) in credentials.iter().enumerate() {
             let target = format!("credential[{i}]");
-            self.check_credential(&mut report, &target, credential, Viewer::Verifier);
             let ids = credential.subject_ids();
             let bound = !holder.is_empty() && ids.iter().all(|id| *id == Some(holder.as_str()));
+            // A credential about someone else, under a delegation of that person to the holder.
+            let mut not_covered = None;
+            let on_behalf = match (bound, ids.as_slice()) {
+                (false, [Some(principal)]) => {
+                    let types = self.type_spellings(credential);
+                    delegations
+                        .iter()
+                        .filter(|d| d.principal == *principal)
+                        .find(|d| match d.covers(&types, request.domain.as_deref()) {
+                            Ok(()) => true,
+                            Err(why) => {
+                                not_covered.get_or_insert(why);
+                                false
+                            }
+                        })
+                }
+                _ => None,
+            };
             if bound {
                 report.add(
                     &target,
                     CheckKind::HolderBinding,
                     true,
                     "the credential is about the holder",
+                );
+            } else if let Some(delegation) = on_behalf {
+                report.add(
+                    &target,
+                    CheckKind::HolderBinding,
+                    true,
+                    format!(
+                        "presented by {holder} on behalf of {} under delegation {}",
+                        delegation.principal,
+                        delegation.id.as_deref().unwrap_or("(without id)")
+                    ),
                 );
             } else if self.policy.danger_allow_holder_not_subject {
                 report.add(
@@ -1168,7 +1246,12 @@ impl Verifier {
                     &target,
                     CheckKind::HolderBinding,
                     false,
-                    "the credential is about someone other than the holder",
+                    match not_covered {
+                        Some(why) => format!(
+                            "the credential is about someone other than the holder, and {why}"
+                        ),
+                        None => "the credential is about someone other than the holder".to_owned(),
+                    },
                 );
             }
         }

@@ -29,6 +29,7 @@ use super::store::{
 };
 use crate::contexts::ContextRegistry;
 use crate::credential::Credential;
+use crate::delegation::Delegation;
 use crate::did::Did;
 use crate::key::{Algorithm, PublicKey, Signer, SoftwareKey};
 use crate::query::{
@@ -515,7 +516,10 @@ impl HolderWallet {
                 .into_verified()
                 .map_err(|report| HolderWalletError::NotVerified { report })?;
             let subjects = verified.credential().subject_ids();
-            if subjects.is_empty() || !subjects.iter().all(|id| *id == Some(self.did().as_str())) {
+            let own =
+                !subjects.is_empty() && subjects.iter().all(|id| *id == Some(self.did().as_str()));
+            // Someone else's credential is kept only under a delegation this wallet holds.
+            if !own && self.delegation_for(verified.credential(), None)?.is_none() {
                 return Err(not_bound());
             }
             CredentialFormat::DataIntegrity
@@ -625,6 +629,53 @@ impl HolderWallet {
                 Ok(Read { summary, held })
             }
         }
+    }
+
+    /// A held delegation that lets this wallet's holder present `credential` (about someone
+    /// else) to `audience` (any audience when `None`: for import), as (its credential, its
+    /// reading). Only delegations that verified on import are held; their validity is checked
+    /// again by the verifier.
+    fn delegation_for(
+        &self,
+        credential: &Credential,
+        audience: Option<Option<&str>>,
+    ) -> Result<Option<(Credential, Delegation)>, StoreError> {
+        let ids = credential.subject_ids();
+        let [Some(principal)] = ids.as_slice() else {
+            return Ok(None);
+        };
+        let types: Vec<Vec<String>> = credential
+            .types()
+            .iter()
+            .map(|written| {
+                let mut spellings = vec![written.clone()];
+                spellings.extend(crate::query::expanded_type(
+                    credential,
+                    written,
+                    &self.contexts,
+                ));
+                spellings
+            })
+            .collect();
+        for stored in self.store.credentials()?.records {
+            if stored.format != CredentialFormat::DataIntegrity {
+                continue;
+            }
+            let Ok(held) = Credential::from_json_str(&stored.data) else {
+                continue;
+            };
+            let Ok(delegation) = Delegation::from_credential(&held) else {
+                continue;
+            };
+            let fits = delegation.delegate == self.did().as_str()
+                && delegation.principal == *principal
+                && delegation.covers_types(&types).is_ok()
+                && audience.is_none_or(|audience| delegation.covers_audience(audience).is_ok());
+            if fits {
+                return Ok(Some((held, delegation)));
+            }
+        }
+        Ok(None)
     }
 
     fn read_all(&self) -> Result<Listing<Read>, StoreError> {
@@ -870,6 +921,17 @@ impl HolderWallet {
                             "a selective answer without a Data Integrity credential".into(),
                         ));
                     };
+                    if !credential
+                        .subject_ids()
+                        .iter()
+                        .all(|id| *id == Some(self.did().as_str()))
+                    {
+                        return Err(not_an_answer(format!(
+                            "credential `{}` is someone else's: a selectively disclosed \
+                             credential cannot be presented on someone's behalf",
+                            choice.held_id
+                        )));
+                    }
                     let presentation = self
                         .wallet
                         .present_selective_at(
@@ -887,9 +949,27 @@ impl HolderWallet {
                             "a whole-credential answer without a Data Integrity credential".into(),
                         ));
                     };
+                    let mut presented = vec![credential.clone()];
+                    if !credential
+                        .subject_ids()
+                        .iter()
+                        .all(|id| *id == Some(self.did().as_str()))
+                    {
+                        // Someone else's credential goes with the delegation that covers it.
+                        let Some((delegation, _)) =
+                            self.delegation_for(credential, Some(request.domain.as_deref()))?
+                        else {
+                            return Err(not_an_answer(format!(
+                                "credential `{}` is someone else's, and no delegation held \
+                                 covers presenting it here",
+                                choice.held_id
+                            )));
+                        };
+                        presented.push(delegation);
+                    }
                     let presentation = self
                         .wallet
-                        .present_at(std::slice::from_ref(credential), request, at)?
+                        .present_at(&presented, request, at)?
                         .to_json_string();
                     (presentation, Released::of_credential(credential))
                 }

@@ -3,6 +3,7 @@
 // Tests may unwrap and panic: a failure is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod delegation;
 mod did_key;
 mod ecdsa_sd;
 mod flow;
