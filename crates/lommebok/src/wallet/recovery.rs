@@ -85,7 +85,7 @@ use vsss_rs::{FeldmanVerifierSet, IdentifierPrimeField, ReadableShareSet, ValueG
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::holder::{HolderWallet, HolderWalletError};
-use super::store::{Record, Storage, StoreError, StoreKey, WalletStore};
+use super::store::{Record, SETTING, Storage, StoreError, StoreKey, WalletStore};
 use crate::did::Did;
 use crate::jws::{self, Jws};
 use crate::key::{PublicKey, Signer};
@@ -716,11 +716,14 @@ impl Roster {
             .map_err(|_| StoreError::Corrupt("the recovery setting is not readable".into()).into())
     }
 
-    fn save(&self, store: &WalletStore) -> Result<(), RecoveryError> {
-        let json = Zeroizing::new(serde_json::to_vec(self).map_err(|e| {
+    fn to_json(&self) -> Result<Zeroizing<Vec<u8>>, RecoveryError> {
+        Ok(Zeroizing::new(serde_json::to_vec(self).map_err(|e| {
             StoreError::Invalid(format!("cannot encode the recovery setting: {e}"))
-        })?);
-        store.put_setting_json(ROSTER_SETTING, &json)?;
+        })?))
+    }
+
+    fn save(&self, store: &WalletStore) -> Result<(), RecoveryError> {
+        store.put_setting_json(ROSTER_SETTING, &self.to_json()?)?;
         Ok(())
     }
 
@@ -776,11 +779,11 @@ pub fn protect(
             .ok_or_else(|| RecoveryError::Crypto("the epoch cannot grow further".into()))?,
         None => 1,
     };
-    let secret = *NonZeroScalar::random(&mut OsRng);
+    let secret = Zeroizing::new(*NonZeroScalar::random(&mut OsRng));
     let (mut shares, verifiers) = vsss_rs::feldman::split_secret::<VsssShare, Verifier>(
         usize::from(threshold),
         usize::from(count),
-        &IdentifierPrimeField(secret),
+        &IdentifierPrimeField(*secret),
         None,
         OsRng,
     )
@@ -809,8 +812,10 @@ pub fn protect(
             })
             .collect(),
     };
-    roster.save(store)?;
-    let backup = seal_backup(store, wallet.did(), epoch, &secret, &commitments)?;
+    drop(secret);
+    // The backup carries the new roster; the wallet records it only once the backup and
+    // every share are made, so a failure half-way leaves the current split as it was.
+    let backup = seal_backup(store, wallet.did(), &roster)?;
     let mut sealed = Vec::with_capacity(guardians.len());
     for ((guardian, index), share) in guardians.iter().zip(1..=count).zip(&shares) {
         if share.0 != share_identifier(index) {
@@ -836,6 +841,7 @@ pub fn protect(
     for share in &mut shares {
         share.1.0.zeroize();
     }
+    roster.save(store)?;
     Ok(Protection {
         epoch,
         threshold,
@@ -852,14 +858,7 @@ pub fn protect(
 pub fn refresh_backup(wallet: &HolderWallet) -> Result<Vec<u8>, RecoveryError> {
     let store = wallet.store();
     let roster = Roster::load(store)?.ok_or(RecoveryError::NotProtected)?;
-    let secret = roster.secret()?;
-    seal_backup(
-        store,
-        wallet.did(),
-        roster.epoch,
-        &secret,
-        &roster.commitments()?,
-    )
+    seal_backup(store, wallet.did(), &roster)
 }
 
 /// Rotates: a new secret, backup and shares for the same guardians and threshold, under the
@@ -917,15 +916,25 @@ fn backup_header(
     Ok(header)
 }
 
-/// Every record of `store`, sealed under the backup key of `secret`.
+/// Every record of `store`, with `roster` as its recovery setting, sealed under the backup key
+/// of `roster`'s secret.
 fn seal_backup(
     store: &WalletStore,
     wallet: &Did,
-    epoch: u32,
-    secret: &Scalar,
-    commitments: &[ProjectivePoint],
+    roster: &Roster,
 ) -> Result<Vec<u8>, RecoveryError> {
-    let records = store.records()?;
+    let cipher = backup_cipher(&Zeroizing::new(roster.secret()?))?;
+    let commitments = roster.commitments()?;
+    let mut records: Vec<Record> = store
+        .records()?
+        .into_iter()
+        .filter(|record| !(record.kind == SETTING && record.id == ROSTER_SETTING))
+        .collect();
+    records.push(Record {
+        kind: SETTING.to_owned(),
+        id: ROSTER_SETTING.to_owned(),
+        plaintext: roster.to_json()?,
+    });
     let mut plaintext = Zeroizing::new(Vec::new());
     let count = u32::try_from(records.len())
         .map_err(|_| StoreError::Invalid("too many records to back up".into()))?;
@@ -938,9 +947,9 @@ fn seal_backup(
         plaintext.extend_from_slice(&len.to_be_bytes());
         plaintext.extend_from_slice(&record.plaintext);
     }
-    let mut backup = backup_header(wallet, epoch, commitments)?;
+    let mut backup = backup_header(wallet, roster.epoch, &commitments)?;
     let nonce = random::<NONCE_LEN>()?;
-    let ciphertext = backup_cipher(secret)?
+    let ciphertext = cipher
         .encrypt(
             &XNonce::from(nonce),
             Payload {
@@ -2274,6 +2283,25 @@ mod tests {
             copy.open_backup(),
             Err(RecoveryError::BackupDamaged)
         ));
+    }
+
+    #[test]
+    fn a_damaged_record_stops_the_backup_and_leaves_the_split_as_it_was() {
+        let (wallet, _guardians, protection) = protected(3, 2);
+        let store = wallet.store();
+        store
+            .storage()
+            .put("credential", "urn:uuid:1", b"\x01garbage")
+            .unwrap();
+        assert!(matches!(
+            rotate(&wallet),
+            Err(RecoveryError::Store(StoreError::Tampered { ref id })) if id == "urn:uuid:1"
+        ));
+        assert!(refresh_backup(&wallet).is_err());
+        let roster = Roster::load(store).unwrap().unwrap();
+        assert_eq!(roster.epoch, protection.epoch);
+        store.delete_credential("urn:uuid:1").unwrap();
+        assert_eq!(rotate(&wallet).unwrap().epoch, protection.epoch + 1);
     }
 
     // --- wire forms ---
