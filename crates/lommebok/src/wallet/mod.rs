@@ -6,6 +6,7 @@
 //! sealed activity log.
 
 mod holder;
+pub mod recovery;
 pub mod store;
 
 pub use holder::{

@@ -421,6 +421,9 @@ pub const ACTIVITY: &str = "activity";
 /// The kind of the app's own sealed settings (e.g. which holder key the wallet uses).
 pub const SETTING: &str = "setting";
 
+/// The kinds of the wallet's own records (every kind but the store's [`META`] records).
+pub const RECORD_KINDS: [&str; 4] = [CREDENTIAL, HOLDER_KEY, ACTIVITY, SETTING];
+
 const KEY_PARAMS: &str = "key-params";
 const KEY_CHECK: &str = "key-check";
 const KEY_CHECK_VALUE: &[u8] = b"lommebok wallet store key check v1";
@@ -451,6 +454,16 @@ fn associated_data(kind: &str, id: &str) -> Vec<u8> {
         aad.extend_from_slice(part.as_bytes());
     }
     aad
+}
+
+/// Whether `storage` holds a record of any of [`RECORD_KINDS`].
+fn holds_records(storage: &dyn Storage) -> Result<bool, StoreError> {
+    for kind in RECORD_KINDS {
+        if !storage.list(kind)?.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn check_id(id: &str) -> Result<(), StoreError> {
@@ -503,6 +516,27 @@ pub struct Listing<T> {
     pub damaged: Vec<StoreError>,
 }
 
+/// A record opened: its kind, its id and its plaintext (zeroized on drop), as
+/// [`WalletStore::records`] gives it for a backup.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Record {
+    /// One of [`RECORD_KINDS`].
+    pub kind: String,
+    /// The record's id.
+    pub id: String,
+    /// The record's plaintext: what the typed accessors decode.
+    pub plaintext: Zeroizing<Vec<u8>>,
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Record")
+            .field("kind", &self.kind)
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The plaintext of a credential record.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -548,12 +582,10 @@ impl WalletStore {
                 "the key check is there but the key parameters are missing".into(),
             )),
             (params, None) => {
-                for kind in [CREDENTIAL, HOLDER_KEY, ACTIVITY, SETTING] {
-                    if !storage.list(kind)?.is_empty() {
-                        return Err(StoreError::Corrupt(
-                            "the store has records but no key check".into(),
-                        ));
-                    }
+                if holds_records(storage.as_ref())? {
+                    return Err(StoreError::Corrupt(
+                        "the store has records but no key check".into(),
+                    ));
                 }
                 // A new store. Parameters left by a creation that stopped half-way are used.
                 let params = match params {
@@ -665,6 +697,63 @@ impl WalletStore {
             }
         }
         Ok(listing)
+    }
+
+    /// Every record of every kind ([`RECORD_KINDS`]), opened, ordered by kind then id: the
+    /// whole wallet, record by record (for a backup).
+    ///
+    /// # Errors
+    /// [`StoreError::Tampered`] naming the first record that does not open (a backup leaves
+    /// nothing out silently); storage errors.
+    pub fn records(&self) -> Result<Vec<Record>, StoreError> {
+        let mut records = Vec::new();
+        for kind in RECORD_KINDS {
+            for (id, sealed) in self.storage.list(kind)? {
+                let plaintext = self.open_sealed(kind, &id, &sealed)?;
+                records.push(Record {
+                    kind: kind.to_owned(),
+                    id,
+                    plaintext,
+                });
+            }
+        }
+        Ok(records)
+    }
+
+    /// Whether the store holds no record of any kind (only its own key records).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(!holds_records(self.storage.as_ref())?)
+    }
+
+    /// Writes `records` (as [`WalletStore::records`] gave them, from another store) into this
+    /// store, sealed with its key. The store must be empty, and every record of a known kind
+    /// with a valid id; all are checked before the first is written.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] when the store is not empty or a record is not acceptable;
+    /// storage errors (the records written until then stay).
+    pub(crate) fn write_records(&self, records: &[Record]) -> Result<(), StoreError> {
+        if !self.is_empty()? {
+            return Err(StoreError::Invalid(
+                "records are only restored into an empty store".into(),
+            ));
+        }
+        for record in records {
+            if !RECORD_KINDS.contains(&record.kind.as_str()) {
+                return Err(StoreError::Invalid(format!(
+                    "no record kind `{}`",
+                    record.kind
+                )));
+            }
+            check_id(&record.id)?;
+        }
+        for record in records {
+            self.put_sealed(&record.kind, &record.id, &record.plaintext)?;
+        }
+        Ok(())
     }
 
     // --- credentials ---
@@ -798,6 +887,24 @@ impl WalletStore {
                     .map_err(|_| StoreError::Corrupt(format!("setting `{id}` is not JSON")))
             })
             .transpose()
+    }
+
+    /// Stores the setting `id` given as JSON text (`json` must be JSON: [`WalletStore::setting`]
+    /// reads it), so that a setting holding a secret never passes through a `Value` that is not
+    /// zeroized.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for a bad id; storage errors.
+    pub(crate) fn put_setting_json(&self, id: &str, json: &[u8]) -> Result<(), StoreError> {
+        self.put_sealed(SETTING, id, json)
+    }
+
+    /// The setting `id` as JSON text (zeroized on drop), if there is one.
+    ///
+    /// # Errors
+    /// [`StoreError::Tampered`] when its record does not open; storage errors.
+    pub(crate) fn setting_json(&self, id: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        self.get_opened(SETTING, id)
     }
 
     // --- activity log ---

@@ -12,6 +12,7 @@ mod jcs;
 mod mutations;
 mod negative;
 mod query;
+mod recovery;
 mod sd_jwt;
 mod sd_jwt_negative;
 mod sd_jwt_status;

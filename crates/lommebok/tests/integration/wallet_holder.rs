@@ -43,7 +43,7 @@ fn issuer() -> Issuer {
 }
 
 /// A PID from `issuer`, every claim disclosable, bound to `key`.
-fn pid(issuer: &Issuer, key: lommebok::PublicKey) -> String {
+pub(crate) fn pid(issuer: &Issuer, key: lommebok::PublicKey) -> String {
     issuer
         .issue_sd_jwt_at(
             &pid_claims(),
@@ -56,7 +56,7 @@ fn pid(issuer: &Issuer, key: lommebok::PublicKey) -> String {
         .unwrap()
 }
 
-fn age_query() -> DcqlQuery {
+pub(crate) fn age_query() -> DcqlQuery {
     DcqlQuery::parse(
         &json!({"credentials": [{
             "id": "pid", "format": "dc+sd-jwt",
@@ -68,7 +68,7 @@ fn age_query() -> DcqlQuery {
     .unwrap()
 }
 
-fn residence_query() -> DcqlQuery {
+pub(crate) fn residence_query() -> DcqlQuery {
     DcqlQuery::parse(
         &json!({"credentials": [{
             "id": "residence", "format": "ldp_vc",
