@@ -15,8 +15,9 @@ mod wallet;
 pub use error::LommebokError;
 pub use holder::{
     Activity, ActivityLog, AnswerWay, Candidate, Choice, CredentialFormat, CredentialList,
-    CredentialSetAnswers, CredentialSummary, HolderWallet, ImportResult, Presentations,
-    PresentedCredential, QueryAnswers, Released, RequestAnswers, StoreKey,
+    CredentialSetAnswers, CredentialStatusList, CredentialSummary, CredentialWithStatus,
+    HeldStatus, HolderWallet, ImportResult, Presentations, PresentedCredential, QueryAnswers,
+    Released, RequestAnswers, StoreKey,
 };
 pub use issuer::{Cryptosuite, Issuer};
 pub use key::{KeyAlgorithm, Signer, SoftwareKey};

@@ -335,6 +335,11 @@ RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_import_credential(uint64_t
 RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_list(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_LIST_WITH_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_LIST_WITH_STATUS
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_list_with_status(uint64_t ptr, uint64_t verifier, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_PRESENT
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_PRESENT
 RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_present(uint64_t ptr, RustBuffer query_json, RustBuffer choices, RustBuffer request, RustBuffer verifier_name, RustCallStatus *_Nonnull out_status
@@ -1156,6 +1161,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_import_credential(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_LIST
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_LIST
 uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_LIST_WITH_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_LIST_WITH_STATUS
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_list_with_status(void
     
 );
 #endif

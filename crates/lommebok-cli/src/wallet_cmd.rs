@@ -13,7 +13,7 @@ use lommebok::PresentationRequest;
 use lommebok::query::{DcqlQuery, QueryMatch};
 use lommebok::trust::request::CheckedRequest;
 use lommebok::wallet::store::{PassphraseKey, StoreError};
-use lommebok::wallet::{Choice, CredentialSummary, HolderWallet, HolderWalletError};
+use lommebok::wallet::{Choice, CredentialSummary, HeldStatus, HolderWallet, HolderWalletError};
 use lommebok_sqlite::SqliteStorage;
 use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
@@ -66,8 +66,9 @@ pub(crate) enum WalletCommand {
     /// Verify a credential (Data Integrity, or an SD-JWT VC with its issuer's key) and keep it
     /// if it is this holder's; print what the wallet shows of it. Refused: exit 1.
     Import(ImportArgs),
-    /// Print the credentials held (and the records that could not be read).
-    List(StoreArgs),
+    /// Print the credentials held (and the records that could not be read); with
+    /// --status-list, each one's status (valid, revoked, suspended, none, or unknown).
+    List(ListArgs),
     /// Print a credential as it was imported.
     Export(IdArgs),
     /// Delete a credential (its activity entries stay).
@@ -95,6 +96,19 @@ pub(crate) struct StoreArgs {
     /// LOMMEBOK_PASSPHRASE (the passphrase is never taken as an argument).
     #[arg(long, value_name = "FILE")]
     passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The status list published at URL (`status publish` or `status publish-token` output):
+    /// each credential naming it gets its status. Repeatable. Without any, no status is shown.
+    #[arg(long, value_name = "URL=FILE", value_parser = parse_url_file_arg)]
+    status_list: Vec<(String, PathBuf)>,
+    /// Read the status as of this time (e.g. 2026-06-01T12:00:00Z). Default: now.
+    #[arg(long, value_name = "ISO", value_parser = parse_time)]
+    now: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Args)]
@@ -399,18 +413,52 @@ fn import(args: ImportArgs) -> Result<ExitCode, Failure> {
     }
 }
 
-fn list(args: &StoreArgs) -> Result<ExitCode, Failure> {
-    let wallet = open(args, false)?;
-    let listing = wallet.list().map_err(store_failure)?;
-    let damaged: Vec<String> = listing.damaged.iter().map(ToString::to_string).collect();
+fn list(args: &ListArgs) -> Result<ExitCode, Failure> {
+    let wallet = open(&args.store, false)?;
+    let (credentials, damaged): (Vec<Value>, Vec<String>) = if args.status_list.is_empty() {
+        let listing = wallet.list().map_err(store_failure)?;
+        (
+            listing.records.iter().map(summary_json).collect(),
+            listing.damaged.iter().map(ToString::to_string).collect(),
+        )
+    } else {
+        let verifier = trust_cmd::verifier_at(args.now)
+            .with_status_source(load_status_lists(&args.status_list)?);
+        let listing = wallet.list_with_status(&verifier).map_err(store_failure)?;
+        (
+            listing
+                .records
+                .iter()
+                .map(|(summary, status)| {
+                    let mut entry = summary_json(summary);
+                    if let Value::Object(entry) = &mut entry {
+                        entry.insert("status".into(), status_json(status));
+                    }
+                    entry
+                })
+                .collect(),
+            listing.damaged.iter().map(ToString::to_string).collect(),
+        )
+    };
     for message in &damaged {
         say!("warning: {message}");
     }
     print_json(&json!({
-        "credentials": listing.records.iter().map(summary_json).collect::<Vec<_>>(),
+        "credentials": credentials,
         "damaged": damaged,
     }))?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn status_json(status: &HeldStatus) -> Value {
+    match status {
+        HeldStatus::NoStatus => json!("none"),
+        HeldStatus::Valid => json!("valid"),
+        HeldStatus::Revoked => json!("revoked"),
+        HeldStatus::Suspended => json!("suspended"),
+        HeldStatus::Unknown(reason) => json!({"unknown": reason}),
+        other => json!({"unknown": format!("{other:?}")}),
+    }
 }
 
 /// Reads the query file and opens the wallet with the contexts.

@@ -2671,6 +2671,64 @@ fn wallet_wrong_passphrase_is_exit_2_and_the_file_is_untouched() {
 /// A credential about someone else, or bound to another key, is refused: exit 1 with the
 /// reason, and nothing is stored. A credential that does not verify likewise.
 #[test]
+fn wallet_list_with_status_lists_shows_valid_then_revoked() {
+    let ws = WalletScene::new();
+    ws.scene.create_list(REVOCATION_LIST, "revocation");
+    let (vc, id) = ws
+        .scene
+        .issue_with_status(&[REVOCATION_LIST], "vc-status.json");
+    let name = vc.file_name().unwrap().to_str().unwrap().to_owned();
+    let status_arg = |list: &Path| format!("{REVOCATION_LIST}={}", p(list));
+    let published = ws.scene.publish(REVOCATION_LIST);
+    ws.import(&name, &["--status-list", &status_arg(&published)])
+        .expect(0);
+
+    let listed = wallet(&[
+        "list",
+        "--store",
+        ws.store(),
+        "--status-list",
+        &status_arg(&published),
+        "--now",
+        NOW,
+    ]);
+    listed.expect(0);
+    let statuses: Vec<Value> = listed.json()["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].clone())
+        .collect();
+    assert!(statuses.contains(&json!("valid")), "{}", listed.stdout);
+
+    ws.scene.status(&["revoke", "--id", &id]).expect(0);
+    let published = ws.scene.publish(REVOCATION_LIST);
+    let listed = wallet(&[
+        "list",
+        "--store",
+        ws.store(),
+        "--status-list",
+        &status_arg(&published),
+        "--now",
+        NOW,
+    ]);
+    listed.expect(0);
+    let statuses: Vec<Value> = listed.json()["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].clone())
+        .collect();
+    assert!(statuses.contains(&json!("revoked")), "{}", listed.stdout);
+    assert!(!statuses.contains(&json!("valid")), "{}", listed.stdout);
+
+    // Without --status-list, no status is shown at all.
+    let plain = wallet(&["list", "--store", ws.store()]);
+    plain.expect(0);
+    assert!(plain.json()["credentials"][0].get("status").is_none());
+}
+
+#[test]
 fn wallet_import_of_someone_elses_credential_is_refused() {
     let mut ws = WalletScene::new();
     let wallet_did = std::mem::replace(&mut ws.scene.holder_did, ws.other_did.clone());

@@ -548,6 +548,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_list() != 5383:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_list_with_status() != 51411:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_present() != 58053:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_present_to() != 56635:
@@ -771,6 +773,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_import_credential.re
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_list.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_list.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_list_with_status.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_list_with_status.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present.restype = ctypes.c_uint16
@@ -1076,6 +1081,12 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list_with_status.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list_with_status.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -3001,6 +3012,329 @@ class _UniffiFfiConverterTypeCredentialStatus(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.index, buf)
         _UniffiFfiConverterUInt8.write(value.value, buf)
         _UniffiFfiConverterOptionalString.write(value.message, buf)
+
+
+
+
+
+
+class HeldStatus:
+    """
+    What the wallet knows of a held credential's status.
+"""
+    def __init__(self):
+        raise RuntimeError("HeldStatus cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class NO_STATUS:
+        """
+        No status entry: it cannot be revoked.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "HeldStatus.NO_STATUS()".format()
+        def __eq__(self, other):
+            if not isinstance(other, HeldStatus):
+                return NotImplemented
+            if not other.is_NO_STATUS():
+                return False
+            return True
+
+    @dataclass
+    class VALID:
+        """
+        In force, as its issuer's status list says.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "HeldStatus.VALID()".format()
+        def __eq__(self, other):
+            if not isinstance(other, HeldStatus):
+                return NotImplemented
+            if not other.is_VALID():
+                return False
+            return True
+
+    @dataclass
+    class REVOKED:
+        """
+        Revoked by its issuer.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "HeldStatus.REVOKED()".format()
+        def __eq__(self, other):
+            if not isinstance(other, HeldStatus):
+                return NotImplemented
+            if not other.is_REVOKED():
+                return False
+            return True
+
+    @dataclass
+    class SUSPENDED:
+        """
+        Suspended by its issuer (it may be reinstated).
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "HeldStatus.SUSPENDED()".format()
+        def __eq__(self, other):
+            if not isinstance(other, HeldStatus):
+                return NotImplemented
+            if not other.is_SUSPENDED():
+                return False
+            return True
+
+    @dataclass
+    class UNKNOWN:
+        """
+        Not known now (the status list is not at hand or does not verify).
+"""
+        
+        def __init__(self, reason:str):
+            self.reason = reason
+            
+            """
+        Why.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "HeldStatus.UNKNOWN(reason={})".format(self.reason)
+        def __eq__(self, other):
+            if not isinstance(other, HeldStatus):
+                return NotImplemented
+            if not other.is_UNKNOWN():
+                return False
+            if self.reason != other.reason:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_NO_STATUS(self) -> bool:
+        return isinstance(self, HeldStatus.NO_STATUS)
+    def is_no_status(self) -> bool:
+        return isinstance(self, HeldStatus.NO_STATUS)
+    def is_VALID(self) -> bool:
+        return isinstance(self, HeldStatus.VALID)
+    def is_valid(self) -> bool:
+        return isinstance(self, HeldStatus.VALID)
+    def is_REVOKED(self) -> bool:
+        return isinstance(self, HeldStatus.REVOKED)
+    def is_revoked(self) -> bool:
+        return isinstance(self, HeldStatus.REVOKED)
+    def is_SUSPENDED(self) -> bool:
+        return isinstance(self, HeldStatus.SUSPENDED)
+    def is_suspended(self) -> bool:
+        return isinstance(self, HeldStatus.SUSPENDED)
+    def is_UNKNOWN(self) -> bool:
+        return isinstance(self, HeldStatus.UNKNOWN)
+    def is_unknown(self) -> bool:
+        return isinstance(self, HeldStatus.UNKNOWN)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+HeldStatus.NO_STATUS = type("HeldStatus.NO_STATUS", (HeldStatus.NO_STATUS, HeldStatus,), {})  # type: ignore
+HeldStatus.VALID = type("HeldStatus.VALID", (HeldStatus.VALID, HeldStatus,), {})  # type: ignore
+HeldStatus.REVOKED = type("HeldStatus.REVOKED", (HeldStatus.REVOKED, HeldStatus,), {})  # type: ignore
+HeldStatus.SUSPENDED = type("HeldStatus.SUSPENDED", (HeldStatus.SUSPENDED, HeldStatus,), {})  # type: ignore
+HeldStatus.UNKNOWN = type("HeldStatus.UNKNOWN", (HeldStatus.UNKNOWN, HeldStatus,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeHeldStatus(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return HeldStatus.NO_STATUS(
+            )
+        if variant == 2:
+            return HeldStatus.VALID(
+            )
+        if variant == 3:
+            return HeldStatus.REVOKED(
+            )
+        if variant == 4:
+            return HeldStatus.SUSPENDED(
+            )
+        if variant == 5:
+            return HeldStatus.UNKNOWN(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_NO_STATUS():
+            return
+        if value.is_VALID():
+            return
+        if value.is_REVOKED():
+            return
+        if value.is_SUSPENDED():
+            return
+        if value.is_UNKNOWN():
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_NO_STATUS():
+            buf.write_i32(1)
+        if value.is_VALID():
+            buf.write_i32(2)
+        if value.is_REVOKED():
+            buf.write_i32(3)
+        if value.is_SUSPENDED():
+            buf.write_i32(4)
+        if value.is_UNKNOWN():
+            buf.write_i32(5)
+            _UniffiFfiConverterString.write(value.reason, buf)
+
+
+
+@dataclass
+class CredentialWithStatus:
+    """
+    A held credential and its status.
+"""
+    def __init__(self, *, credential:CredentialSummary, status:HeldStatus):
+        self.credential = credential
+        self.status = status
+        
+        
+
+    
+    def __str__(self):
+        return "CredentialWithStatus(credential={}, status={})".format(self.credential, self.status)
+    def __eq__(self, other):
+        if self.credential != other.credential:
+            return False
+        if self.status != other.status:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCredentialWithStatus(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CredentialWithStatus(
+            credential=_UniffiFfiConverterTypeCredentialSummary.read(buf),
+            status=_UniffiFfiConverterTypeHeldStatus.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeCredentialSummary.check_lower(value.credential)
+        _UniffiFfiConverterTypeHeldStatus.check_lower(value.status)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeCredentialSummary.write(value.credential, buf)
+        _UniffiFfiConverterTypeHeldStatus.write(value.status, buf)
+
+class _UniffiFfiConverterSequenceTypeCredentialWithStatus(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeCredentialWithStatus.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeCredentialWithStatus.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeCredentialWithStatus.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class CredentialStatusList:
+    """
+    The credentials held, with their status.
+"""
+    def __init__(self, *, credentials:typing.List[CredentialWithStatus], damaged:typing.List[str]):
+        self.credentials = credentials
+        self.damaged = damaged
+        
+        
+
+    
+    def __str__(self):
+        return "CredentialStatusList(credentials={}, damaged={})".format(self.credentials, self.damaged)
+    def __eq__(self, other):
+        if self.credentials != other.credentials:
+            return False
+        if self.damaged != other.damaged:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeCredentialStatusList(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CredentialStatusList(
+            credentials=_UniffiFfiConverterSequenceTypeCredentialWithStatus.read(buf),
+            damaged=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypeCredentialWithStatus.check_lower(value.credentials)
+        _UniffiFfiConverterSequenceString.check_lower(value.damaged)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypeCredentialWithStatus.write(value.credentials, buf)
+        _UniffiFfiConverterSequenceString.write(value.damaged, buf)
 
 @dataclass
 class ListedIssuer:
@@ -6847,6 +7181,16 @@ class HolderWalletProtocol(typing.Protocol):
         [`LommebokError::Storage`].
 """
         raise NotImplementedError
+    def list_with_status(self, verifier: Verifier) -> CredentialStatusList:
+        """
+        The credentials held, each with its status as `verifier` sees it (hand it the
+        issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
+        known is `HeldStatus::Unknown`, never `Valid`.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
     def present(self, query_json: str,choices: typing.List[Choice],request: PresentationRequest,verifier_name: str) -> Presentations:
         """
         Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
@@ -7137,6 +7481,29 @@ class HolderWallet(HolderWalletProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def list_with_status(self, verifier: Verifier) -> CredentialStatusList:
+        """
+        The credentials held, each with its status as `verifier` sees it (hand it the
+        issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
+        known is `HeldStatus::Unknown`, never `Valid`.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeVerifier.lower(verifier),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCredentialStatusList.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list_with_status,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -8787,6 +9154,7 @@ __all__ = [
     "Released",
     "CheckKind",
     "StatusPurpose",
+    "HeldStatus",
     "KeyAlgorithm",
     "LommebokError",
     "SdJwtIssuer",
@@ -8805,6 +9173,8 @@ __all__ = [
     "CredentialList",
     "CredentialSetAnswers",
     "CredentialStatus",
+    "CredentialWithStatus",
+    "CredentialStatusList",
     "ListedIssuer",
     "OverAsk",
     "PresentationRequest",

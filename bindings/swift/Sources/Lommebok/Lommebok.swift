@@ -693,6 +693,16 @@ public protocol HolderWalletProtocol: AnyObject, Sendable {
     func list() throws  -> CredentialList
     
     /**
+     * The credentials held, each with its status as `verifier` sees it (hand it the
+     * issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
+     * known is `HeldStatus::Unknown`, never `Valid`.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    func listWithStatus(verifier: Verifier) throws  -> CredentialStatusList
+    
+    /**
      * Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
      * presentation each, with the minimum (an SD-JWT discloses only what the chosen way
      * needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
@@ -953,6 +963,24 @@ open func list()throws  -> CredentialList  {
         uniffiCallStatus in
     uniffi_lommebok_ffi_fn_method_holderwallet_list(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The credentials held, each with its status as `verifier` sees it (hand it the
+     * issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
+     * known is `HeldStatus::Unknown`, never `Valid`.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+open func listWithStatus(verifier: Verifier)throws  -> CredentialStatusList  {
+    return try  FfiConverterTypeCredentialStatusList_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_list_with_status(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeVerifier_lower(verifier),uniffiCallStatus
     )
 })
 }
@@ -4686,6 +4714,75 @@ public func FfiConverterTypeCredentialStatus_lower(_ value: CredentialStatus) ->
 
 
 /**
+ * The credentials held, with their status.
+ */
+public struct CredentialStatusList: Equatable, Hashable {
+    /**
+     * Those that open and read, in id order.
+     */
+    public var credentials: [CredentialWithStatus]
+    /**
+     * One reason per record that does not open.
+     */
+    public var damaged: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Those that open and read, in id order.
+         */credentials: [CredentialWithStatus], 
+        /**
+         * One reason per record that does not open.
+         */damaged: [String]) {
+        self.credentials = credentials
+        self.damaged = damaged
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CredentialStatusList: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentialStatusList: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CredentialStatusList {
+        return
+            try CredentialStatusList(
+                credentials: FfiConverterSequenceTypeCredentialWithStatus.read(from: &buf), 
+                damaged: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CredentialStatusList, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeCredentialWithStatus.write(value.credentials, into: &buf)
+        FfiConverterSequenceString.write(value.damaged, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialStatusList_lift(_ buf: RustBuffer) throws -> CredentialStatusList {
+    return try FfiConverterTypeCredentialStatusList.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialStatusList_lower(_ value: CredentialStatusList) -> RustBuffer {
+    return FfiConverterTypeCredentialStatusList.lower(value)
+}
+
+
+/**
  * What a wallet screen shows of a held credential.
  */
 public struct CredentialSummary: Equatable, Hashable {
@@ -4791,6 +4888,75 @@ public func FfiConverterTypeCredentialSummary_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeCredentialSummary_lower(_ value: CredentialSummary) -> RustBuffer {
     return FfiConverterTypeCredentialSummary.lower(value)
+}
+
+
+/**
+ * A held credential and its status.
+ */
+public struct CredentialWithStatus: Equatable, Hashable {
+    /**
+     * What the wallet shows of it.
+     */
+    public var credential: CredentialSummary
+    /**
+     * Its status now.
+     */
+    public var status: HeldStatus
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What the wallet shows of it.
+         */credential: CredentialSummary, 
+        /**
+         * Its status now.
+         */status: HeldStatus) {
+        self.credential = credential
+        self.status = status
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CredentialWithStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentialWithStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CredentialWithStatus {
+        return
+            try CredentialWithStatus(
+                credential: FfiConverterTypeCredentialSummary.read(from: &buf), 
+                status: FfiConverterTypeHeldStatus.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CredentialWithStatus, into buf: inout [UInt8]) {
+        FfiConverterTypeCredentialSummary.write(value.credential, into: &buf)
+        FfiConverterTypeHeldStatus.write(value.status, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialWithStatus_lift(_ buf: RustBuffer) throws -> CredentialWithStatus {
+    return try FfiConverterTypeCredentialWithStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialWithStatus_lower(_ value: CredentialWithStatus) -> RustBuffer {
+    return FfiConverterTypeCredentialWithStatus.lower(value)
 }
 
 
@@ -6848,6 +7014,117 @@ public func FfiConverterTypeCryptosuite_lower(_ value: Cryptosuite) -> RustBuffe
 
 
 /**
+ * What the wallet knows of a held credential's status.
+ */
+
+public enum HeldStatus: Equatable, Hashable {
+    
+    /**
+     * No status entry: it cannot be revoked.
+     */
+    case noStatus
+    /**
+     * In force, as its issuer's status list says.
+     */
+    case valid
+    /**
+     * Revoked by its issuer.
+     */
+    case revoked
+    /**
+     * Suspended by its issuer (it may be reinstated).
+     */
+    case suspended
+    /**
+     * Not known now (the status list is not at hand or does not verify).
+     */
+    case unknown(
+        /**
+         * Why.
+         */reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension HeldStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHeldStatus: FfiConverterRustBuffer {
+    typealias SwiftType = HeldStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HeldStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .noStatus
+        
+        case 2: return .valid
+        
+        case 3: return .revoked
+        
+        case 4: return .suspended
+        
+        case 5: return .unknown(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: HeldStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .noStatus:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .valid:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .revoked:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .suspended:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .unknown(reason):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeldStatus_lift(_ buf: RustBuffer) throws -> HeldStatus {
+    return try FfiConverterTypeHeldStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeldStatus_lower(_ value: HeldStatus) -> RustBuffer {
+    return FfiConverterTypeHeldStatus.lower(value)
+}
+
+
+
+/**
  * What became of a credential handed to [`HolderWallet::import_credential`].
  */
 
@@ -8190,6 +8467,31 @@ fileprivate struct FfiConverterSequenceTypeCredentialSummary: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCredentialWithStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [CredentialWithStatus]
+
+    public static func write(_ value: [CredentialWithStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCredentialWithStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CredentialWithStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CredentialWithStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCredentialWithStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeListedIssuer: FfiConverterRustBuffer {
     typealias SwiftType = [ListedIssuer]
 
@@ -8537,6 +8839,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_holderwallet_list() != 5383) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_list_with_status() != 51411) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_holderwallet_present() != 58053) {

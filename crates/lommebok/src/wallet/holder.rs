@@ -128,6 +128,82 @@ pub struct CredentialSummary {
     pub valid_until: Option<DateTime<Utc>>,
 }
 
+/// What the wallet knows of a held credential's status (revocation, suspension).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeldStatus {
+    /// The credential has no status entry: it cannot be revoked.
+    NoStatus,
+    /// Its issuer's status lists say it is in force.
+    Valid,
+    /// Revoked by its issuer.
+    Revoked,
+    /// Suspended by its issuer (it may be reinstated).
+    Suspended,
+    /// Not known now: the status list is not at hand, does not verify, or the issuer's key is
+    /// not known. The reason says which.
+    Unknown(String),
+}
+
+/// The status of `stored` as `verifier` sees it.
+fn held_status(stored: &StoredCredential, verifier: &Verifier) -> HeldStatus {
+    let report = match stored.format {
+        CredentialFormat::DataIntegrity => verifier
+            .verify_credential_as_issued(&stored.data)
+            .map(|v| v.report),
+        CredentialFormat::SdJwt => {
+            let Some(issuer) = sd_jwt_issuer_key(&stored.data) else {
+                return match sd_jwt::inspect(&stored.data) {
+                    Ok(contents) if !contents.claims.contains_key("status") => HeldStatus::NoStatus,
+                    _ => HeldStatus::Unknown(
+                        "the issuer's key is not known to the wallet".to_owned(),
+                    ),
+                };
+            };
+            verifier
+                .verify_sd_jwt_as_issued(&stored.data, &issuer)
+                .map(|v| v.report)
+        }
+    };
+    let report = match report {
+        Ok(report) => report,
+        Err(e) => return HeldStatus::Unknown(e.to_string()),
+    };
+    let checks: Vec<_> = report
+        .checks
+        .iter()
+        .filter(|c| c.check == crate::CheckKind::Status)
+        .collect();
+    if checks.is_empty() {
+        return HeldStatus::NoStatus;
+    }
+    // The verifier's status reasons start with what the list says.
+    let starts =
+        |reason: &str, word: &str| reason == word || reason.starts_with(&format!("{word} "));
+    if let Some(check) = checks.iter().find(|c| !c.passed) {
+        if starts(&check.reason, "revoked") {
+            HeldStatus::Revoked
+        } else if starts(&check.reason, "suspended") {
+            HeldStatus::Suspended
+        } else {
+            HeldStatus::Unknown(check.reason.clone())
+        }
+    } else {
+        HeldStatus::Valid
+    }
+}
+
+/// The key an SD-JWT names for its issuer: the header's `kid` when it is a DID URL of the
+/// `iss` DID (resolved and checked by the verifier like any other).
+fn sd_jwt_issuer_key(sd_jwt: &str) -> Option<SdJwtIssuerKey> {
+    let jwt = sd_jwt.split('~').next()?;
+    let jws = crate::jws::Jws::decode(jwt).ok()?;
+    let kid = jws.kid()?;
+    let iss = jws.payload.get("iss")?.as_str()?;
+    let did = crate::did::split_did_url(kid).ok()?;
+    (did.as_str() == iss).then(|| SdJwtIssuerKey::VerificationMethod(kid.to_owned()))
+}
+
 /// One answer the holder chose to give: for the Credential Query `query_id`, the held
 /// credential `held_id`, the way `claim_set` (the index in the query's `claim_sets`, as in
 /// [`crate::query::ClaimSetMatch::claim_set`]; `None` when the query has none).
@@ -562,6 +638,32 @@ impl HolderWallet {
         let listing = self.read_all()?;
         Ok(Listing {
             records: listing.records.into_iter().map(|r| r.summary).collect(),
+            damaged: listing.damaged,
+        })
+    }
+
+    /// Every credential held with its current status as `verifier` sees it (give it the
+    /// status lists the app fetched: [`Verifier::with_status_source`]), for a wallet screen.
+    /// Reading a status never fails the listing: what cannot be known is
+    /// [`HeldStatus::Unknown`].
+    ///
+    /// # Errors
+    /// Storage errors only.
+    pub fn list_with_status(
+        &self,
+        verifier: &Verifier,
+    ) -> Result<Listing<(CredentialSummary, HeldStatus)>, StoreError> {
+        let listing = self.read_all()?;
+        let mut records = Vec::with_capacity(listing.records.len());
+        for read in listing.records {
+            let status = match self.store.credential(&read.summary.id)? {
+                Some(stored) => held_status(&stored, verifier),
+                None => HeldStatus::Unknown("the credential was deleted meanwhile".into()),
+            };
+            records.push((read.summary, status));
+        }
+        Ok(Listing {
+            records,
             damaged: listing.damaged,
         })
     }

@@ -10,8 +10,8 @@ pub mod recovery;
 pub mod store;
 
 pub use holder::{
-    Activity, Choice, CredentialSummary, HolderWallet, HolderWalletError, Presentations,
-    PresentedCredential, Released,
+    Activity, Choice, CredentialSummary, HeldStatus, HolderWallet, HolderWalletError,
+    Presentations, PresentedCredential, Released,
 };
 
 use std::sync::Arc;

@@ -568,3 +568,107 @@ fn wallet_holder_response_with_two_presentations_verifies_on_its_one_nonce() {
         .unwrap();
     assert!(second.report.failed(lommebok::CheckKind::Challenge));
 }
+
+#[test]
+fn wallet_holder_lists_each_credentials_current_status() {
+    use lommebok::wallet::HeldStatus;
+
+    let (issuer, cache, verifier) = crate::status::setup();
+    let storage = Arc::new(MemoryStorage::new());
+    let wallet = open(&storage);
+    let revoked = support::residence(&issuer, wallet.did().as_str());
+    let suspended = support::residence(&issuer, wallet.did().as_str());
+    let in_force = support::residence(&issuer, wallet.did().as_str());
+    crate::status::publish(&issuer, &cache);
+    let mut ids = Vec::new();
+    for credential in [&revoked, &suspended, &in_force] {
+        ids.push(
+            wallet
+                .import(&credential.to_json_string(), &verifier, None)
+                .unwrap()
+                .id,
+        );
+    }
+    // An SD-JWT with a Token Status List entry, and one without any status.
+    let tokens_list = "https://kommune.example/token-status/revocation/1";
+    let registry = lommebok::status::StatusRegistry::in_memory();
+    registry
+        .create_list(tokens_list, lommebok::status::StatusPurpose::Revocation)
+        .unwrap();
+    let sd_issuer = Issuer::new(support::key(Algorithm::Ed25519, 1)).with_status(registry, &[]);
+    let with_status = sd_issuer
+        .issue_sd_jwt_at(
+            &crate::sd_jwt::pid_claims(),
+            &crate::sd_jwt::pid_disclosable(),
+            &SdJwtOptions::new(PID)
+                .with_holder_key(wallet.public_key())
+                .valid_until(now() + Duration::days(30))
+                .with_status(tokens_list, "urn:uuid:0b5e1d2c-0000-4000-8000-0000000000f1"),
+            now() - Duration::days(1),
+        )
+        .unwrap();
+    let token = sd_issuer
+        .status_list_token_at(
+            tokens_list,
+            now() - Duration::minutes(1),
+            now() + Duration::hours(1),
+        )
+        .unwrap();
+    cache.insert(tokens_list, &token);
+    let sd_with_status = wallet
+        .import(&with_status, &verifier, Some(&issuer_key(&sd_issuer)))
+        .unwrap()
+        .id;
+    let sd_without = wallet
+        .import(
+            &pid(&issuer, wallet.public_key()),
+            &verifier,
+            Some(&issuer_key(&issuer)),
+        )
+        .unwrap()
+        .id;
+
+    issuer.revoke(revoked.id().unwrap()).unwrap();
+    issuer.suspend(suspended.id().unwrap()).unwrap();
+    crate::status::publish(&issuer, &cache);
+    sd_issuer
+        .revoke("urn:uuid:0b5e1d2c-0000-4000-8000-0000000000f1")
+        .unwrap();
+    let token = sd_issuer
+        .status_list_token_at(
+            tokens_list,
+            now() - Duration::minutes(1),
+            now() + Duration::hours(1),
+        )
+        .unwrap();
+    cache.insert(tokens_list, &token);
+
+    let listing = wallet.list_with_status(&verifier).unwrap();
+    let status_of = |id: &str| {
+        listing
+            .records
+            .iter()
+            .find(|(summary, _)| summary.id == id)
+            .map(|(_, status)| status.clone())
+            .unwrap()
+    };
+    assert_eq!(status_of(&ids[0]), HeldStatus::Revoked);
+    assert_eq!(status_of(&ids[1]), HeldStatus::Suspended);
+    assert_eq!(status_of(&ids[2]), HeldStatus::Valid);
+    assert_eq!(status_of(&sd_with_status), HeldStatus::Revoked);
+    assert_eq!(status_of(&sd_without), HeldStatus::NoStatus);
+
+    // Without the status lists at hand, the status is not known (and never "valid").
+    let offline = wallet.list_with_status(&support::verifier()).unwrap();
+    for (summary, status) in &offline.records {
+        if summary.id == sd_without {
+            assert_eq!(status, &HeldStatus::NoStatus);
+        } else {
+            assert!(
+                matches!(status, HeldStatus::Unknown(_)),
+                "{}: {status:?}",
+                summary.id
+            );
+        }
+    }
+}

@@ -733,6 +733,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_list(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_list_with_status(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_present(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_present_to(
@@ -935,6 +937,8 @@ internal object UniffiLib {
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_import_credential(`ptr`: Long,`credential`: RustBuffer.ByValue,`verifier`: Long,`sdJwtIssuer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_list(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_list_with_status(`ptr`: Long,`verifier`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_present(`ptr`: Long,`queryJson`: RustBuffer.ByValue,`choices`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,`verifierName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1285,6 +1289,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_list() and 0xFFFF) != 5383) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_list_with_status() and 0xFFFF) != 51411) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_present() and 0xFFFF) != 58053) {
@@ -2066,6 +2073,16 @@ public interface HolderWalletInterface {
     fun `list`(): CredentialList
     
     /**
+     * The credentials held, each with its status as `verifier` sees it (hand it the
+     * issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
+     * known is `HeldStatus::Unknown`, never `Valid`.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    fun `listWithStatus`(`verifier`: Verifier): CredentialStatusList
+    
+    /**
      * Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
      * presentation each, with the minimum (an SD-JWT discloses only what the chosen way
      * needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
@@ -2391,6 +2408,29 @@ open class HolderWallet: Disposable, AutoCloseable, HolderWalletInterface
     UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The credentials held, each with its status as `verifier` sees it (hand it the
+     * issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
+     * known is `HeldStatus::Unknown`, never `Valid`.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `listWithStatus`(`verifier`: Verifier): CredentialStatusList {
+            return FfiConverterTypeCredentialStatusList.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list_with_status(
+        it,
+        
+        FfiConverterTypeVerifier.lower(`verifier`),_status)
 }
     }
     )
@@ -7248,6 +7288,53 @@ public object FfiConverterTypeCredentialStatus: FfiConverterRustBuffer<Credentia
 
 
 /**
+ * The credentials held, with their status.
+ */
+data class CredentialStatusList (
+    /**
+     * Those that open and read, in id order.
+     */
+    var `credentials`: List<CredentialWithStatus>
+    , 
+    /**
+     * One reason per record that does not open.
+     */
+    var `damaged`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentialStatusList: FfiConverterRustBuffer<CredentialStatusList> {
+    override fun read(buf: ByteBuffer): CredentialStatusList {
+        return CredentialStatusList(
+            FfiConverterSequenceTypeCredentialWithStatus.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CredentialStatusList) = (
+            FfiConverterSequenceTypeCredentialWithStatus.allocationSize(value.`credentials`) +
+            FfiConverterSequenceString.allocationSize(value.`damaged`)
+    )
+
+    override fun write(value: CredentialStatusList, buf: ByteBuffer) {
+            FfiConverterSequenceTypeCredentialWithStatus.write(value.`credentials`, buf)
+            FfiConverterSequenceString.write(value.`damaged`, buf)
+    }
+}
+
+
+
+/**
  * What a wallet screen shows of a held credential.
  */
 data class CredentialSummary (
@@ -7321,6 +7408,53 @@ public object FfiConverterTypeCredentialSummary: FfiConverterRustBuffer<Credenti
             FfiConverterOptionalString.write(value.`issuer`, buf)
             FfiConverterOptionalString.write(value.`validFrom`, buf)
             FfiConverterOptionalString.write(value.`validUntil`, buf)
+    }
+}
+
+
+
+/**
+ * A held credential and its status.
+ */
+data class CredentialWithStatus (
+    /**
+     * What the wallet shows of it.
+     */
+    var `credential`: CredentialSummary
+    , 
+    /**
+     * Its status now.
+     */
+    var `status`: HeldStatus
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentialWithStatus: FfiConverterRustBuffer<CredentialWithStatus> {
+    override fun read(buf: ByteBuffer): CredentialWithStatus {
+        return CredentialWithStatus(
+            FfiConverterTypeCredentialSummary.read(buf),
+            FfiConverterTypeHeldStatus.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CredentialWithStatus) = (
+            FfiConverterTypeCredentialSummary.allocationSize(value.`credential`) +
+            FfiConverterTypeHeldStatus.allocationSize(value.`status`)
+    )
+
+    override fun write(value: CredentialWithStatus, buf: ByteBuffer) {
+            FfiConverterTypeCredentialSummary.write(value.`credential`, buf)
+            FfiConverterTypeHeldStatus.write(value.`status`, buf)
     }
 }
 
@@ -8692,6 +8826,142 @@ public object FfiConverterTypeCryptosuite: FfiConverterRustBuffer<Cryptosuite> {
 
     override fun write(value: Cryptosuite, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What the wallet knows of a held credential's status.
+ */
+sealed class HeldStatus {
+    
+    /**
+     * No status entry: it cannot be revoked.
+     */
+    object NoStatus : HeldStatus()
+    
+    
+    /**
+     * In force, as its issuer's status list says.
+     */
+    object Valid : HeldStatus()
+    
+    
+    /**
+     * Revoked by its issuer.
+     */
+    object Revoked : HeldStatus()
+    
+    
+    /**
+     * Suspended by its issuer (it may be reinstated).
+     */
+    object Suspended : HeldStatus()
+    
+    
+    /**
+     * Not known now (the status list is not at hand or does not verify).
+     */
+    data class Unknown(
+        /**
+         * Why.
+         */
+        val `reason`: kotlin.String) : HeldStatus()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHeldStatus : FfiConverterRustBuffer<HeldStatus>{
+    override fun read(buf: ByteBuffer): HeldStatus {
+        return when(buf.getInt()) {
+            1 -> HeldStatus.NoStatus
+            2 -> HeldStatus.Valid
+            3 -> HeldStatus.Revoked
+            4 -> HeldStatus.Suspended
+            5 -> HeldStatus.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: HeldStatus): ULong = when(value) {
+        is HeldStatus.NoStatus -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is HeldStatus.Valid -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is HeldStatus.Revoked -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is HeldStatus.Suspended -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is HeldStatus.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: HeldStatus, buf: ByteBuffer) {
+        when(value) {
+            is HeldStatus.NoStatus -> {
+                buf.putInt(1)
+                Unit
+            }
+            is HeldStatus.Valid -> {
+                buf.putInt(2)
+                Unit
+            }
+            is HeldStatus.Revoked -> {
+                buf.putInt(3)
+                Unit
+            }
+            is HeldStatus.Suspended -> {
+                buf.putInt(4)
+                Unit
+            }
+            is HeldStatus.Unknown -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -10194,6 +10464,34 @@ public object FfiConverterSequenceTypeCredentialSummary: FfiConverterRustBuffer<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeCredentialSummary.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCredentialWithStatus: FfiConverterRustBuffer<List<CredentialWithStatus>> {
+    override fun read(buf: ByteBuffer): List<CredentialWithStatus> {
+        val len = buf.getInt()
+        return List<CredentialWithStatus>(len) {
+            FfiConverterTypeCredentialWithStatus.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CredentialWithStatus>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCredentialWithStatus.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CredentialWithStatus>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCredentialWithStatus.write(it, buf)
         }
     }
 }
