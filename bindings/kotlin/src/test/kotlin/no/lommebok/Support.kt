@@ -299,3 +299,27 @@ fun unsigned32(n: BigInteger): ByteArray {
 
 /** Bytes from hex. */
 fun hex(text: String): ByteArray = text.chunked(2).map { it.toInt(16).toByte() }.toByteArray()
+
+/**
+ * [value] (as [parseJson] gives it: maps, lists, strings, numbers, booleans, null) written as
+ * compact JSON text, e.g. to hand a changed credential back to lommebok.
+ */
+fun toJsonText(value: Any?): String = when (value) {
+    null -> "null"
+    is String -> buildString {
+        append('"')
+        for (c in value) {
+            when {
+                c == '"' -> append("\\\"")
+                c == '\\' -> append("\\\\")
+                c < ' ' -> append("\\u%04x".format(c.code))
+                else -> append(c)
+            }
+        }
+        append('"')
+    }
+    is Boolean, is Long, is Double -> value.toString()
+    is Map<*, *> -> value.entries.joinToString(",", "{", "}") { (k, v) -> toJsonText(k as String) + ":" + toJsonText(v) }
+    is List<*> -> value.joinToString(",", "[", "]") { toJsonText(it) }
+    else -> throw IllegalArgumentException("not a JSON value: ${value::class}")
+}

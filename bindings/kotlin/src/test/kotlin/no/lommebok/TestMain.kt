@@ -88,6 +88,14 @@ val allTests: List<KFunction0<Unit>> = listOf(
     ::presentationForThePharmacyFailsAtTheBank,
     ::dangerAllowUnregisteredLetsTheLookAlikeThroughAndIsOffByDefault,
     ::newerTrustListReplacesTheOlderAndRollbackIsRefused,
+    // 10. Selective disclosure with ecdsa-sd-2023: derived credentials disclose only what is asked.
+    ::municipalityIssuesSelectiveResidenceAndPharmacySeesOnlyBirthDateAndMandatory,
+    ::typeValuesMatchTheTypeNameAsWrittenToo,
+    ::baseProofGivenStraightToAVerifierIsRefused,
+    ::presentSelectiveShowsExactlyTheChosenAndMandatoryClaims,
+    ::tamperedDerivedBirthDateFailsVerification,
+    ::garbageToPresentSelectiveIsInvalidInput,
+    ::ecdsaSd2023WithAnEd25519KeyOrAPointerToNothingIsInvalidInput,
 )
 
 fun main() {
