@@ -10,8 +10,10 @@ import kotlin.test.assertFalse
 import kotlin.test.assertIs
 import kotlin.test.assertTrue
 
-/** The type the examples context's @vocab expands `ExampleResidenceCredential` to. */
+/** The residence credential's type as written. */
 private const val SD_RESIDENCE_TYPE = "ExampleResidenceCredential"
+
+/** What the examples context's @vocab expands it to (OpenID4VP B.1.1 `type_values` want IRIs). */
 private const val SD_RESIDENCE_TYPE_IRI = "https://www.w3.org/ns/credentials/examples#ExampleResidenceCredential"
 private const val KARI_BIRTH_DATE = "1990-05-17"
 private const val KARI_MUNICIPALITY = "Tromsø"
