@@ -96,6 +96,8 @@ val allTests: List<KFunction0<Unit>> = listOf(
     ::tamperedDerivedBirthDateFailsVerification,
     ::garbageToPresentSelectiveIsInvalidInput,
     ::ecdsaSd2023WithAnEd25519KeyOrAPointerToNothingIsInvalidInput,
+    // 11. The wallet screen's status badges.
+    ::walletScreenShowsValidThenRevokedAndUnknownWithoutTheList,
 )
 
 fun main() {
