@@ -22,6 +22,14 @@
 //!                                                                    rotation: epoch + 1
 //! ```
 //!
+//! # A recovery that waits
+//!
+//! Guardians answer over hours or days, and the app may be stopped meanwhile. The new device
+//! saves its side with [`DeviceRecovery::to_state`] (secret: the app keeps it in its keystore
+//! or a sealed store) after each change, and picks it up with [`DeviceRecovery::resume`]
+//! (the same backup and device key): the shares added are there, and an expired request is
+//! replaced by a new one (a new short code) whose releases open as well as the old one's.
+//!
 //! # Epochs and rotation
 //!
 //! Every split has an epoch, bound into the backup and every share. After a recovery the
@@ -213,6 +221,13 @@ pub enum RecoveryError {
     /// A backup is only restored into an empty store.
     #[error("the store to restore into is not empty")]
     NotEmpty,
+    /// A saved recovery ([`DeviceRecovery::to_state`]) is resumed with another backup than
+    /// the one it was started with (another split), or with another device key.
+    #[error("the saved recovery does not fit: {reason}")]
+    StateMismatch {
+        /// What does not fit.
+        reason: String,
+    },
     /// The device key could not sign the request.
     #[error("the device key could not sign: {0}")]
     Signing(String),
@@ -243,6 +258,10 @@ const BACKUP_KEY_INFO: &[u8] = b"backup key";
 const SHARE_LABEL: &[u8] = b"lommebok-recovery-share-v1";
 const RELEASE_LABEL: &[u8] = b"lommebok-recovery-release-v1";
 const CODE_LABEL: &[u8] = b"lommebok-recovery-code-v1";
+
+const STATE_MAGIC: &[u8; 3] = b"LRS";
+/// How many earlier requests a recovery keeps (to open their late releases).
+const MAX_EARLIER_REQUESTS: usize = 16;
 
 const GUARDIAN_KEY_PREFIX: &str = "lbg1.";
 const SHARE_PREFIX: &str = "lbs1.";
@@ -1271,6 +1290,12 @@ pub struct DeviceRecovery {
     request: String,
     hash: [u8; 32],
     code: String,
+    expires_at: DateTime<Utc>,
+    /// Earlier requests of this recovery (renewed when they expired), oldest first: a release
+    /// answering one of them still opens.
+    earlier: Vec<String>,
+    /// The device key that signs the requests (multibase).
+    device_key: String,
     secret: HpkeSecret,
     released: Vec<Released>,
 }
@@ -1316,23 +1341,226 @@ impl DeviceRecovery {
         now: DateTime<Utc>,
     ) -> Result<Self, RecoveryError> {
         let backup = Backup::parse(backup)?;
-        let (secret, public) = Kem::gen_keypair(&mut OsRng);
-        let request = RecoveryRequest::sign(
-            device,
-            &backup.wallet,
-            backup.epoch,
-            &hpke_public_bytes(&public),
-            now,
-            &random::<16>()?,
-        )?;
+        let (secret, _) = Kem::gen_keypair(&mut OsRng);
+        let request = sign_request(device, &backup, &secret, now)?;
         Ok(DeviceRecovery {
             hash: request_hash(&request),
             code: short_code(&request),
+            expires_at: now + REQUEST_LIFETIME,
+            earlier: Vec::new(),
+            device_key: device.public_key().to_multibase(),
             backup,
             request,
             secret,
             released: Vec::new(),
         })
+    }
+
+    /// Replaces the request with a new one, now: see [`DeviceRecovery::renew_request_at`].
+    ///
+    /// # Errors
+    /// As [`DeviceRecovery::renew_request_at`].
+    pub fn renew_request(&mut self, device: &dyn Signer) -> Result<(), RecoveryError> {
+        self.renew_request_at(device, Utc::now())
+    }
+
+    /// Signs a new request (with the same HPKE key, so a new short code) through `device` at
+    /// `now`, since a request lives only [`REQUEST_LIFETIME`]. Releases answering the earlier
+    /// requests of this recovery still open; shares added stay.
+    ///
+    /// # Errors
+    /// [`RecoveryError::StateMismatch`] when `device` is not the key the recovery started with;
+    /// [`RecoveryError::Signing`].
+    pub fn renew_request_at(
+        &mut self,
+        device: &dyn Signer,
+        now: DateTime<Utc>,
+    ) -> Result<(), RecoveryError> {
+        if device.public_key().to_multibase() != self.device_key {
+            return Err(RecoveryError::StateMismatch {
+                reason: "the recovery was started with another device key".into(),
+            });
+        }
+        let request = sign_request(device, &self.backup, &self.secret, now)?;
+        let earlier = std::mem::replace(&mut self.request, request);
+        self.earlier.push(earlier);
+        // A release is made within a request's lifetime; far older requests are let go.
+        if self.earlier.len() > MAX_EARLIER_REQUESTS {
+            self.earlier.remove(0);
+        }
+        self.hash = request_hash(&self.request);
+        self.code = short_code(&self.request);
+        self.expires_at = now + REQUEST_LIFETIME;
+        Ok(())
+    }
+
+    /// When the current request expires: after that, guardians refuse it
+    /// ([`DeviceRecovery::renew_request`]).
+    pub fn request_expires_at(&self) -> DateTime<Utc> {
+        self.expires_at
+    }
+
+    /// The recovery so far, to keep while the guardians answer (hours, days) and to
+    /// [`resume`](DeviceRecovery::resume) after the app was stopped: the HPKE secret key
+    /// releases are sealed to, the requests made, and the shares added (opened).
+    ///
+    /// **It is secret**: with the backup, the shares in it are part of what recovers the
+    /// wallet, and the key opens the releases still to come. Keep it where the app keeps
+    /// keys (the platform keystore, or a store sealed under a key kept there), never in
+    /// plain files or backups; delete it once the wallet is restored. The bytes are wiped
+    /// when dropped.
+    ///
+    /// The form (integers big-endian, `str16` as in the wire forms): `"LRS"` ‖ `0x01` ‖ str16
+    /// holder DID ‖ u32 epoch ‖ SHA-256 of the backup's header ‖ str16 device key (multibase)
+    /// ‖ 32-byte HPKE secret key ‖ u8 count r ≥ 1 ‖ r × (i64 expiry ‖ str16 request), the
+    /// current one last ‖ u8 count s ‖ s × (u8 index ‖ 32-byte share).
+    ///
+    /// # Errors
+    /// [`RecoveryError::Malformed`] when a request or the DID is too long to encode.
+    pub fn to_state(&self) -> Result<Zeroizing<Vec<u8>>, RecoveryError> {
+        const WHAT: &str = "recovery state";
+        let mut state = Zeroizing::new(STATE_MAGIC.to_vec());
+        state.push(FORMAT_VERSION);
+        put_str16(&mut state, self.backup.wallet.as_str(), WHAT)?;
+        state.extend_from_slice(&self.backup.epoch.to_be_bytes());
+        state.extend_from_slice(&Sha256::digest(&self.backup.header));
+        put_str16(&mut state, &self.device_key, WHAT)?;
+        let mut secret = self.secret.to_bytes();
+        state.extend_from_slice(&secret);
+        secret[..].zeroize();
+        let requests = u8::try_from(self.earlier.len() + 1)
+            .map_err(|_| malformed(WHAT, "too many requests"))?;
+        state.push(requests);
+        for (i, request) in self.earlier.iter().chain([&self.request]).enumerate() {
+            let expires_at = if i == self.earlier.len() {
+                self.expires_at
+            } else {
+                // Earlier requests are kept only to open their releases.
+                DateTime::<Utc>::UNIX_EPOCH
+            };
+            state.extend_from_slice(&expires_at.timestamp().to_be_bytes());
+            put_str16(&mut state, request, WHAT)?;
+        }
+        let shares =
+            u8::try_from(self.released.len()).map_err(|_| malformed(WHAT, "too many shares"))?;
+        state.push(shares);
+        for released in &self.released {
+            state.push(released.index);
+            state.extend_from_slice(released.value.as_slice());
+        }
+        Ok(state)
+    }
+
+    /// Resumes a recovery saved with [`DeviceRecovery::to_state`], now: see
+    /// [`DeviceRecovery::resume_at`].
+    ///
+    /// # Errors
+    /// As [`DeviceRecovery::resume_at`].
+    pub fn resume(state: &[u8], backup: &[u8], device: &dyn Signer) -> Result<Self, RecoveryError> {
+        Self::resume_at(state, backup, device, Utc::now())
+    }
+
+    /// Resumes a recovery saved with [`DeviceRecovery::to_state`], with the backup it was
+    /// started with (or the same split's refreshed backup) and the same device key. The
+    /// shares added before are there; when the saved request has expired (or has less than
+    /// a minute left) at `now`, a new one is signed through `device` (a new short code),
+    /// and releases answering the earlier one still open.
+    ///
+    /// # Errors
+    /// [`RecoveryError::Malformed`] when `state` or `backup` is not one (garbage, cut short,
+    /// changed); [`RecoveryError::WrongWallet`] when the backup is another wallet's;
+    /// [`RecoveryError::StateMismatch`] when it is another split's (another epoch, or new
+    /// commitments) or `device` is another key; [`RecoveryError::Signing`].
+    pub fn resume_at(
+        state: &[u8],
+        backup: &[u8],
+        device: &dyn Signer,
+        now: DateTime<Utc>,
+    ) -> Result<Self, RecoveryError> {
+        const WHAT: &str = "recovery state";
+        let backup = Backup::parse(backup)?;
+        let mut reader = Reader::new(state, WHAT);
+        if reader.array::<3>()? != *STATE_MAGIC {
+            return Err(malformed(WHAT, "not a saved lommebok recovery"));
+        }
+        if reader.u8()? != FORMAT_VERSION {
+            return Err(malformed(
+                WHAT,
+                "a format version this version does not know",
+            ));
+        }
+        let wallet = reader.str16()?;
+        if wallet != backup.wallet.as_str() {
+            return Err(RecoveryError::WrongWallet {
+                expected: wallet.to_owned(),
+                found: backup.wallet.to_string(),
+            });
+        }
+        let epoch = reader.u32()?;
+        let header_hash = reader.array::<32>()?;
+        if epoch != backup.epoch || header_hash != <[u8; 32]>::from(Sha256::digest(&backup.header))
+        {
+            return Err(RecoveryError::StateMismatch {
+                reason: format!(
+                    "it was started with another backup of this wallet (epoch {epoch}; this \
+                     backup's is {})",
+                    backup.epoch
+                ),
+            });
+        }
+        let device_key = reader.str16()?.to_owned();
+        if device.public_key().to_multibase() != device_key {
+            return Err(RecoveryError::StateMismatch {
+                reason: "it was started with another device key".into(),
+            });
+        }
+        let secret = Zeroizing::new(reader.array::<HPKE_KEY_LEN>()?);
+        let secret = HpkeSecret::from_bytes(secret.as_slice())
+            .map_err(|_| malformed(WHAT, "the key is not an X25519 key"))?;
+        let count = reader.u8()?;
+        if count == 0 {
+            return Err(malformed(WHAT, "no request"));
+        }
+        let mut requests = Vec::with_capacity(usize::from(count));
+        for _ in 0..count {
+            let expires_at = DateTime::from_timestamp(i64::from_be_bytes(reader.array()?), 0)
+                .ok_or_else(|| malformed(WHAT, "an expiry is out of range"))?;
+            requests.push((expires_at, reader.str16()?.to_owned()));
+        }
+        let mut released: Vec<Released> = Vec::new();
+        for _ in 0..reader.u8()? {
+            let index = reader.u8()?;
+            let value = Zeroizing::new(reader.array::<SCALAR_LEN>()?);
+            let mut scalar = scalar_from_bytes(&value)
+                .ok_or_else(|| malformed(WHAT, "a share is not a scalar"))?;
+            let fits = index != 0 && backup.verifies(index, &scalar);
+            scalar.zeroize();
+            if !fits || released.iter().any(|r| r.index == index) {
+                return Err(malformed(WHAT, "a share does not fit the backup"));
+            }
+            released.push(Released { index, value });
+        }
+        if !reader.is_empty() {
+            return Err(malformed(WHAT, "bytes after the last share"));
+        }
+        let Some((expires_at, request)) = requests.pop() else {
+            return Err(malformed(WHAT, "no request"));
+        };
+        let mut recovery = DeviceRecovery {
+            hash: request_hash(&request),
+            code: short_code(&request),
+            expires_at,
+            earlier: requests.into_iter().map(|(_, request)| request).collect(),
+            device_key,
+            backup,
+            request,
+            secret,
+            released,
+        };
+        if recovery.expires_at - now < Duration::minutes(1) {
+            recovery.renew_request_at(device, now)?;
+        }
+        Ok(recovery)
     }
 
     /// The backup being recovered.
@@ -1368,7 +1596,20 @@ impl DeviceRecovery {
         let sealing = Sealing::Release(&self.hash);
         let share = SealedShare::parse(release, sealing)?;
         check_share_for(&share, &self.backup.wallet, self.backup.epoch)?;
-        let value = share.open(&self.secret, sealing)?;
+        // The current request first, then the earlier ones, newest first.
+        let value = match share.open(&self.secret, sealing) {
+            Ok(value) => value,
+            Err(error) => self
+                .earlier
+                .iter()
+                .rev()
+                .find_map(|earlier| {
+                    share
+                        .open(&self.secret, Sealing::Release(&request_hash(earlier)))
+                        .ok()
+                })
+                .ok_or(error)?,
+        };
         let forged = || RecoveryError::ForgedShare {
             index: share.index,
             from: from.to_owned(),
@@ -1435,6 +1676,23 @@ impl DeviceRecovery {
         let protection = rotate(&wallet)?;
         Ok(Restored { wallet, protection })
     }
+}
+
+/// Signs a request for `backup` through `device`, with the public half of `secret`.
+fn sign_request(
+    device: &dyn Signer,
+    backup: &Backup,
+    secret: &HpkeSecret,
+    now: DateTime<Utc>,
+) -> Result<String, RecoveryError> {
+    RecoveryRequest::sign(
+        device,
+        &backup.wallet,
+        backup.epoch,
+        &hpke_public_bytes(&Kem::sk_to_pk(secret)),
+        now,
+        &random::<16>()?,
+    )
 }
 
 /// Opens `backup` with `released` (however many).
@@ -2302,6 +2560,138 @@ mod tests {
         assert_eq!(roster.epoch, protection.epoch);
         store.delete_credential("urn:uuid:1").unwrap();
         assert_eq!(rotate(&wallet).unwrap().epoch, protection.epoch + 1);
+    }
+
+    #[test]
+    fn a_recovery_saved_and_resumed_restores_the_wallet() {
+        let (wallet, guardians, protection) = protected(3, 2);
+        let key = SoftwareKey::generate(Algorithm::P256);
+        let mut device = DeviceRecovery::new_at(&protection.backup, &key, now()).unwrap();
+        let first_request = device.request().to_owned();
+        let first_code = device.short_code().to_owned();
+        guardians.release_to(&mut device, &[0]);
+        // Guardian 2 releases too, but the app is stopped before the release is added.
+        let late = guardians.release(2, &device);
+        let state = device.to_state().unwrap();
+        assert!(state.starts_with(b"LRS\x01"));
+        drop(device);
+
+        // Within the request's lifetime the same request and code go on.
+        let soon = now() + Duration::minutes(5);
+        let resumed = DeviceRecovery::resume_at(&state, &protection.backup, &key, soon).unwrap();
+        assert_eq!(resumed.request(), first_request);
+        assert_eq!(resumed.short_code(), first_code);
+        assert_eq!(resumed.shares(), 1);
+
+        // A day later: a new request, a new code; the late release of the old one still opens.
+        let later = now() + Duration::days(1);
+        let mut resumed =
+            DeviceRecovery::resume_at(&state, &protection.backup, &key, later).unwrap();
+        assert_ne!(resumed.request(), first_request);
+        assert_eq!(resumed.request_expires_at(), later + REQUEST_LIFETIME);
+        assert!(RecoveryRequest::verify_at(resumed.request(), later).is_ok());
+        assert_eq!(resumed.shares(), 1);
+        // Guardian 0 answers the new request too: the share is in already.
+        let guardian = guardians.wallet(0);
+        let pending = guardian.check_request_at(resumed.request(), later).unwrap();
+        let again = guardian
+            .release_at(&pending, resumed.short_code(), later)
+            .unwrap();
+        assert!(matches!(
+            resumed.add_release("guardian 0", &again),
+            Err(RecoveryError::DuplicateShare { index: 1, .. })
+        ));
+        assert_eq!(resumed.add_release("guardian 2", &late).unwrap(), 3);
+        // Saved again and resumed, with the refreshed backup of the same split.
+        let state = resumed.to_state().unwrap();
+        let refreshed = refresh_backup(&wallet).unwrap();
+        let resumed = DeviceRecovery::resume_at(&state, &refreshed, &key, later).unwrap();
+        assert_eq!(resumed.shares(), 2);
+        let (storage, store_key) = new_store();
+        let restored = resumed.restore(storage, &store_key).unwrap();
+        assert_eq!(restored.wallet.did(), wallet.did());
+        assert_eq!(restored.protection.epoch, protection.epoch + 1);
+    }
+
+    #[test]
+    fn a_renewed_request_keeps_the_shares_and_opens_releases_of_the_old_one() {
+        let (_wallet, guardians, protection) = protected(3, 2);
+        let key = SoftwareKey::generate(Algorithm::Ed25519);
+        let mut device = DeviceRecovery::new_at(&protection.backup, &key, now()).unwrap();
+        let old = guardians.release(0, &device);
+        device.renew_request_at(&key, now()).unwrap();
+        let guardian = guardians.wallet(1);
+        let pending = guardian.check_request_at(device.request(), now()).unwrap();
+        let new = guardian
+            .release_at(&pending, device.short_code(), now())
+            .unwrap();
+        device.add_release("guardian 0", &old).unwrap();
+        device.add_release("guardian 1", &new).unwrap();
+        assert!(device.open_backup().is_ok());
+        // Only the key the recovery started with renews it.
+        let other = SoftwareKey::generate(Algorithm::Ed25519);
+        assert!(matches!(
+            device.renew_request_at(&other, now()),
+            Err(RecoveryError::StateMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn a_saved_recovery_that_is_garbage_or_does_not_fit_is_refused() {
+        let (owner, guardians, protection) = protected(3, 2);
+        let key = SoftwareKey::generate(Algorithm::P256);
+        let mut device = DeviceRecovery::new_at(&protection.backup, &key, now()).unwrap();
+        guardians.release_to(&mut device, &[1]);
+        let state = device.to_state().unwrap();
+        let resume = |state: &[u8]| {
+            DeviceRecovery::resume_at(state, &protection.backup, &key, now()).map(|_| ())
+        };
+        assert!(resume(&state).is_ok());
+        for garbage in [
+            &b""[..],
+            b"LRS",
+            b"LRS\x02",
+            b"{\"state\": 1}",
+            &[0xff; 300],
+        ] {
+            assert!(
+                matches!(resume(garbage), Err(RecoveryError::Malformed { what, .. }) if what == "recovery state"),
+                "{garbage:?}"
+            );
+        }
+        for cut in 0..state.len() {
+            assert!(resume(&state[..cut]).is_err(), "{cut}");
+        }
+        let mut longer = state.to_vec();
+        longer.push(0);
+        assert!(matches!(
+            resume(&longer),
+            Err(RecoveryError::Malformed { .. })
+        ));
+        // A share changed in the state no longer fits the backup's commitments.
+        let mut changed = state.to_vec();
+        let last = changed.len() - 1;
+        changed[last] ^= 1;
+        assert!(matches!(
+            resume(&changed),
+            Err(RecoveryError::Malformed { reason, .. }) if reason.contains("does not fit")
+        ));
+        // Another device key, another split of the same wallet, another wallet.
+        let other = SoftwareKey::generate(Algorithm::P256);
+        assert!(matches!(
+            DeviceRecovery::resume_at(&state, &protection.backup, &other, now()),
+            Err(RecoveryError::StateMismatch { .. })
+        ));
+        let rotated = rotate(&owner).unwrap();
+        assert!(matches!(
+            DeviceRecovery::resume_at(&state, &rotated.backup, &key, now()),
+            Err(RecoveryError::StateMismatch { .. })
+        ));
+        let (_, _, someone_else) = protected(2, 2);
+        assert!(matches!(
+            DeviceRecovery::resume_at(&state, &someone_else.backup, &key, now()),
+            Err(RecoveryError::WrongWallet { .. })
+        ));
     }
 
     // --- wire forms ---
