@@ -40,6 +40,8 @@ macro_rules! say {
     }};
 }
 
+mod delegation_cmd;
+mod recovery_cmd;
 mod trust_cmd;
 mod wallet_cmd;
 
@@ -57,7 +59,8 @@ Exit codes:
      not a credential or presentation, a key that does not fit the suite, an unknown
      JSON-LD context (register it with --context URL=FILE), a status database that
      cannot be opened, an unknown status list or credential id, a wrong wallet
-     passphrase, ...
+     passphrase, a recovery step refused (a wrong short code, a share of another
+     wallet or revoked by a rotation, too few shares), ...
   3  internal error: signing failed, the status database could not be written, or the
      output could not be written
 
@@ -155,6 +158,16 @@ enum Command {
     /// trust lists (`wallet check-request`, `wallet present --request`).
     #[command(subcommand)]
     Request(trust_cmd::RequestCommand),
+    /// Keep shares of other people's wallets as their guardian, and release one to their new
+    /// device after comparing the short code with them.
+    #[command(subcommand, after_help = recovery_cmd::GUARDIAN_AFTER_HELP)]
+    Guardian(recovery_cmd::GuardianCommand),
+    /// Recover a wallet on a new device from its backup and the shares guardians release.
+    #[command(subcommand, after_help = recovery_cmd::RECOVERY_AFTER_HELP)]
+    Recovery(recovery_cmd::RecoveryCommand),
+    /// Delegation credentials: let a helper present a citizen's credentials for them.
+    #[command(subcommand, after_help = delegation_cmd::DELEGATION_AFTER_HELP)]
+    Delegation(delegation_cmd::DelegationCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -701,6 +714,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Wallet(command) => wallet_cmd::wallet(command),
         Command::Trust(command) => trust_cmd::trust(command),
         Command::Request(command) => trust_cmd::request(command),
+        Command::Guardian(command) => recovery_cmd::guardian(command),
+        Command::Recovery(command) => recovery_cmd::recovery_command(command),
+        Command::Delegation(command) => delegation_cmd::delegation(command),
     }
 }
 
@@ -1368,8 +1384,8 @@ fn read_file(path: &Path) -> Result<String, Failure> {
     read_limited(file, path)
 }
 
-/// Reads UTF-8 text of at most [`MAX_INPUT_BYTES`].
-fn read_limited(reader: impl Read, name: &Path) -> Result<String, Failure> {
+/// Reads at most [`MAX_INPUT_BYTES`].
+fn read_limited_bytes(reader: impl Read, name: &Path) -> Result<Vec<u8>, Failure> {
     let mut bytes = Vec::new();
     reader
         .take(MAX_INPUT_BYTES + 1)
@@ -1381,6 +1397,12 @@ fn read_limited(reader: impl Read, name: &Path) -> Result<String, Failure> {
             name.display()
         )));
     }
+    Ok(bytes)
+}
+
+/// Reads UTF-8 text of at most [`MAX_INPUT_BYTES`].
+fn read_limited(reader: impl Read, name: &Path) -> Result<String, Failure> {
+    let bytes = read_limited_bytes(reader, name)?;
     String::from_utf8(bytes).map_err(|e| {
         // Do not keep a copy of what may be a secret key around longer than needed.
         drop(Zeroizing::new(e.into_bytes()));

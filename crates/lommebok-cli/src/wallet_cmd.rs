@@ -18,6 +18,7 @@ use lommebok_sqlite::SqliteStorage;
 use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
 
+use super::recovery_cmd;
 use super::trust_cmd::{self, TrustArgs};
 use super::{
     Failure, load_contexts, load_status_lists, parse_time, parse_url_file_arg, print_json,
@@ -43,6 +44,9 @@ usage error (exit 2), and the file is left as it was.
   lommebok wallet present --store wallet.db --query dcql.json --challenge <nonce> \\
       --domain https://verifier.example --verifier \"Apotek 1\" > vp_token.json
   lommebok wallet activity --store wallet.db
+  lommebok wallet protect --store wallet.db --threshold 2 --guardian Kari=lbg1.… \\
+      --guardian Ola=lbg1.… --guardian Nils=lbg1.… --backup-out backup.bin
+      # see `lommebok recovery --help` and `lommebok guardian --help`
 
 A signed request (`lommebok request sign`) is checked against trust lists before anything is
 shown or sent: who signed it, whether a list registers that verifier, whether it asks for more
@@ -85,17 +89,27 @@ pub(crate) enum WalletCommand {
     CheckRequest(CheckRequestArgs),
     /// Print the activity log: every presentation made, to whom, and what left the phone.
     Activity(StoreArgs),
+    /// Back the wallet up for recovery with trusted people: split its key among guardians
+    /// (--guardian NAME=KEY, --threshold of them recover it), write the backup and print each
+    /// guardian's sealed share. Again later: a new split, the old shares revoked.
+    Protect(recovery_cmd::ProtectArgs),
+    /// A new split among the same guardians (after a recovery, or when a share may have
+    /// leaked): write the new backup and print the new shares; the old ones are revoked.
+    Rotate(recovery_cmd::BackupOutArgs),
+    /// Write a fresh backup of the wallet as it is now, opened by the guardians' current
+    /// shares (nothing to hand out again).
+    Backup(recovery_cmd::BackupOutArgs),
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct StoreArgs {
     /// The wallet store file (SQLite, sealed records).
     #[arg(long, value_name = "FILE")]
-    store: PathBuf,
+    pub(crate) store: PathBuf,
     /// Read the passphrase from the first line of FILE instead of the environment variable
     /// LOMMEBOK_PASSPHRASE (the passphrase is never taken as an argument).
     #[arg(long, value_name = "FILE")]
-    passphrase_file: Option<PathBuf>,
+    pub(crate) passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -263,11 +277,14 @@ pub(crate) fn wallet(command: WalletCommand) -> Result<ExitCode, Failure> {
             }
         }
         WalletCommand::Activity(args) => activity(&args),
+        WalletCommand::Protect(args) => recovery_cmd::protect(args),
+        WalletCommand::Rotate(args) => recovery_cmd::rotate(&args),
+        WalletCommand::Backup(args) => recovery_cmd::refresh(&args),
     }
 }
 
 /// The passphrase: `--passphrase-file` (its first line) or the environment.
-fn passphrase(args: &StoreArgs) -> Result<Zeroizing<String>, Failure> {
+pub(crate) fn passphrase(args: &StoreArgs) -> Result<Zeroizing<String>, Failure> {
     let passphrase = match &args.passphrase_file {
         Some(path) => {
             let text = Zeroizing::new(read_file(path)?);
@@ -294,40 +311,56 @@ fn passphrase(args: &StoreArgs) -> Result<Zeroizing<String>, Failure> {
     Ok(passphrase)
 }
 
-/// Opens the wallet store (`create`: a new one, which must not exist yet).
-fn open(args: &StoreArgs, create: bool) -> Result<HolderWallet, Failure> {
+/// Reads the passphrase, then opens the store file (`create`: a new one, which must not exist
+/// yet; `init` is the command that makes one).
+pub(crate) fn open_storage(
+    args: &StoreArgs,
+    create: bool,
+    init: &str,
+) -> Result<(Arc<SqliteStorage>, PassphraseKey), Failure> {
     let path = &args.store;
     // The passphrase is read first: without it no file is created or opened.
     let passphrase = passphrase(args)?;
     let exists = path.exists();
     if create && exists {
         return Err(Failure::Input(format!(
-            "{}: the file exists already; `wallet init` makes a new wallet store",
+            "{}: the file exists already; `{init}` makes a new store",
             path.display()
         )));
     }
     if !create && !exists {
         return Err(Failure::Input(format!(
-            "{}: no wallet store there (create one with `lommebok wallet init`)",
+            "{}: no store there (create one with `lommebok {init}`)",
             path.display()
         )));
     }
     let storage = SqliteStorage::open(path).map_err(|e| Failure::Input(e.to_string()))?;
-    let key = PassphraseKey::new(passphrase.as_str());
-    HolderWallet::open(Arc::new(storage), &key, None).map_err(|e| match e {
-        HolderWalletError::Store(StoreError::WrongKey) => Failure::Input(format!(
-            "{}: wrong passphrase for this wallet store (nothing was read or changed)",
+    Ok((Arc::new(storage), PassphraseKey::new(passphrase.as_str())))
+}
+
+/// A store error met while opening the store at `path`.
+pub(crate) fn open_failure(path: &Path, error: StoreError) -> Failure {
+    match error {
+        StoreError::WrongKey => Failure::Input(format!(
+            "{}: wrong passphrase for this store (nothing was read or changed)",
             path.display()
         )),
         // Opening reads the file: a store that cannot be read is an input error.
-        HolderWalletError::Store(StoreError::Store(message)) => {
-            Failure::Input(format!("{}: {message}", path.display()))
-        }
-        other => wallet_failure(other).context(path),
+        StoreError::Store(message) => Failure::Input(format!("{}: {message}", path.display())),
+        other => store_failure(other).context(path),
+    }
+}
+
+/// Opens the wallet store (`create`: a new one, which must not exist yet).
+pub(crate) fn open(args: &StoreArgs, create: bool) -> Result<HolderWallet, Failure> {
+    let (storage, key) = open_storage(args, create, "wallet init")?;
+    HolderWallet::open(storage, &key, None).map_err(|e| match e {
+        HolderWalletError::Store(e) => open_failure(&args.store, e),
+        other => wallet_failure(other).context(&args.store),
     })
 }
 
-fn store_failure(error: StoreError) -> Failure {
+pub(crate) fn store_failure(error: StoreError) -> Failure {
     match error {
         // The file went wrong after it was opened (a full disk, a damaged file).
         StoreError::Store(_) => Failure::Internal(error.to_string()),
@@ -335,7 +368,7 @@ fn store_failure(error: StoreError) -> Failure {
     }
 }
 
-fn wallet_failure(error: HolderWalletError) -> Failure {
+pub(crate) fn wallet_failure(error: HolderWalletError) -> Failure {
     match error {
         HolderWalletError::Store(e) => store_failure(e),
         HolderWalletError::Lommebok(e) => Failure::from(e),

@@ -3669,3 +3669,523 @@ fn ecdsa_sd_2023_issue_then_present_derived_by_hand_and_from_the_wallet() {
     let vp = scene.write("vp-sd-wallet.json", &vp.to_string());
     scene.verify_vp(&vp, CHALLENGE, DOMAIN).expect(0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// recovery with guardians, and delegation
+
+/// Runs `lommebok ...` with `passphrase` in LOMMEBOK_PASSPHRASE.
+fn with_passphrase(args: &[&str], passphrase: &str) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_lommebok"))
+        .args(args)
+        .stdin(Stdio::null())
+        .env("LOMMEBOK_PASSPHRASE", passphrase)
+        .output()
+        .expect("the lommebok binary runs");
+    Run {
+        code: output.status.code().expect("exited"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// The ids of the credentials `wallet list` prints for `store`.
+fn listed_ids(store: &Path, passphrase: &str) -> Vec<String> {
+    let list = with_passphrase(&["wallet", "list", "--store", p(store)], passphrase);
+    list.expect(0);
+    let mut ids: Vec<String> = list.json()["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// A guardian's store in `scene`: (store file, passphrase, guardian key).
+fn guardian(scene: &Scene, name: &str) -> (PathBuf, String, String) {
+    let store = scene.path(&format!("{name}.db"));
+    let passphrase = format!("{name}'s own passphrase");
+    let init = with_passphrase(&["guardian", "init", "--store", p(&store)], &passphrase);
+    init.expect(0);
+    let key = init.json()["key"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("lbg1."), "{key}");
+    let again = with_passphrase(&["guardian", "key", "--store", p(&store)], &passphrase);
+    again.expect(0);
+    assert_eq!(again.json()["key"], json!(key));
+    (store, passphrase, key)
+}
+
+/// Guardian `g` answers the request in `request` with `code`.
+fn release(g: &(PathBuf, String, String), request: &Path, code: &str) -> Run {
+    with_passphrase(
+        &[
+            "guardian",
+            "release",
+            "--store",
+            p(&g.0),
+            "--request",
+            p(request),
+            "--code",
+            code,
+        ],
+        &g.1,
+    )
+}
+
+fn keep(g: &(PathBuf, String, String), share: &str) -> Run {
+    with_passphrase(
+        &["guardian", "keep", "--store", p(&g.0), "--share", share],
+        &g.1,
+    )
+}
+
+/// The sealed shares `protect` or `restore` printed, by guardian name.
+fn shares_of(output: &Value) -> Vec<(String, String)> {
+    output["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["guardian"].as_str().unwrap().to_owned(),
+                s["sealed"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The owner protects the wallet 2-of-3 with Kari, Ola and Nils; the phone is lost; a new
+/// device asks Kari and Nils, who release after comparing the code (a wrong code is refused);
+/// the wallet comes back whole under a new passphrase and is rotated, after which Ola's old
+/// share is refused.
+#[test]
+fn recovery_2_of_3_through_the_cli_restores_the_wallet_and_revokes_old_shares() {
+    let ws = WalletScene::new();
+    let scene = &ws.scene;
+    ws.import("vc.json", &[]).expect(0);
+    ws.import("pid.sd-jwt", &["--issuer", &scene.issuer_did])
+        .expect(0);
+    let before = listed_ids(&ws.store, PASSPHRASE);
+    assert_eq!(before.len(), 2);
+
+    let kari = guardian(scene, "kari");
+    let ola = guardian(scene, "ola");
+    let nils = guardian(scene, "nils");
+    let backup = scene.path("backup.bin");
+    let protect = wallet(&[
+        "protect",
+        "--store",
+        ws.store(),
+        "--threshold",
+        "2",
+        "--guardian",
+        &format!("Kari={}", kari.2),
+        "--guardian",
+        &format!("Ola={}", ola.2),
+        "--guardian",
+        &format!("Nils={}", nils.2),
+        "--backup-out",
+        p(&backup),
+    ]);
+    protect.expect(0);
+    let protected = protect.json();
+    assert_eq!(
+        (protected["epoch"].clone(), protected["threshold"].clone()),
+        (json!(1), json!(2))
+    );
+    let old_shares = shares_of(&protected);
+    assert_eq!(
+        old_shares
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>(),
+        ["Kari", "Ola", "Nils"]
+    );
+    // The backup is opaque: the passphrase and the credentials are not in it in clear.
+    let bytes = std::fs::read(&backup).unwrap();
+    assert!(bytes.starts_with(b"LBK\x01"));
+    assert!(!bytes.windows(7).any(|w| w == b"Troms\xc3\xb8"));
+    for (g, (_, share)) in [&kari, &ola, &nils].into_iter().zip(&old_shares) {
+        let kept = keep(g, share);
+        kept.expect(0);
+        assert_eq!(kept.json()["epoch"], json!(1));
+        // A share sealed to another guardian is not kept.
+    }
+    keep(&kari, &old_shares[1].1).expect(2);
+    let kept = with_passphrase(&["guardian", "kept", "--store", p(&kari.0)], &kari.1);
+    kept.expect(0);
+    assert_eq!(kept.json()["shares"].as_array().unwrap().len(), 1);
+
+    // The new device.
+    let (device_key, _) = key_file(scene, "device.key.json", "p256", 20);
+    let state = scene.path("recovery.json");
+    let start = lommebok(&[
+        "recovery",
+        "start",
+        "--key",
+        p(&device_key),
+        "--backup",
+        p(&backup),
+        "--state-out",
+        p(&state),
+    ]);
+    start.expect(0);
+    let started = start.json();
+    assert_eq!(started["shares"], json!(0));
+    let code = started["shortCode"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 6);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&state).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the state is readable by others: {mode:o}");
+    }
+    let request = scene.write("request.jwt", started["request"].as_str().unwrap());
+
+    // The guardian sees the same code; a wrong code releases nothing.
+    let check = with_passphrase(
+        &[
+            "guardian",
+            "check",
+            "--store",
+            p(&kari.0),
+            "--request",
+            p(&request),
+        ],
+        &kari.1,
+    );
+    check.expect(0);
+    assert_eq!(check.json()["shortCode"], json!(code));
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let refused = release(&kari, &request, &wrong);
+    refused.expect(2);
+    assert!(refused.stdout.is_empty());
+    assert!(refused.stderr.contains("short code"), "{}", refused.stderr);
+
+    let from_kari = release(&kari, &request, &code);
+    from_kari.expect(0);
+    let from_kari = from_kari.stdout.trim().to_owned();
+    assert!(from_kari.starts_with("lbr1."), "{from_kari}");
+    let from_nils = release(&nils, &request, &code);
+    from_nils.expect(0);
+    let from_nils = from_nils.stdout.trim().to_owned();
+
+    // Not enough shares yet.
+    let new_store = scene.path("new.db");
+    let new_backup = scene.path("new-backup.bin");
+    let restore_args = [
+        "recovery",
+        "restore",
+        "--state",
+        p(&state),
+        "--backup",
+        p(&backup),
+        "--store",
+        p(&new_store),
+        "--backup-out",
+        p(&new_backup),
+    ];
+    const NEW_PASSPHRASE: &str = "a new phone, a new passphrase";
+    with_passphrase(&restore_args, NEW_PASSPHRASE).expect(2);
+    assert!(!new_store.exists());
+
+    let add = |from: &str, release: &str| {
+        lommebok(&[
+            "recovery",
+            "add",
+            "--state",
+            p(&state),
+            "--from",
+            from,
+            "--release",
+            release,
+        ])
+    };
+    let added = add("Kari", &from_kari);
+    added.expect(0);
+    assert_eq!(added.json()["shares"], json!(1));
+    // The same share twice is refused, and the state keeps the one added.
+    let twice = add("Kari", &from_kari);
+    twice.expect(2);
+    assert!(twice.stderr.contains("already added"), "{}", twice.stderr);
+    let added = add("Nils", &from_nils);
+    added.expect(0);
+    assert_eq!(added.json()["shares"], json!(2));
+
+    let restored = with_passphrase(&restore_args, NEW_PASSPHRASE);
+    restored.expect(0);
+    let rotated = restored.json();
+    assert_eq!(
+        (rotated["epoch"].clone(), rotated["threshold"].clone()),
+        (json!(2), json!(2))
+    );
+    let new_shares = shares_of(&rotated);
+    assert_eq!(new_shares.len(), 3);
+    assert!(
+        !state.exists(),
+        "the secret state is deleted after the restore"
+    );
+
+    // The same wallet, under the new passphrase only.
+    assert_eq!(listed_ids(&new_store, NEW_PASSPHRASE), before);
+    with_passphrase(&["wallet", "list", "--store", p(&new_store)], PASSPHRASE).expect(2);
+
+    // Kari and Nils keep their new shares; Ola has not yet. A recovery from the new backup:
+    // Ola's old share is refused (revoked by the rotation), and once Ola keeps the new one,
+    // the old share cannot be kept again.
+    keep(&kari, &new_shares[0].1).expect(0);
+    keep(&nils, &new_shares[2].1).expect(0);
+    let state2 = scene.path("recovery2.json");
+    let start = lommebok(&[
+        "recovery",
+        "start",
+        "--key",
+        p(&device_key),
+        "--backup",
+        p(&new_backup),
+        "--state-out",
+        p(&state2),
+    ]);
+    start.expect(0);
+    let request2 = scene.write("request2.jwt", start.json()["request"].as_str().unwrap());
+    let code2 = start.json()["shortCode"].as_str().unwrap().to_owned();
+    let stale = release(&ola, &request2, &code2);
+    stale.expect(2);
+    assert!(
+        stale.stderr.contains("revoked by a rotation"),
+        "{}",
+        stale.stderr
+    );
+    keep(&ola, &new_shares[1].1).expect(0);
+    let old = keep(&ola, &old_shares[1].1);
+    old.expect(2);
+    assert!(
+        old.stderr.contains("revoked by a rotation"),
+        "{}",
+        old.stderr
+    );
+    // The old backup's recovery is for an outdated backup now.
+    let outdated = release(&kari, &request, &code);
+    outdated.expect(2);
+}
+
+#[test]
+fn recovery_input_errors_are_exit_2() {
+    let scene = Scene::new("ed25519");
+    let junk = scene.write("junk.bin", "not a backup");
+    let state = scene.path("state.json");
+    let start = lommebok(&[
+        "recovery",
+        "start",
+        "--key",
+        p(&scene.holder_key),
+        "--backup",
+        p(&junk),
+        "--state-out",
+        p(&state),
+    ]);
+    start.expect(2);
+    assert!(
+        start.stderr.contains("malformed backup"),
+        "{}",
+        start.stderr
+    );
+    assert!(!state.exists());
+    let garbage = scene.write("garbage.json", r#"{"format": "something else"}"#);
+    let show = lommebok(&["recovery", "show", "--state", p(&garbage)]);
+    show.expect(2);
+    assert!(
+        show.stderr.contains("not a recovery state"),
+        "{}",
+        show.stderr
+    );
+    let (store, passphrase, _) = guardian(&scene, "kari");
+    with_passphrase(
+        &[
+            "guardian",
+            "keep",
+            "--store",
+            p(&store),
+            "--share",
+            "lbs1.AAAA",
+        ],
+        &passphrase,
+    )
+    .expect(2);
+    with_passphrase(&["guardian", "kept", "--store", p(&store)], "wrong").expect(2);
+    let ws = WalletScene::new();
+    let bad_key = wallet(&[
+        "protect",
+        "--store",
+        ws.store(),
+        "--threshold",
+        "2",
+        "--guardian",
+        "Kari=lbg1.nope",
+        "--backup-out",
+        p(&ws.scene.path("b.bin")),
+    ]);
+    bad_key.expect(2);
+    assert!(bad_key.stderr.contains("Kari"), "{}", bad_key.stderr);
+    let (_, _, key) = guardian(&ws.scene, "nils");
+    let threshold = wallet(&[
+        "protect",
+        "--store",
+        ws.store(),
+        "--threshold",
+        "3",
+        "--guardian",
+        &format!("Nils={key}"),
+        "--backup-out",
+        p(&ws.scene.path("b.bin")),
+    ]);
+    threshold.expect(2);
+    assert!(
+        threshold.stderr.contains("threshold"),
+        "{}",
+        threshold.stderr
+    );
+}
+
+/// Kari (a key file) delegates to Ola's wallet the presenting of her residence credential at
+/// the pharmacy: Ola's wallet refuses her credential before the delegation and keeps it
+/// after; the presentation it makes verifies "on behalf of" Kari.
+#[test]
+fn delegation_issued_by_the_cli_lets_a_helpers_wallet_present_on_behalf() {
+    let scene = Scene::new("ed25519");
+    let kari = scene.holder_did.clone();
+    let karis = scene.issue(None, "karis-residence.json");
+    let ola_store = scene.path("ola.db");
+    let init = wallet(&["init", "--store", p(&ola_store)]);
+    init.expect(0);
+    let ola = init.json()["did"].as_str().unwrap().to_owned();
+    let (_, pharmacy) = key_file(&scene, "pharmacy.key.json", "p256", 8);
+    let import = |path: &Path| {
+        wallet(&[
+            "import",
+            "--store",
+            p(&ola_store),
+            "--in",
+            p(path),
+            "--now",
+            NOW,
+        ])
+    };
+
+    // Without a delegation, Kari's credential is not Ola's to keep.
+    let refused = import(&karis);
+    refused.expect(1);
+    assert!(refused.stdout.contains("not bound"), "{}", refused.stdout);
+
+    let issued = lommebok(&[
+        "delegation",
+        "issue",
+        "--key",
+        p(&scene.holder_key),
+        "--principal",
+        &kari,
+        "--delegate",
+        &ola,
+        "--type",
+        "ResidenceCredential",
+        "--verifier",
+        &pharmacy,
+        "--valid-from",
+        "2026-05-01T00:00:00Z",
+        "--valid-days",
+        "90",
+    ]);
+    issued.expect(0);
+    let delegation = issued.json();
+    assert_eq!(delegation["issuer"], json!(kari));
+    assert_eq!(delegation["credentialSubject"]["id"], json!(ola));
+    assert_eq!(delegation["credentialSubject"]["onBehalfOf"], json!(kari));
+    assert_eq!(
+        delegation["credentialSubject"]["credentialTypes"],
+        json!(["ResidenceCredential"])
+    );
+    assert_eq!(delegation["validUntil"], json!("2026-07-30T00:00:00Z"));
+    let delegation_id = delegation["id"].as_str().unwrap().to_owned();
+    let delegation_file = scene.write("delegation.json", &issued.stdout);
+    // It verifies as a credential on its own.
+    lommebok(&["verify", "--in", p(&delegation_file), "--now", NOW]).expect(0);
+
+    import(&delegation_file).expect(0);
+    import(&karis).expect(0);
+
+    let query = scene.write(
+        "query.json",
+        &json!({"credentials": [{"id": "residence", "format": "ldp_vc",
+            "meta": {"type_values": [["ResidenceCredential"]]}}]})
+        .to_string(),
+    );
+    let domain = format!("decentralized_identifier:{pharmacy}");
+    let present = wallet(&[
+        "present",
+        "--store",
+        p(&ola_store),
+        "--query",
+        p(&query),
+        "--challenge",
+        CHALLENGE,
+        "--domain",
+        &domain,
+        "--verifier",
+        "Apotek 1",
+        "--now",
+        NOW,
+    ]);
+    present.expect(0);
+    let token = present.json();
+    let vp = match &token["residence"][0] {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let vp = scene.write("vp.json", &vp);
+    let verified = lommebok(&[
+        "verify",
+        "--in",
+        p(&vp),
+        "--challenge",
+        CHALLENGE,
+        "--domain",
+        &domain,
+        "--now",
+        NOW,
+    ]);
+    verified.expect(0);
+    assert!(
+        verified.stdout.contains(&format!(
+            "presented by {ola} on behalf of {kari} under delegation {delegation_id}"
+        )),
+        "{}",
+        verified.stdout
+    );
+
+    // Bad input: not DIDs, no type.
+    lommebok(&[
+        "delegation",
+        "issue",
+        "--key",
+        p(&scene.holder_key),
+        "--principal",
+        "kari",
+        "--delegate",
+        &ola,
+        "--type",
+        "ResidenceCredential",
+    ])
+    .expect(2);
+    lommebok(&[
+        "delegation",
+        "issue",
+        "--key",
+        p(&scene.holder_key),
+        "--principal",
+        &kari,
+        "--delegate",
+        &ola,
+    ])
+    .expect(2);
+}

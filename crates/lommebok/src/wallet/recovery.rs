@@ -1894,6 +1894,23 @@ impl<'a> GuardianWallet<'a> {
         Ok(self.kept_sealed(wallet)?.map(|share| share.kept()))
     }
 
+    /// Every share kept, one per wallet, in holder DID order.
+    ///
+    /// # Errors
+    /// Store errors (a kept share that does not open or read).
+    pub fn kept_shares(&self) -> Result<Vec<KeptShare>, RecoveryError> {
+        let mut shares = Vec::new();
+        for (id, _) in self.store.storage().list(SETTING)? {
+            if let Some(wallet) = id.strip_prefix(KEPT_SHARE_SETTING)
+                && let Some(share) = self.kept(wallet)?
+            {
+                shares.push(share);
+            }
+        }
+        shares.sort_by(|a, b| a.wallet.cmp(&b.wallet));
+        Ok(shares)
+    }
+
     /// Checks a recovery request now: see [`GuardianWallet::check_request_at`].
     ///
     /// # Errors
@@ -2565,6 +2582,12 @@ mod tests {
     #[test]
     fn a_recovery_saved_and_resumed_restores_the_wallet() {
         let (wallet, guardians, protection) = protected(3, 2);
+        let kept = guardians.wallet(2).kept_shares().unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(
+            (kept[0].wallet.as_str(), kept[0].index),
+            (wallet.did().as_str(), 3)
+        );
         let key = SoftwareKey::generate(Algorithm::P256);
         let mut device = DeviceRecovery::new_at(&protection.backup, &key, now()).unwrap();
         let first_request = device.request().to_owned();
