@@ -45,7 +45,7 @@ impl std::fmt::Debug for StoreKey {
 
 impl StoreKey {
     /// The core's store key; the bytes given are wiped.
-    fn into_core(self) -> Result<Box<dyn CoreStoreKey>, LommebokError> {
+    pub(crate) fn into_core(self) -> Result<Box<dyn CoreStoreKey>, LommebokError> {
         match self {
             StoreKey::Passphrase { passphrase } => Ok(Box::new(PassphraseKey::new(passphrase))),
             StoreKey::Key { mut key } => {
@@ -411,7 +411,7 @@ pub struct ActivityLog {
     pub damaged: Vec<String>,
 }
 
-fn store_error(error: StoreError) -> LommebokError {
+pub(crate) fn store_error(error: StoreError) -> LommebokError {
     match error {
         StoreError::WrongKey => LommebokError::WrongKey {
             reason: error.to_string(),
@@ -463,7 +463,7 @@ fn parse_query(query_json: &str) -> Result<DcqlQuery, LommebokError> {
 /// software Ed25519 key the wallet makes on first open and keeps sealed in the store.
 #[derive(Debug, uniffi::Object)]
 pub struct HolderWallet {
-    inner: core::HolderWallet,
+    pub(crate) inner: core::HolderWallet,
 }
 
 #[uniffi::export]
@@ -749,24 +749,13 @@ impl HolderWallet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::residence;
     use crate::{Issuer, KeyAlgorithm, SdJwtOptions, SoftwareKey};
 
     fn passphrase(text: &str) -> StoreKey {
         StoreKey::Passphrase {
             passphrase: text.to_owned(),
         }
-    }
-
-    fn residence(issuer: &Issuer, holder: &str) -> String {
-        let unsigned = format!(
-            r#"{{"@context": ["https://www.w3.org/ns/credentials/v2",
-                "https://www.w3.org/ns/credentials/examples/v2"],
-              "type": ["VerifiableCredential", "ExampleResidenceCredential"],
-              "issuer": "{}",
-              "credentialSubject": {{"id": "{holder}", "municipality": "Tromsø"}}}}"#,
-            issuer.did()
-        );
-        issuer.issue(unsigned).unwrap()
     }
 
     const AGE_QUERY: &str = r#"{"credentials": [{"id": "age", "format": "dc+sd-jwt",

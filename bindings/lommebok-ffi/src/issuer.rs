@@ -40,6 +40,20 @@ impl From<Cryptosuite> for lommebok::data_integrity::Cryptosuite {
     }
 }
 
+/// What a delegation credential lets its delegate do ([`Issuer::issue_delegation`]).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DelegationScope {
+    /// The credential types the delegate may present for the principal (e.g.
+    /// `ResidenceCredential`); at least one.
+    pub credential_types: Vec<String>,
+    /// The verifiers (DIDs) the delegate may present to; empty for any.
+    #[uniffi(default = [])]
+    pub verifiers: Vec<String>,
+    /// The purposes the delegate may present for, as the parties name them; empty for any.
+    #[uniffi(default = [])]
+    pub purposes: Vec<String>,
+}
+
 /// Signs credentials as the `did:key` of its key; with a status registry, gives each credential
 /// status entries it can later revoke or suspend.
 ///
@@ -242,6 +256,62 @@ impl Issuer {
         Ok(self.inner.issue(&unsigned)?.to_json_string())
     }
 
+    /// A delegation credential, signed now: `delegate` (a helper's DID) may present
+    /// `principal`'s credentials within `scope`, until `valid_until` (ISO 8601; open-ended
+    /// when `None`). The issuer is the principal themself, or an authority that verifiers'
+    /// trust lists name for `DelegationCredential`. With status lists it gets an entry: revoke
+    /// it by its `id` ([`crate::credential_id`]). The helper's [`crate::HolderWallet`]
+    /// imports it, then keeps the principal's credentials it covers and presents them with
+    /// it; verifiers report "presented by … on behalf of …".
+    ///
+    /// # Errors
+    /// [`LommebokError::InvalidInput`] for a DID that is not one, a scope without credential
+    /// types, or a bad date; [`LommebokError::Signing`]; [`LommebokError::Status`].
+    #[uniffi::method(default(valid_until = None))]
+    pub fn issue_delegation(
+        &self,
+        principal: String,
+        delegate: String,
+        scope: DelegationScope,
+        valid_until: Option<String>,
+    ) -> Result<String, LommebokError> {
+        let did = |name: &str, text: &str| {
+            lommebok::Did::parse(text).map_err(|e| LommebokError::invalid(format!("{name}: {e}")))
+        };
+        let principal = did("principal", &principal)?;
+        let delegate = did("delegate", &delegate)?;
+        let mut core_scope = lommebok::delegation::DelegationScope::new(scope.credential_types);
+        for verifier in scope.verifiers {
+            did("verifier", &verifier)?;
+            core_scope = core_scope.to_verifier(verifier);
+        }
+        for purpose in scope.purposes {
+            core_scope = core_scope.for_purpose(purpose);
+        }
+        let now = chrono::Utc::now();
+        let until = valid_until
+            .as_deref()
+            .map(|until| parse_time("valid_until", until))
+            .transpose()?;
+        if until.is_some_and(|until| until <= now) {
+            return Err(LommebokError::invalid("valid_until is not in the future"));
+        }
+        let unsigned = lommebok::delegation::Delegation::to_credential(
+            &format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+            self.inner.did(),
+            &delegate,
+            &principal,
+            &core_scope,
+            now,
+            until,
+        )
+        .map_err(|e| match e {
+            lommebok::delegation::DelegationError::Lommebok(e) => e.into(),
+            other => LommebokError::invalid(other.to_string()),
+        })?;
+        Ok(self.inner.issue_at(&unsigned, now)?.to_json_string())
+    }
+
     /// Revokes the credential with id `credential_id`, permanently. Verifiers see it once
     /// they have the status list credential published after this.
     ///
@@ -304,5 +374,120 @@ impl Issuer {
         }
         let credential = self.inner.status_list_credential_at(&url, from, until)?;
         Ok(credential.to_json_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{assert_invalid as invalid, raw_key as key, residence};
+    use crate::{HolderWallet, ImportResult, KeyAlgorithm, Verifier};
+
+    #[test]
+    fn a_delegation_lets_a_helpers_wallet_keep_and_present_the_citizens_credential() {
+        let dir = tempfile::tempdir().unwrap();
+        let ola = HolderWallet::open(
+            dir.path().join("ola.db").to_string_lossy().into_owned(),
+            key(3),
+            None,
+            vec![],
+        )
+        .unwrap();
+        let kari = Issuer::new(SoftwareKey::generate(KeyAlgorithm::Ed25519));
+        let municipality = Issuer::new(SoftwareKey::generate(KeyAlgorithm::Ed25519));
+        let verifier = Verifier::new();
+        let karis = residence(&municipality, &kari.did());
+        assert!(matches!(
+            ola.import_credential(karis.clone(), verifier.clone(), None)
+                .unwrap(),
+            ImportResult::Refused { report: None, .. }
+        ));
+        let scope = DelegationScope {
+            credential_types: vec!["ExampleResidenceCredential".into()],
+            verifiers: vec![],
+            purposes: vec![],
+        };
+        invalid(
+            kari.issue_delegation("kari".into(), ola.did(), scope.clone(), None),
+            "principal",
+        );
+        invalid(
+            kari.issue_delegation(
+                kari.did(),
+                ola.did(),
+                DelegationScope {
+                    credential_types: vec![],
+                    ..scope.clone()
+                },
+                None,
+            ),
+            "credential type",
+        );
+        invalid(
+            kari.issue_delegation(
+                kari.did(),
+                ola.did(),
+                scope.clone(),
+                Some("2000-01-01T00:00:00Z".into()),
+            ),
+            "future",
+        );
+        let delegation = kari
+            .issue_delegation(
+                kari.did(),
+                ola.did(),
+                scope,
+                Some("2999-01-01T00:00:00Z".into()),
+            )
+            .unwrap();
+        assert!(crate::credential_id(delegation.clone()).unwrap().is_some());
+        for credential in [delegation, karis] {
+            let imported = ola
+                .import_credential(credential, verifier.clone(), None)
+                .unwrap();
+            assert!(
+                matches!(imported, ImportResult::Imported { .. }),
+                "{imported:?}"
+            );
+        }
+        let query = r#"{"credentials": [{"id": "residence", "format": "ldp_vc",
+            "meta": {"type_values": [["ExampleResidenceCredential"]]}}]}"#;
+        let answers = ola.answers(query.into()).unwrap();
+        let request = verifier.request(Some("https://apotek.example".into()));
+        let made = ola
+            .present(
+                query.into(),
+                answers.default_choices,
+                request.clone(),
+                "Apotek 1".into(),
+            )
+            .unwrap();
+        let report = verifier
+            .verify_presentation(made.presentations[0].presentation.clone(), request)
+            .unwrap();
+        assert!(report.valid, "{report:?}");
+        assert!(
+            report.checks.iter().any(|c| c.reason
+                == format!(
+                    "presented by {} on behalf of {} under delegation {}",
+                    ola.did(),
+                    kari.did(),
+                    report_delegation_id(&made.presentations[0].presentation)
+                )),
+            "{report:?}"
+        );
+    }
+
+    /// The id of the delegation inside a presentation.
+    fn report_delegation_id(presentation: &str) -> String {
+        let vp: serde_json::Value = serde_json::from_str(presentation).unwrap();
+        vp["verifiableCredential"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|vc| vc["type"].to_string().contains("DelegationCredential"))
+            .and_then(|vc| vc["id"].as_str())
+            .unwrap()
+            .to_owned()
     }
 }

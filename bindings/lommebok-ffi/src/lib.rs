@@ -5,6 +5,7 @@ mod error;
 mod holder;
 mod issuer;
 mod key;
+mod recovery;
 mod sd_jwt;
 mod status;
 mod time;
@@ -19,8 +20,12 @@ pub use holder::{
     HeldStatus, HolderWallet, ImportResult, Presentations, PresentedCredential, QueryAnswers,
     Released, RequestAnswers, StoreKey,
 };
-pub use issuer::{Cryptosuite, Issuer};
+pub use issuer::{Cryptosuite, DelegationScope, Issuer};
 pub use key::{KeyAlgorithm, Signer, SoftwareKey};
+pub use recovery::{
+    DeviceKey, DeviceRecovery, Guardian, GuardianShare, GuardianWallet, KeptShare, PendingRelease,
+    Protection, Restored,
+};
 pub use sd_jwt::{SdJwtContents, SdJwtIssuer, SdJwtOptions, SdJwtVerification, inspect_sd_jwt};
 pub use status::{CredentialStatus, StatusMessage, StatusPurpose, StatusRegistry};
 pub use trust::{
@@ -72,6 +77,43 @@ pub fn credential_id(credential_json: String) -> Result<Option<String>, Lommebok
 // The namespace names the generated modules: Python `lommebok`, Kotlin `lommebok.kt` (package
 // `no.lommebok`, see uniffi.toml), Swift `Lommebok`.
 uniffi::setup_scaffolding!("lommebok");
+
+/// What the unit tests of several modules share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::{Issuer, LommebokError, StoreKey};
+
+    /// A residence credential from `issuer` about `holder`, signed.
+    pub(crate) fn residence(issuer: &Issuer, holder: &str) -> String {
+        let unsigned = format!(
+            r#"{{"@context": ["https://www.w3.org/ns/credentials/v2",
+                "https://www.w3.org/ns/credentials/examples/v2"],
+              "type": ["VerifiableCredential", "ExampleResidenceCredential"],
+              "issuer": "{}",
+              "credentialSubject": {{"id": "{holder}", "municipality": "Tromsø"}}}}"#,
+            issuer.did()
+        );
+        issuer.issue(unsigned).unwrap()
+    }
+
+    /// A store key of 32 times `byte`.
+    pub(crate) fn raw_key(byte: u8) -> StoreKey {
+        StoreKey::Key {
+            key: vec![byte; 32],
+        }
+    }
+
+    /// Asserts an `InvalidInput` whose reason contains `says`.
+    #[track_caller]
+    pub(crate) fn assert_invalid<T: std::fmt::Debug>(result: Result<T, LommebokError>, says: &str) {
+        match result {
+            Err(LommebokError::InvalidInput { reason }) => {
+                assert!(reason.contains(says), "{reason}");
+            }
+            other => panic!("expected InvalidInput ({says}), got {other:?}"),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

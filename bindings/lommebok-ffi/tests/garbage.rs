@@ -814,6 +814,9 @@ fn every_export_survives_garbage() {
     // The persistent wallet, trust lists and signed requests.
     wallet_and_trust_garbage(&mut h, &strings, &dates, &credentials, &mut rng);
 
+    // Recovery with guardians, and delegations.
+    recovery_and_delegation_garbage(&mut h, &strings, &dates, &mut rng);
+
     assert!(
         credentials.len() >= 6,
         "only {} credentials issued",
@@ -973,6 +976,277 @@ fn wallet_and_trust_garbage(
                         valid_from: None,
                         valid_until: Some(date.clone()),
                     }],
+                },
+                Some(date.clone()),
+            )
+        });
+    }
+}
+
+// A test helper: a temporary directory or store that cannot be made is a broken machine.
+#[allow(clippy::unwrap_used, clippy::panic)]
+fn recovery_and_delegation_garbage(
+    h: &mut Harness,
+    strings: &[String],
+    dates: &[String],
+    rng: &mut Xorshift,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let raw = |byte: u8| StoreKey::Key {
+        key: vec![byte; 32],
+    };
+    let failing = || DeviceKey::Platform {
+        signer: Arc::new(ScriptedSigner {
+            algorithm: KeyAlgorithm::P256,
+            public_key: Err("the keystore is locked".into()),
+            signature: Err("no".into()),
+            panic_in_algorithm: false,
+        }),
+    };
+    let wrong_key = || DeviceKey::Platform {
+        signer: Arc::new(ScriptedSigner {
+            algorithm: KeyAlgorithm::Ed25519,
+            public_key: Ok(vec![7; 32]),
+            signature: Ok(vec![0; 64]),
+            panic_in_algorithm: false,
+        }),
+    };
+    let software = || DeviceKey::Software {
+        key: SoftwareKey::generate(KeyAlgorithm::P256),
+    };
+    for (index, key) in key_bytes_of_every_length(rng).into_iter().enumerate() {
+        h.call("GuardianWallet::open(garbage key)", || {
+            GuardianWallet::open(path(&format!("gk{index}.db")), StoreKey::Key { key })
+        });
+    }
+    for garbage in strings.iter().take(12) {
+        h.call("GuardianWallet::open(garbage path)", || {
+            GuardianWallet::open(
+                dir.path()
+                    .join("nested")
+                    .join(garbage)
+                    .to_string_lossy()
+                    .into_owned(),
+                raw(1),
+            )
+        });
+    }
+    let Some(owner) = h.call("HolderWallet::open", || {
+        HolderWallet::open(path("owner.db"), raw(2), None, vec![])
+    }) else {
+        panic!("a wallet store could not be opened")
+    };
+    let guardians: Vec<Arc<GuardianWallet>> = (0..3)
+        .filter_map(|i| {
+            h.call("GuardianWallet::open", || {
+                GuardianWallet::open(path(&format!("g{i}.db")), raw(10 + i))
+            })
+        })
+        .collect();
+    assert_eq!(guardians.len(), 3, "guardian stores could not be opened");
+    let list: Vec<Guardian> = guardians
+        .iter()
+        .enumerate()
+        .map(|(i, g)| Guardian {
+            name: format!("g{i}"),
+            key: h
+                .run("GuardianWallet::public_key", || g.public_key())
+                .unwrap(),
+        })
+        .collect();
+    h.call("HolderWallet::rotate(unprotected)", || owner.rotate());
+    h.call("HolderWallet::refresh_backup(unprotected)", || {
+        owner.refresh_backup()
+    });
+    for threshold in [0, 1, 4, u8::MAX] {
+        h.call("HolderWallet::protect(bad threshold)", || {
+            owner.protect(threshold, list.clone())
+        });
+    }
+    h.call("HolderWallet::protect(no guardians)", || {
+        owner.protect(2, vec![])
+    });
+    for garbage in strings {
+        h.call("HolderWallet::protect(garbage guardian)", || {
+            owner.protect(
+                2,
+                vec![
+                    list[0].clone(),
+                    Guardian {
+                        name: garbage.clone(),
+                        key: garbage.clone(),
+                    },
+                ],
+            )
+        });
+    }
+    let Some(protection) = h.call("HolderWallet::protect", || owner.protect(2, list.clone()))
+    else {
+        panic!("the wallet could not be protected")
+    };
+    for (g, share) in guardians.iter().zip(&protection.shares) {
+        h.call("GuardianWallet::keep", || g.keep(share.sealed.clone()));
+    }
+    h.call("HolderWallet::rotate", || owner.rotate());
+    h.call("HolderWallet::refresh_backup", || owner.refresh_backup());
+    h.call("GuardianWallet::kept_shares", || guardians[0].kept_shares());
+
+    // Backups: garbage, cut, changed.
+    let backup = protection.backup.clone();
+    let mut backups: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"LBK".to_vec(),
+        b"LBK\x01\xff\xff".to_vec(),
+        rng.bytes(4096),
+    ];
+    for cut in [1, 4, 10, 60, backup.len() / 2, backup.len() - 1] {
+        backups.push(backup[..cut.min(backup.len())].to_vec());
+    }
+    for at in [0, 5, 40, backup.len() - 1] {
+        let mut changed = backup.clone();
+        changed[at] ^= 0x55;
+        backups.push(changed);
+    }
+    for garbage in &backups {
+        h.call("DeviceRecovery::new(garbage backup)", || {
+            DeviceRecovery::new(garbage.clone(), software())
+        });
+    }
+    h.call("DeviceRecovery::new(failing signer)", || {
+        DeviceRecovery::new(backup.clone(), failing())
+    });
+    h.call("DeviceRecovery::new(lying signer)", || {
+        DeviceRecovery::new(backup.clone(), wrong_key())
+    });
+    let device_key = SoftwareKey::generate(KeyAlgorithm::Ed25519);
+    let Some(device) = h.call("DeviceRecovery::new", || {
+        DeviceRecovery::new(
+            backup.clone(),
+            DeviceKey::Software {
+                key: device_key.clone(),
+            },
+        )
+    }) else {
+        panic!("a recovery could not be started")
+    };
+    for garbage in strings {
+        h.call("GuardianWallet::keep(garbage)", || {
+            guardians[0].keep(garbage.clone())
+        });
+        h.call("GuardianWallet::check_request(garbage)", || {
+            guardians[0].check_request(garbage.clone())
+        });
+        h.call("GuardianWallet::release(garbage)", || {
+            guardians[0].release(garbage.clone(), garbage.clone())
+        });
+        h.call("GuardianWallet::release(garbage code)", || {
+            guardians[0].release(device.request(), garbage.clone())
+        });
+        h.call("DeviceRecovery::add_release(garbage)", || {
+            device.add_release(garbage.clone(), garbage.clone())
+        });
+        h.call("DeviceRecovery::restore(garbage path)", || {
+            device.restore(garbage.clone(), raw(3), vec![])
+        });
+        h.call("DeviceRecovery::resume(garbage)", || {
+            DeviceRecovery::resume(
+                garbage.as_bytes().to_vec(),
+                backup.clone(),
+                DeviceKey::Software {
+                    key: device_key.clone(),
+                },
+            )
+        });
+    }
+    h.call("DeviceRecovery::renew_request(failing)", || {
+        device.renew_request(failing())
+    });
+    h.call("DeviceRecovery::renew_request(another key)", || {
+        device.renew_request(software())
+    });
+    h.run("DeviceRecovery::request_expires_at", || {
+        device.request_expires_at()
+    });
+    let release = h.call("GuardianWallet::release", || {
+        guardians[1].release(device.request(), device.short_code())
+    });
+    if let Some(release) = release {
+        for garbage in sd_jwt_mutations(&release) {
+            h.call("DeviceRecovery::add_release(mutated)", || {
+                device.add_release("g1".into(), garbage)
+            });
+        }
+        h.call("DeviceRecovery::add_release", || {
+            device.add_release("g1".into(), release)
+        });
+    }
+    h.call("DeviceRecovery::restore(too few)", || {
+        device.restore(path("new.db"), raw(3), vec![])
+    });
+    // Saved states: cut, changed, or with another backup or key.
+    let Some(state) = h.call("DeviceRecovery::to_state", || device.to_state()) else {
+        panic!("the state could not be saved")
+    };
+    let mut states: Vec<Vec<u8>> = (0..state.len())
+        .step_by(7)
+        .map(|cut| state[..cut].to_vec())
+        .collect();
+    for at in (0..state.len()).step_by(11) {
+        let mut changed = state.clone();
+        changed[at] ^= 0x55;
+        states.push(changed);
+    }
+    for garbage in &states {
+        h.call("DeviceRecovery::resume(mutated)", || {
+            DeviceRecovery::resume(
+                garbage.clone(),
+                backup.clone(),
+                DeviceKey::Software {
+                    key: device_key.clone(),
+                },
+            )
+        });
+    }
+    for garbage in &backups {
+        h.call("DeviceRecovery::resume(garbage backup)", || {
+            DeviceRecovery::resume(
+                state.clone(),
+                garbage.clone(),
+                DeviceKey::Software {
+                    key: device_key.clone(),
+                },
+            )
+        });
+    }
+    h.call("DeviceRecovery::resume(another key)", || {
+        DeviceRecovery::resume(state.clone(), backup.clone(), software())
+    });
+
+    // Delegations.
+    let kari = Issuer::new(SoftwareKey::generate(KeyAlgorithm::Ed25519));
+    let ola = SoftwareKey::generate(KeyAlgorithm::Ed25519).did();
+    for (garbage, date) in strings.iter().zip(dates.iter().cycle()) {
+        h.call("Issuer::issue_delegation(garbage)", || {
+            kari.issue_delegation(
+                garbage.clone(),
+                garbage.clone(),
+                DelegationScope {
+                    credential_types: vec![garbage.clone()],
+                    verifiers: vec![garbage.clone()],
+                    purposes: vec![garbage.clone()],
+                },
+                Some(garbage.clone()),
+            )
+        });
+        h.call("Issuer::issue_delegation(garbage scope)", || {
+            kari.issue_delegation(
+                kari.did(),
+                ola.clone(),
+                DelegationScope {
+                    credential_types: vec![garbage.clone()],
+                    verifiers: vec![garbage.clone()],
+                    purposes: vec![garbage.clone()],
                 },
                 Some(date.clone()),
             )

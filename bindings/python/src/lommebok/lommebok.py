@@ -530,6 +530,42 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt() != 15116:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_add_release() != 59476:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_renew_request() != 47899:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_request() != 992:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_request_expires_at() != 13734:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore() != 61156:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_shares() != 46311:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_short_code() != 7200:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_threshold() != 9795:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_to_state() != 57840:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_wallet() != 8506:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_constructor_devicerecovery_new() != 12272:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_constructor_devicerecovery_resume() != 7519:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_guardianwallet_check_request() != 24476:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_guardianwallet_keep() != 48923:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_guardianwallet_kept_shares() != 39492:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_guardianwallet_public_key() != 18412:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_guardianwallet_release() != 63653:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_constructor_guardianwallet_open() != 46274:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity() != 20465:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity_json() != 27318:
@@ -554,7 +590,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_present_to() != 56635:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_protect() != 47459:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk() != 19670:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_refresh_backup() != 22149:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_rotate() != 3988:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_constructor_holderwallet_open() != 16712:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -563,6 +605,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue() != 47129:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_at() != 8412:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_delegation() != 23396:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt() != 31125:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -746,6 +790,60 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_func_credential_id.restype = ctypes.c_ui
 _UniffiLib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_func_inspect_sd_jwt.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_add_release.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_add_release.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_renew_request.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_renew_request.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_request.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_request.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_request_expires_at.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_request_expires_at.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_shares.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_shares.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_short_code.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_short_code.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_threshold.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_threshold.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_to_state.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_to_state.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_wallet.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_wallet.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_constructor_devicerecovery_new.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_constructor_devicerecovery_new.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_constructor_devicerecovery_resume.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_constructor_devicerecovery_resume.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_guardianwallet_check_request.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_guardianwallet_check_request.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_guardianwallet_keep.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_guardianwallet_keep.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_guardianwallet_kept_shares.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_guardianwallet_kept_shares.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_guardianwallet_public_key.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_guardianwallet_public_key.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_guardianwallet_release.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_guardianwallet_release.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_constructor_guardianwallet_open.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_constructor_guardianwallet_open.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity.restype = ctypes.c_uint16
@@ -782,9 +880,18 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present.restype = ct
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present_to.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present_to.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_protect.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_protect.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_refresh_backup.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_refresh_backup.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_rotate.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_rotate.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_holderwallet_open.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_constructor_holderwallet_open.restype = ctypes.c_uint16
@@ -797,6 +904,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue.restype = ctypes.c_u
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_at.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_at.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_delegation.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_delegation.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt.restype = ctypes.c_uint16
@@ -1030,6 +1140,110 @@ _UniffiLib.uniffi_lommebok_ffi_fn_func_inspect_sd_jwt.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_func_inspect_sd_jwt.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_add_release.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_add_release.restype = ctypes.c_uint8
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_renew_request.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_renew_request.restype = None
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request_expires_at.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request_expires_at.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_shares.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_shares.restype = ctypes.c_uint32
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_short_code.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_short_code.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_threshold.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_threshold.restype = ctypes.c_uint8
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_to_state.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_to_state.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_wallet.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_wallet.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_new.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_new.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_resume.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_resume.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_check_request.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_check_request.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_keep.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_keep.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_kept_shares.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_kept_shares.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_public_key.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_public_key.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_release.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_release.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_constructor_guardianwallet_open.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_constructor_guardianwallet_open.restype = ctypes.c_uint64
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1103,11 +1317,28 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_protect.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_uint8,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_protect.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_rotate.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_rotate.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_constructor_holderwallet_open.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -1134,6 +1365,15 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_at.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_at.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_delegation.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_delegation.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1556,6 +1796,26 @@ _UniffiLib.uniffi_lommebok_ffi_fn_constructor_wallet_with_signer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_constructor_wallet_with_signer.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_clone_devicerecovery.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_clone_devicerecovery.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_free_devicerecovery.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_free_devicerecovery.restype = None
+_UniffiLib.uniffi_lommebok_ffi_fn_clone_guardianwallet.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_clone_guardianwallet.restype = ctypes.c_uint64
+_UniffiLib.uniffi_lommebok_ffi_fn_free_guardianwallet.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_free_guardianwallet.restype = None
 _UniffiLib.uniffi_lommebok_ffi_fn_clone_holderwallet.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -3337,6 +3597,186 @@ class _UniffiFfiConverterTypeCredentialStatusList(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.write(value.damaged, buf)
 
 @dataclass
+class DelegationScope:
+    """
+    What a delegation credential lets its delegate do ([`Issuer::issue_delegation`]).
+"""
+    def __init__(self, *, credential_types:typing.List[str], verifiers:typing.List[str] = _DEFAULT, purposes:typing.List[str] = _DEFAULT):
+        self.credential_types = credential_types
+        if verifiers is _DEFAULT:
+            self.verifiers = []
+        else:
+            self.verifiers = verifiers
+        if purposes is _DEFAULT:
+            self.purposes = []
+        else:
+            self.purposes = purposes
+        
+        
+
+    
+    def __str__(self):
+        return "DelegationScope(credential_types={}, verifiers={}, purposes={})".format(self.credential_types, self.verifiers, self.purposes)
+    def __eq__(self, other):
+        if self.credential_types != other.credential_types:
+            return False
+        if self.verifiers != other.verifiers:
+            return False
+        if self.purposes != other.purposes:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDelegationScope(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DelegationScope(
+            credential_types=_UniffiFfiConverterSequenceString.read(buf),
+            verifiers=_UniffiFfiConverterSequenceString.read(buf),
+            purposes=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceString.check_lower(value.credential_types)
+        _UniffiFfiConverterSequenceString.check_lower(value.verifiers)
+        _UniffiFfiConverterSequenceString.check_lower(value.purposes)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceString.write(value.credential_types, buf)
+        _UniffiFfiConverterSequenceString.write(value.verifiers, buf)
+        _UniffiFfiConverterSequenceString.write(value.purposes, buf)
+
+@dataclass
+class Guardian:
+    """
+    A person the owner trusts with a share.
+"""
+    def __init__(self, *, name:str, key:str):
+        self.name = name
+        self.key = key
+        
+        
+
+    
+    def __str__(self):
+        return "Guardian(name={}, key={})".format(self.name, self.key)
+    def __eq__(self, other):
+        if self.name != other.name:
+            return False
+        if self.key != other.key:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeGuardian(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Guardian(
+            name=_UniffiFfiConverterString.read(buf),
+            key=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.name)
+        _UniffiFfiConverterString.check_lower(value.key)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.name, buf)
+        _UniffiFfiConverterString.write(value.key, buf)
+
+@dataclass
+class GuardianShare:
+    """
+    One guardian's share, sealed to them.
+"""
+    def __init__(self, *, guardian:str, index:int, sealed:str):
+        self.guardian = guardian
+        self.index = index
+        self.sealed = sealed
+        
+        
+
+    
+    def __str__(self):
+        return "GuardianShare(guardian={}, index={}, sealed={})".format(self.guardian, self.index, self.sealed)
+    def __eq__(self, other):
+        if self.guardian != other.guardian:
+            return False
+        if self.index != other.index:
+            return False
+        if self.sealed != other.sealed:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeGuardianShare(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return GuardianShare(
+            guardian=_UniffiFfiConverterString.read(buf),
+            index=_UniffiFfiConverterUInt8.read(buf),
+            sealed=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.guardian)
+        _UniffiFfiConverterUInt8.check_lower(value.index)
+        _UniffiFfiConverterString.check_lower(value.sealed)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.guardian, buf)
+        _UniffiFfiConverterUInt8.write(value.index, buf)
+        _UniffiFfiConverterString.write(value.sealed, buf)
+
+@dataclass
+class KeptShare:
+    """
+    A share a guardian keeps for someone.
+"""
+    def __init__(self, *, wallet:str, epoch:int, index:int):
+        self.wallet = wallet
+        self.epoch = epoch
+        self.index = index
+        
+        
+
+    
+    def __str__(self):
+        return "KeptShare(wallet={}, epoch={}, index={})".format(self.wallet, self.epoch, self.index)
+    def __eq__(self, other):
+        if self.wallet != other.wallet:
+            return False
+        if self.epoch != other.epoch:
+            return False
+        if self.index != other.index:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeKeptShare(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return KeptShare(
+            wallet=_UniffiFfiConverterString.read(buf),
+            epoch=_UniffiFfiConverterUInt32.read(buf),
+            index=_UniffiFfiConverterUInt8.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.wallet)
+        _UniffiFfiConverterUInt32.check_lower(value.epoch)
+        _UniffiFfiConverterUInt8.check_lower(value.index)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.wallet, buf)
+        _UniffiFfiConverterUInt32.write(value.epoch, buf)
+        _UniffiFfiConverterUInt8.write(value.index, buf)
+
+@dataclass
 class ListedIssuer:
     """
     An issuer on a trust list.
@@ -3443,6 +3883,70 @@ class _UniffiFfiConverterTypeOverAsk(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.query_id, buf)
         _UniffiFfiConverterString.write(value.claim, buf)
         _UniffiFfiConverterString.write(value.reason, buf)
+
+@dataclass
+class PendingRelease:
+    """
+    A recovery request a guardian has checked: whose wallet, which device, and the short code
+    to compare with the owner before [`GuardianWallet::release`].
+"""
+    def __init__(self, *, wallet:str, epoch:int, device_key:str, expires_at:str, short_code:str, share:KeptShare):
+        self.wallet = wallet
+        self.epoch = epoch
+        self.device_key = device_key
+        self.expires_at = expires_at
+        self.short_code = short_code
+        self.share = share
+        
+        
+
+    
+    def __str__(self):
+        return "PendingRelease(wallet={}, epoch={}, device_key={}, expires_at={}, short_code={}, share={})".format(self.wallet, self.epoch, self.device_key, self.expires_at, self.short_code, self.share)
+    def __eq__(self, other):
+        if self.wallet != other.wallet:
+            return False
+        if self.epoch != other.epoch:
+            return False
+        if self.device_key != other.device_key:
+            return False
+        if self.expires_at != other.expires_at:
+            return False
+        if self.short_code != other.short_code:
+            return False
+        if self.share != other.share:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePendingRelease(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return PendingRelease(
+            wallet=_UniffiFfiConverterString.read(buf),
+            epoch=_UniffiFfiConverterUInt32.read(buf),
+            device_key=_UniffiFfiConverterString.read(buf),
+            expires_at=_UniffiFfiConverterString.read(buf),
+            short_code=_UniffiFfiConverterString.read(buf),
+            share=_UniffiFfiConverterTypeKeptShare.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.wallet)
+        _UniffiFfiConverterUInt32.check_lower(value.epoch)
+        _UniffiFfiConverterString.check_lower(value.device_key)
+        _UniffiFfiConverterString.check_lower(value.expires_at)
+        _UniffiFfiConverterString.check_lower(value.short_code)
+        _UniffiFfiConverterTypeKeptShare.check_lower(value.share)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.wallet, buf)
+        _UniffiFfiConverterUInt32.write(value.epoch, buf)
+        _UniffiFfiConverterString.write(value.device_key, buf)
+        _UniffiFfiConverterString.write(value.expires_at, buf)
+        _UniffiFfiConverterString.write(value.short_code, buf)
+        _UniffiFfiConverterTypeKeptShare.write(value.share, buf)
 
 @dataclass
 class PresentationRequest:
@@ -3605,6 +4109,100 @@ class _UniffiFfiConverterTypePresentations(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterSequenceTypePresentedCredential.write(value.presentations, buf)
         _UniffiFfiConverterString.write(value.vp_token, buf)
+
+class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        size = buf.read_i32()
+        if size < 0:
+            raise InternalError("Unexpected negative byte string length")
+        return buf.read(size)
+
+    @staticmethod
+    def check_lower(value):
+        try:
+            memoryview(value)
+        except TypeError:
+            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i32(len(value))
+        buf.write(value)
+
+class _UniffiFfiConverterSequenceTypeGuardianShare(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeGuardianShare.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeGuardianShare.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeGuardianShare.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class Protection:
+    """
+    A split of the wallet among guardians: the backup and each guardian's sealed share.
+"""
+    def __init__(self, *, epoch:int, threshold:int, backup:bytes, shares:typing.List[GuardianShare]):
+        self.epoch = epoch
+        self.threshold = threshold
+        self.backup = backup
+        self.shares = shares
+        
+        
+
+    
+    def __str__(self):
+        return "Protection(epoch={}, threshold={}, backup={}, shares={})".format(self.epoch, self.threshold, self.backup, self.shares)
+    def __eq__(self, other):
+        if self.epoch != other.epoch:
+            return False
+        if self.threshold != other.threshold:
+            return False
+        if self.backup != other.backup:
+            return False
+        if self.shares != other.shares:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeProtection(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Protection(
+            epoch=_UniffiFfiConverterUInt32.read(buf),
+            threshold=_UniffiFfiConverterUInt8.read(buf),
+            backup=_UniffiFfiConverterBytes.read(buf),
+            shares=_UniffiFfiConverterSequenceTypeGuardianShare.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.epoch)
+        _UniffiFfiConverterUInt8.check_lower(value.threshold)
+        _UniffiFfiConverterBytes.check_lower(value.backup)
+        _UniffiFfiConverterSequenceTypeGuardianShare.check_lower(value.shares)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.epoch, buf)
+        _UniffiFfiConverterUInt8.write(value.threshold, buf)
+        _UniffiFfiConverterBytes.write(value.backup, buf)
+        _UniffiFfiConverterSequenceTypeGuardianShare.write(value.shares, buf)
 
 class _UniffiFfiConverterSequenceTypeCandidate(_UniffiConverterRustBuffer):
     @classmethod
@@ -3986,513 +4584,209 @@ class _UniffiFfiConverterTypeRequestPolicy(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.danger_allow_unregistered_response_uri, buf)
         _UniffiFfiConverterOptionalString.write(value.at_time, buf)
 
-@dataclass
-class SdJwtContents:
+
+
+# LommebokError
+# We want to define each variant as a nested class that's also a subclass,
+# which is tricky in Python.  To accomplish this we're going to create each
+# class separately, then manually add the child classes to the base class's
+# __dict__.  All of this happens in dummy class to avoid polluting the module
+# namespace.
+class LommebokError(Exception):
     """
-    What an SD-JWT holds, every disclosure applied. Nothing here is verified.
+    Why a call could not be carried out. One variant per thing an app would do differently;
+    `reason` is for logs and developers, not for matching on.
+
+    A credential or presentation that is read and found invalid is not an error: verification
+    returns a [`crate::VerificationReport`].
+
+    (The text field is called `reason`, not `message`: Kotlin exceptions already have a
+    `message` property, and a field of that name would not compile.)
 """
-    def __init__(self, *, claims_json:str, disclosable:typing.List[str]):
-        self.claims_json = claims_json
-        self.disclosable = disclosable
-        
-        
+    pass
 
+_UniffiTempLommebokError = LommebokError
+
+class LommebokError:  # type: ignore
+    """
+    Why a call could not be carried out. One variant per thing an app would do differently;
+    `reason` is for logs and developers, not for matching on.
+
+    A credential or presentation that is read and found invalid is not an error: verification
+    returns a [`crate::VerificationReport`].
+
+    (The text field is called `reason`, not `message`: Kotlin exceptions already have a
+    `message` property, and a field of that name would not compile.)
+"""
     
-    def __str__(self):
-        return "SdJwtContents(claims_json={}, disclosable={})".format(self.claims_json, self.disclosable)
-    def __eq__(self, other):
-        if self.claims_json != other.claims_json:
-            return False
-        if self.disclosable != other.disclosable:
-            return False
-        return True
+    class InvalidInput(_UniffiTempLommebokError):
+        """
+        The input cannot be used: malformed or oversized JSON, not a credential or presentation,
+        a context that is neither bundled nor registered, bad key bytes or key document, a bad
+        date or URL, a cryptosuite that does not fit the key, a credential for someone else.
+        Fix the input; retrying the same call fails the same way.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
 
-class _UniffiFfiConverterTypeSdJwtContents(_UniffiConverterRustBuffer):
+        def __repr__(self):
+            return "LommebokError.InvalidInput({})".format(str(self))
+    _UniffiTempLommebokError.InvalidInput = InvalidInput # type: ignore
+    class Signing(_UniffiTempLommebokError):
+        """
+        The signer failed: the platform keystore refused or is unavailable, the user did not
+        authenticate, or the signer returned something that is not a valid signature by its
+        key. The app may retry, or ask the user to authenticate again.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.Signing({})".format(str(self))
+    _UniffiTempLommebokError.Signing = Signing # type: ignore
+    class Status(_UniffiTempLommebokError):
+        """
+        A status operation failed: the credential has no entry of that purpose, the list is
+        unknown or full, the issuer has no status registry, or the status store failed.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.Status({})".format(str(self))
+    _UniffiTempLommebokError.Status = Status # type: ignore
+    class WrongKey(_UniffiTempLommebokError):
+        """
+        The passphrase or key does not open this wallet store. Nothing was read or changed: ask
+        again.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.WrongKey({})".format(str(self))
+    _UniffiTempLommebokError.WrongKey = WrongKey # type: ignore
+    class Storage(_UniffiTempLommebokError):
+        """
+        The wallet store failed: the file is not a wallet store, is damaged, or cannot be
+        written (a full disk, no permission).
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.Storage({})".format(str(self))
+    _UniffiTempLommebokError.Storage = Storage # type: ignore
+    class Internal(_UniffiTempLommebokError):
+        """
+        A failure inside lommebok that the caller cannot fix; worth a bug report.
+"""
+        
+        def __init__(self, reason):
+            super().__init__(", ".join([
+                "reason={!r}".format(reason),
+            ]))
+            self.reason = reason
+
+        def __repr__(self):
+            return "LommebokError.Internal({})".format(str(self))
+    _UniffiTempLommebokError.Internal = Internal # type: ignore
+
+LommebokError = _UniffiTempLommebokError # type: ignore
+del _UniffiTempLommebokError
+
+
+class _UniffiFfiConverterTypeLommebokError(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        return SdJwtContents(
-            claims_json=_UniffiFfiConverterString.read(buf),
-            disclosable=_UniffiFfiConverterSequenceString.read(buf),
-        )
+        variant = buf.read_i32()
+        if variant == 1:
+            return LommebokError.InvalidInput(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return LommebokError.Signing(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 3:
+            return LommebokError.Status(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 4:
+            return LommebokError.WrongKey(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 5:
+            return LommebokError.Storage(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 6:
+            return LommebokError.Internal(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.claims_json)
-        _UniffiFfiConverterSequenceString.check_lower(value.disclosable)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.claims_json, buf)
-        _UniffiFfiConverterSequenceString.write(value.disclosable, buf)
-
-@dataclass
-class SdJwtOptions:
-    """
-    What an issuer puts in an SD-JWT VC besides the claims. Only `vct` is required.
-"""
-    def __init__(self, *, vct:str, holder_key_jwk:typing.Optional[str] = _DEFAULT, issuer:typing.Optional[str] = _DEFAULT, valid_from:typing.Optional[str] = _DEFAULT, valid_until:typing.Optional[str] = _DEFAULT, decoys:int = 0, status_list_url:typing.Optional[str] = _DEFAULT, status_credential_id:typing.Optional[str] = _DEFAULT):
-        self.vct = vct
-        if holder_key_jwk is _DEFAULT:
-            self.holder_key_jwk = None
-        else:
-            self.holder_key_jwk = holder_key_jwk
-        if issuer is _DEFAULT:
-            self.issuer = None
-        else:
-            self.issuer = issuer
-        if valid_from is _DEFAULT:
-            self.valid_from = None
-        else:
-            self.valid_from = valid_from
-        if valid_until is _DEFAULT:
-            self.valid_until = None
-        else:
-            self.valid_until = valid_until
-        self.decoys = decoys
-        if status_list_url is _DEFAULT:
-            self.status_list_url = None
-        else:
-            self.status_list_url = status_list_url
-        if status_credential_id is _DEFAULT:
-            self.status_credential_id = None
-        else:
-            self.status_credential_id = status_credential_id
-        
-        
-
-    
-    def __str__(self):
-        return "SdJwtOptions(vct={}, holder_key_jwk={}, issuer={}, valid_from={}, valid_until={}, decoys={}, status_list_url={}, status_credential_id={})".format(self.vct, self.holder_key_jwk, self.issuer, self.valid_from, self.valid_until, self.decoys, self.status_list_url, self.status_credential_id)
-    def __eq__(self, other):
-        if self.vct != other.vct:
-            return False
-        if self.holder_key_jwk != other.holder_key_jwk:
-            return False
-        if self.issuer != other.issuer:
-            return False
-        if self.valid_from != other.valid_from:
-            return False
-        if self.valid_until != other.valid_until:
-            return False
-        if self.decoys != other.decoys:
-            return False
-        if self.status_list_url != other.status_list_url:
-            return False
-        if self.status_credential_id != other.status_credential_id:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeSdJwtOptions(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return SdJwtOptions(
-            vct=_UniffiFfiConverterString.read(buf),
-            holder_key_jwk=_UniffiFfiConverterOptionalString.read(buf),
-            issuer=_UniffiFfiConverterOptionalString.read(buf),
-            valid_from=_UniffiFfiConverterOptionalString.read(buf),
-            valid_until=_UniffiFfiConverterOptionalString.read(buf),
-            decoys=_UniffiFfiConverterUInt32.read(buf),
-            status_list_url=_UniffiFfiConverterOptionalString.read(buf),
-            status_credential_id=_UniffiFfiConverterOptionalString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.vct)
-        _UniffiFfiConverterOptionalString.check_lower(value.holder_key_jwk)
-        _UniffiFfiConverterOptionalString.check_lower(value.issuer)
-        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
-        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
-        _UniffiFfiConverterUInt32.check_lower(value.decoys)
-        _UniffiFfiConverterOptionalString.check_lower(value.status_list_url)
-        _UniffiFfiConverterOptionalString.check_lower(value.status_credential_id)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.vct, buf)
-        _UniffiFfiConverterOptionalString.write(value.holder_key_jwk, buf)
-        _UniffiFfiConverterOptionalString.write(value.issuer, buf)
-        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
-        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
-        _UniffiFfiConverterUInt32.write(value.decoys, buf)
-        _UniffiFfiConverterOptionalString.write(value.status_list_url, buf)
-        _UniffiFfiConverterOptionalString.write(value.status_credential_id, buf)
-
-class _UniffiFfiConverterSequenceTypeCheck(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeCheck.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeCheck.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeCheck.read(buf) for i in range(count)
-        ]
-
-@dataclass
-class VerificationReport:
-    """
-    Every check a verification made, for a UI to show. `valid` is true only when there is at
-    least one check and every check passed.
-"""
-    def __init__(self, *, valid:bool, checks:typing.List[Check]):
-        self.valid = valid
-        self.checks = checks
-        
-        
-
-    
-    def __str__(self):
-        return "VerificationReport(valid={}, checks={})".format(self.valid, self.checks)
-    def __eq__(self, other):
-        if self.valid != other.valid:
-            return False
-        if self.checks != other.checks:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeVerificationReport(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return VerificationReport(
-            valid=_UniffiFfiConverterBoolean.read(buf),
-            checks=_UniffiFfiConverterSequenceTypeCheck.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterBoolean.check_lower(value.valid)
-        _UniffiFfiConverterSequenceTypeCheck.check_lower(value.checks)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterBoolean.write(value.valid, buf)
-        _UniffiFfiConverterSequenceTypeCheck.write(value.checks, buf)
-
-@dataclass
-class SdJwtVerification:
-    """
-    What [`crate::Verifier::verify_sd_jwt`] found.
-"""
-    def __init__(self, *, report:VerificationReport, claims_json:typing.Optional[str]):
-        self.report = report
-        self.claims_json = claims_json
-        
-        
-
-    
-    def __str__(self):
-        return "SdJwtVerification(report={}, claims_json={})".format(self.report, self.claims_json)
-    def __eq__(self, other):
-        if self.report != other.report:
-            return False
-        if self.claims_json != other.claims_json:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeSdJwtVerification(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return SdJwtVerification(
-            report=_UniffiFfiConverterTypeVerificationReport.read(buf),
-            claims_json=_UniffiFfiConverterOptionalString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterTypeVerificationReport.check_lower(value.report)
-        _UniffiFfiConverterOptionalString.check_lower(value.claims_json)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterTypeVerificationReport.write(value.report, buf)
-        _UniffiFfiConverterOptionalString.write(value.claims_json, buf)
-
-@dataclass
-class SignedRequest:
-    """
-    A signed request, made by [`Verifier::signed_request`].
-"""
-    def __init__(self, *, request_object:str, request:PresentationRequest):
-        self.request_object = request_object
-        self.request = request
-        
-        
-
-    
-    def __str__(self):
-        return "SignedRequest(request_object={}, request={})".format(self.request_object, self.request)
-    def __eq__(self, other):
-        if self.request_object != other.request_object:
-            return False
-        if self.request != other.request:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeSignedRequest(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return SignedRequest(
-            request_object=_UniffiFfiConverterString.read(buf),
-            request=_UniffiFfiConverterTypePresentationRequest.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.request_object)
-        _UniffiFfiConverterTypePresentationRequest.check_lower(value.request)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.request_object, buf)
-        _UniffiFfiConverterTypePresentationRequest.write(value.request, buf)
-
-@dataclass
-class StatusMessage:
-    """
-    What one value of a message list means (`statusMessage`).
-"""
-    def __init__(self, *, status:int, message:str):
-        self.status = status
-        self.message = message
-        
-        
-
-    
-    def __str__(self):
-        return "StatusMessage(status={}, message={})".format(self.status, self.message)
-    def __eq__(self, other):
-        if self.status != other.status:
-            return False
-        if self.message != other.message:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeStatusMessage(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return StatusMessage(
-            status=_UniffiFfiConverterUInt8.read(buf),
-            message=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterUInt8.check_lower(value.status)
-        _UniffiFfiConverterString.check_lower(value.message)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterUInt8.write(value.status, buf)
-        _UniffiFfiConverterString.write(value.message, buf)
-
-class _UniffiFfiConverterSequenceTypeListedIssuer(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeListedIssuer.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeListedIssuer.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeListedIssuer.read(buf) for i in range(count)
-        ]
-
-class _UniffiFfiConverterSequenceTypeRegisteredVerifier(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeRegisteredVerifier.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeRegisteredVerifier.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeRegisteredVerifier.read(buf) for i in range(count)
-        ]
-
-@dataclass
-class TrustListContents:
-    """
-    What a trust list lists. See the README's "Trust lists" for the wire form.
-"""
-    def __init__(self, *, list_id:str, sequence:int, issuers:typing.List[ListedIssuer], verifiers:typing.List[RegisteredVerifier]):
-        self.list_id = list_id
-        self.sequence = sequence
-        self.issuers = issuers
-        self.verifiers = verifiers
-        
-        
-
-    
-    def __str__(self):
-        return "TrustListContents(list_id={}, sequence={}, issuers={}, verifiers={})".format(self.list_id, self.sequence, self.issuers, self.verifiers)
-    def __eq__(self, other):
-        if self.list_id != other.list_id:
-            return False
-        if self.sequence != other.sequence:
-            return False
-        if self.issuers != other.issuers:
-            return False
-        if self.verifiers != other.verifiers:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeTrustListContents(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return TrustListContents(
-            list_id=_UniffiFfiConverterString.read(buf),
-            sequence=_UniffiFfiConverterUInt64.read(buf),
-            issuers=_UniffiFfiConverterSequenceTypeListedIssuer.read(buf),
-            verifiers=_UniffiFfiConverterSequenceTypeRegisteredVerifier.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.list_id)
-        _UniffiFfiConverterUInt64.check_lower(value.sequence)
-        _UniffiFfiConverterSequenceTypeListedIssuer.check_lower(value.issuers)
-        _UniffiFfiConverterSequenceTypeRegisteredVerifier.check_lower(value.verifiers)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.list_id, buf)
-        _UniffiFfiConverterUInt64.write(value.sequence, buf)
-        _UniffiFfiConverterSequenceTypeListedIssuer.write(value.issuers, buf)
-        _UniffiFfiConverterSequenceTypeRegisteredVerifier.write(value.verifiers, buf)
-
-@dataclass
-class TrustListInfo:
-    """
-    A trust list held, verified when it was added.
-"""
-    def __init__(self, *, anchor:str, valid_from:typing.Optional[str], valid_until:typing.Optional[str], contents:TrustListContents):
-        self.anchor = anchor
-        self.valid_from = valid_from
-        self.valid_until = valid_until
-        self.contents = contents
-        
-        
-
-    
-    def __str__(self):
-        return "TrustListInfo(anchor={}, valid_from={}, valid_until={}, contents={})".format(self.anchor, self.valid_from, self.valid_until, self.contents)
-    def __eq__(self, other):
-        if self.anchor != other.anchor:
-            return False
-        if self.valid_from != other.valid_from:
-            return False
-        if self.valid_until != other.valid_until:
-            return False
-        if self.contents != other.contents:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeTrustListInfo(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return TrustListInfo(
-            anchor=_UniffiFfiConverterString.read(buf),
-            valid_from=_UniffiFfiConverterOptionalString.read(buf),
-            valid_until=_UniffiFfiConverterOptionalString.read(buf),
-            contents=_UniffiFfiConverterTypeTrustListContents.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.anchor)
-        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
-        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
-        _UniffiFfiConverterTypeTrustListContents.check_lower(value.contents)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.anchor, buf)
-        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
-        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
-        _UniffiFfiConverterTypeTrustListContents.write(value.contents, buf)
-
-class _UniffiFfiConverterOptionalSequenceString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterSequenceString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
+        if isinstance(value, LommebokError.InvalidInput):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.Signing):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.Status):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.WrongKey):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.Storage):
+            _UniffiFfiConverterString.check_lower(value.reason)
+            return
+        if isinstance(value, LommebokError.Internal):
+            _UniffiFfiConverterString.check_lower(value.reason)
             return
 
-        buf.write_u8(1)
-        _UniffiFfiConverterSequenceString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterSequenceString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterSequenceTypeContextDocument(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeContextDocument.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeContextDocument.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeContextDocument.read(buf) for i in range(count)
-        ]
+    @staticmethod
+    def write(value, buf):
+        if isinstance(value, LommebokError.InvalidInput):
+            buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.Signing):
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.Status):
+            buf.write_i32(3)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.WrongKey):
+            buf.write_i32(4)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.Storage):
+            buf.write_i32(5)
+            _UniffiFfiConverterString.write(value.reason, buf)
+        if isinstance(value, LommebokError.Internal):
+            buf.write_i32(6)
+            _UniffiFfiConverterString.write(value.reason, buf)
 
 
 
@@ -4786,229 +5080,44 @@ class _UniffiFfiConverterTypeSoftwareKey:
     def write(cls, value: SoftwareKey, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
-
-
-# LommebokError
-# We want to define each variant as a nested class that's also a subclass,
-# which is tricky in Python.  To accomplish this we're going to create each
-# class separately, then manually add the child classes to the base class's
-# __dict__.  All of this happens in dummy class to avoid polluting the module
-# namespace.
-class LommebokError(Exception):
+@dataclass
+class SignedRequest:
     """
-    Why a call could not be carried out. One variant per thing an app would do differently;
-    `reason` is for logs and developers, not for matching on.
-
-    A credential or presentation that is read and found invalid is not an error: verification
-    returns a [`crate::VerificationReport`].
-
-    (The text field is called `reason`, not `message`: Kotlin exceptions already have a
-    `message` property, and a field of that name would not compile.)
+    A signed request, made by [`Verifier::signed_request`].
 """
-    pass
+    def __init__(self, *, request_object:str, request:PresentationRequest):
+        self.request_object = request_object
+        self.request = request
+        
+        
 
-_UniffiTempLommebokError = LommebokError
-
-class LommebokError:  # type: ignore
-    """
-    Why a call could not be carried out. One variant per thing an app would do differently;
-    `reason` is for logs and developers, not for matching on.
-
-    A credential or presentation that is read and found invalid is not an error: verification
-    returns a [`crate::VerificationReport`].
-
-    (The text field is called `reason`, not `message`: Kotlin exceptions already have a
-    `message` property, and a field of that name would not compile.)
-"""
     
-    class InvalidInput(_UniffiTempLommebokError):
-        """
-        The input cannot be used: malformed or oversized JSON, not a credential or presentation,
-        a context that is neither bundled nor registered, bad key bytes or key document, a bad
-        date or URL, a cryptosuite that does not fit the key, a credential for someone else.
-        Fix the input; retrying the same call fails the same way.
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
+    def __str__(self):
+        return "SignedRequest(request_object={}, request={})".format(self.request_object, self.request)
+    def __eq__(self, other):
+        if self.request_object != other.request_object:
+            return False
+        if self.request != other.request:
+            return False
+        return True
 
-        def __repr__(self):
-            return "LommebokError.InvalidInput({})".format(str(self))
-    _UniffiTempLommebokError.InvalidInput = InvalidInput # type: ignore
-    class Signing(_UniffiTempLommebokError):
-        """
-        The signer failed: the platform keystore refused or is unavailable, the user did not
-        authenticate, or the signer returned something that is not a valid signature by its
-        key. The app may retry, or ask the user to authenticate again.
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "LommebokError.Signing({})".format(str(self))
-    _UniffiTempLommebokError.Signing = Signing # type: ignore
-    class Status(_UniffiTempLommebokError):
-        """
-        A status operation failed: the credential has no entry of that purpose, the list is
-        unknown or full, the issuer has no status registry, or the status store failed.
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "LommebokError.Status({})".format(str(self))
-    _UniffiTempLommebokError.Status = Status # type: ignore
-    class WrongKey(_UniffiTempLommebokError):
-        """
-        The passphrase or key does not open this wallet store. Nothing was read or changed: ask
-        again.
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "LommebokError.WrongKey({})".format(str(self))
-    _UniffiTempLommebokError.WrongKey = WrongKey # type: ignore
-    class Storage(_UniffiTempLommebokError):
-        """
-        The wallet store failed: the file is not a wallet store, is damaged, or cannot be
-        written (a full disk, no permission).
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "LommebokError.Storage({})".format(str(self))
-    _UniffiTempLommebokError.Storage = Storage # type: ignore
-    class Internal(_UniffiTempLommebokError):
-        """
-        A failure inside lommebok that the caller cannot fix; worth a bug report.
-"""
-        
-        def __init__(self, reason):
-            super().__init__(", ".join([
-                "reason={!r}".format(reason),
-            ]))
-            self.reason = reason
-
-        def __repr__(self):
-            return "LommebokError.Internal({})".format(str(self))
-    _UniffiTempLommebokError.Internal = Internal # type: ignore
-
-LommebokError = _UniffiTempLommebokError # type: ignore
-del _UniffiTempLommebokError
-
-
-class _UniffiFfiConverterTypeLommebokError(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterTypeSignedRequest(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return LommebokError.InvalidInput(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 2:
-            return LommebokError.Signing(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 3:
-            return LommebokError.Status(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 4:
-            return LommebokError.WrongKey(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 5:
-            return LommebokError.Storage(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 6:
-            return LommebokError.Internal(
-                _UniffiFfiConverterString.read(buf),
-            )
-        raise InternalError("Raw enum value doesn't match any cases")
+        return SignedRequest(
+            request_object=_UniffiFfiConverterString.read(buf),
+            request=_UniffiFfiConverterTypePresentationRequest.read(buf),
+        )
 
     @staticmethod
     def check_lower(value):
-        if isinstance(value, LommebokError.InvalidInput):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-        if isinstance(value, LommebokError.Signing):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-        if isinstance(value, LommebokError.Status):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-        if isinstance(value, LommebokError.WrongKey):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-        if isinstance(value, LommebokError.Storage):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
-        if isinstance(value, LommebokError.Internal):
-            _UniffiFfiConverterString.check_lower(value.reason)
-            return
+        _UniffiFfiConverterString.check_lower(value.request_object)
+        _UniffiFfiConverterTypePresentationRequest.check_lower(value.request)
 
     @staticmethod
     def write(value, buf):
-        if isinstance(value, LommebokError.InvalidInput):
-            buf.write_i32(1)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, LommebokError.Signing):
-            buf.write_i32(2)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, LommebokError.Status):
-            buf.write_i32(3)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, LommebokError.WrongKey):
-            buf.write_i32(4)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, LommebokError.Storage):
-            buf.write_i32(5)
-            _UniffiFfiConverterString.write(value.reason, buf)
-        if isinstance(value, LommebokError.Internal):
-            buf.write_i32(6)
-            _UniffiFfiConverterString.write(value.reason, buf)
-
-class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        size = buf.read_i32()
-        if size < 0:
-            raise InternalError("Unexpected negative byte string length")
-        return buf.read(size)
-
-    @staticmethod
-    def check_lower(value):
-        try:
-            memoryview(value)
-        except TypeError:
-            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_i32(len(value))
-        buf.write(value)
+        _UniffiFfiConverterString.write(value.request_object, buf)
+        _UniffiFfiConverterTypePresentationRequest.write(value.request, buf)
 
 
 class Signer():
@@ -5272,6 +5381,69 @@ class _UniffiFfiConverterTypeSigner:
     @classmethod
     def write(cls, value: Signer, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterSequenceTypeCheck(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeCheck.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeCheck.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeCheck.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class VerificationReport:
+    """
+    Every check a verification made, for a UI to show. `valid` is true only when there is at
+    least one check and every check passed.
+"""
+    def __init__(self, *, valid:bool, checks:typing.List[Check]):
+        self.valid = valid
+        self.checks = checks
+        
+        
+
+    
+    def __str__(self):
+        return "VerificationReport(valid={}, checks={})".format(self.valid, self.checks)
+    def __eq__(self, other):
+        if self.valid != other.valid:
+            return False
+        if self.checks != other.checks:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeVerificationReport(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return VerificationReport(
+            valid=_UniffiFfiConverterBoolean.read(buf),
+            checks=_UniffiFfiConverterSequenceTypeCheck.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.valid)
+        _UniffiFfiConverterSequenceTypeCheck.check_lower(value.checks)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.valid, buf)
+        _UniffiFfiConverterSequenceTypeCheck.write(value.checks, buf)
 
 
 
@@ -5571,6 +5743,45 @@ class _UniffiFfiConverterSequenceTypeResponsePart(_UniffiConverterRustBuffer):
         return [
             _UniffiFfiConverterTypeResponsePart.read(buf) for i in range(count)
         ]
+
+@dataclass
+class SdJwtVerification:
+    """
+    What [`crate::Verifier::verify_sd_jwt`] found.
+"""
+    def __init__(self, *, report:VerificationReport, claims_json:typing.Optional[str]):
+        self.report = report
+        self.claims_json = claims_json
+        
+        
+
+    
+    def __str__(self):
+        return "SdJwtVerification(report={}, claims_json={})".format(self.report, self.claims_json)
+    def __eq__(self, other):
+        if self.report != other.report:
+            return False
+        if self.claims_json != other.claims_json:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSdJwtVerification(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SdJwtVerification(
+            report=_UniffiFfiConverterTypeVerificationReport.read(buf),
+            claims_json=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeVerificationReport.check_lower(value.report)
+        _UniffiFfiConverterOptionalString.check_lower(value.claims_json)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeVerificationReport.write(value.report, buf)
+        _UniffiFfiConverterOptionalString.write(value.claims_json, buf)
 
 class _UniffiFfiConverterSequenceTypeSdJwtVerification(_UniffiConverterRustBuffer):
     @classmethod
@@ -6011,6 +6222,1611 @@ class _UniffiFfiConverterTypeVerifier:
     def write(cls, value: Verifier, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+class _UniffiFfiConverterOptionalTypeSdJwtIssuer(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeSdJwtIssuer.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeSdJwtIssuer.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeSdJwtIssuer.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeVerificationReport(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeVerificationReport.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeVerificationReport.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeVerificationReport.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class ImportResult:
+    """
+    What became of a credential handed to [`HolderWallet::import_credential`].
+"""
+    def __init__(self):
+        raise RuntimeError("ImportResult cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class IMPORTED:
+        """
+        It verified, is bound to this holder, and is kept.
+"""
+        
+        def __init__(self, credential:CredentialSummary):
+            self.credential = credential
+            
+            """
+        What the wallet shows of it.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ImportResult.IMPORTED(credential={})".format(self.credential)
+        def __eq__(self, other):
+            if not isinstance(other, ImportResult):
+                return NotImplemented
+            if not other.is_IMPORTED():
+                return False
+            if self.credential != other.credential:
+                return False
+            return True
+
+    @dataclass
+    class REFUSED:
+        """
+        It was not kept: it does not verify (`report` says which check failed), or it is
+        someone else's (`report` is `None`).
+"""
+        
+        def __init__(self, reason:str, report:typing.Optional[VerificationReport]):
+            self.reason = reason
+            
+            """
+        Why, for the citizen.
+"""
+        
+            self.report = report
+            
+            """
+        Every check made, when it was verified.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ImportResult.REFUSED(reason={}, report={})".format(self.reason, self.report)
+        def __eq__(self, other):
+            if not isinstance(other, ImportResult):
+                return NotImplemented
+            if not other.is_REFUSED():
+                return False
+            if self.reason != other.reason:
+                return False
+            if self.report != other.report:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_IMPORTED(self) -> bool:
+        return isinstance(self, ImportResult.IMPORTED)
+    def is_imported(self) -> bool:
+        return isinstance(self, ImportResult.IMPORTED)
+    def is_REFUSED(self) -> bool:
+        return isinstance(self, ImportResult.REFUSED)
+    def is_refused(self) -> bool:
+        return isinstance(self, ImportResult.REFUSED)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+ImportResult.IMPORTED = type("ImportResult.IMPORTED", (ImportResult.IMPORTED, ImportResult,), {})  # type: ignore
+ImportResult.REFUSED = type("ImportResult.REFUSED", (ImportResult.REFUSED, ImportResult,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeImportResult(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ImportResult.IMPORTED(
+                _UniffiFfiConverterTypeCredentialSummary.read(buf),
+            )
+        if variant == 2:
+            return ImportResult.REFUSED(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterOptionalTypeVerificationReport.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_IMPORTED():
+            _UniffiFfiConverterTypeCredentialSummary.check_lower(value.credential)
+            return
+        if value.is_REFUSED():
+            _UniffiFfiConverterString.check_lower(value.reason)
+            _UniffiFfiConverterOptionalTypeVerificationReport.check_lower(value.report)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_IMPORTED():
+            buf.write_i32(1)
+            _UniffiFfiConverterTypeCredentialSummary.write(value.credential, buf)
+        if value.is_REFUSED():
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.reason, buf)
+            _UniffiFfiConverterOptionalTypeVerificationReport.write(value.report, buf)
+
+
+
+class _UniffiFfiConverterSequenceTypeOverAsk(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeOverAsk.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeOverAsk.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeOverAsk.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalTypeRegisteredVerifier(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeRegisteredVerifier.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeRegisteredVerifier.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeRegisteredVerifier.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+class RequestCheckProtocol(typing.Protocol):
+    """
+    A signed request whose signature verified, and what the trust lists say of its verifier.
+    Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
+    [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
+    [`RequestCheck::acceptable`].
+"""
+    
+    def acceptable(self, ) -> bool:
+        """
+        Whether it may be answered under the policy it was checked with.
+"""
+        raise NotImplementedError
+    def over_asking(self, ) -> typing.List[OverAsk]:
+        """
+        What it asks beyond its registration.
+"""
+        raise NotImplementedError
+    def presentation_request(self, ) -> PresentationRequest:
+        """
+        The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
+"""
+        raise NotImplementedError
+    def purpose(self, ) -> typing.Optional[str]:
+        """
+        The registered purpose, if registered.
+"""
+        raise NotImplementedError
+    def query_json(self, ) -> str:
+        """
+        The DCQL query, as JSON: for `HolderWallet.answers`.
+"""
+        raise NotImplementedError
+    def refusals(self, ) -> typing.List[str]:
+        """
+        Why not, one sentence each (empty when acceptable).
+"""
+        raise NotImplementedError
+    def registered(self, ) -> bool:
+        """
+        Whether a trust list registers the verifier.
+"""
+        raise NotImplementedError
+    def registration(self, ) -> typing.Optional[RegisteredVerifier]:
+        """
+        The registration, if any.
+"""
+        raise NotImplementedError
+    def response_uri(self, ) -> str:
+        """
+        Where the response must be sent (and nowhere else).
+"""
+        raise NotImplementedError
+    def state(self, ) -> typing.Optional[str]:
+        """
+        `state`, to send back with the response.
+"""
+        raise NotImplementedError
+    def verifier_did(self, ) -> str:
+        """
+        The verifier's DID (it signed the request).
+"""
+        raise NotImplementedError
+    def verifier_name(self, ) -> str:
+        """
+        The registered name, or `unregistered verifier <DID>`.
+"""
+        raise NotImplementedError
+
+class RequestCheck(RequestCheckProtocol):
+    """
+    A signed request whose signature verified, and what the trust lists say of its verifier.
+    Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
+    [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
+    [`RequestCheck::acceptable`].
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_requestcheck, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_requestcheck, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def acceptable(self, ) -> bool:
+        """
+        Whether it may be answered under the policy it was checked with.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_acceptable,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def over_asking(self, ) -> typing.List[OverAsk]:
+        """
+        What it asks beyond its registration.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeOverAsk.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_over_asking,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def presentation_request(self, ) -> PresentationRequest:
+        """
+        The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePresentationRequest.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_presentation_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def purpose(self, ) -> typing.Optional[str]:
+        """
+        The registered purpose, if registered.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_purpose,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def query_json(self, ) -> str:
+        """
+        The DCQL query, as JSON: for `HolderWallet.answers`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_query_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def refusals(self, ) -> typing.List[str]:
+        """
+        Why not, one sentence each (empty when acceptable).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_refusals,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def registered(self, ) -> bool:
+        """
+        Whether a trust list registers the verifier.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registered,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def registration(self, ) -> typing.Optional[RegisteredVerifier]:
+        """
+        The registration, if any.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalTypeRegisteredVerifier.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registration,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def response_uri(self, ) -> str:
+        """
+        Where the response must be sent (and nowhere else).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_response_uri,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def state(self, ) -> typing.Optional[str]:
+        """
+        `state`, to send back with the response.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_state,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verifier_did(self, ) -> str:
+        """
+        The verifier's DID (it signed the request).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_did,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verifier_name(self, ) -> str:
+        """
+        The registered name, or `unregistered verifier <DID>`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeRequestCheck:
+    @staticmethod
+    def lift(value: int) -> RequestCheck:
+        return RequestCheck._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: RequestCheck):
+        if not isinstance(value, RequestCheck):
+            raise TypeError("Expected RequestCheck instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: RequestCheck) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> RequestCheck:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: RequestCheck, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterSequenceTypeGuardian(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeGuardian.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeGuardian.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeGuardian.read(buf) for i in range(count)
+        ]
+
+
+class HolderWalletProtocol(typing.Protocol):
+    """
+    The citizen's wallet, kept in an encrypted SQLite file.
+
+    Every record (credential, software holder key, activity entry) is sealed with
+    XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
+    transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
+    software Ed25519 key the wallet makes on first open and keeps sealed in the store.
+"""
+    
+    def activity(self, ) -> ActivityLog:
+        """
+        The activity log: every presentation made, oldest first.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def activity_json(self, ) -> str:
+        """
+        The activity log as JSON, for the citizen to export.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def answers(self, query_json: str) -> RequestAnswers:
+        """
+        Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
+        each way exactly which claims would leave the phone.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def delete(self, id: str) -> bool:
+        """
+        Deletes the held credential `id`; `false` when there was none. Its activity entries
+        stay.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def did(self, ) -> str:
+        """
+        The holder's DID: what an issuer puts in `credentialSubject.id`.
+"""
+        raise NotImplementedError
+    def export(self, id: str) -> str:
+        """
+        The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
+        for the citizen to keep or move elsewhere.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when there is no such credential;
+        [`LommebokError::Storage`] when its record does not open.
+"""
+        raise NotImplementedError
+    def has_software_key(self, ) -> bool:
+        """
+        Whether the holder key is the wallet's own software key (not a platform key).
+"""
+        raise NotImplementedError
+    def import_credential(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
+        """
+        Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
+        A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
+        issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
+        holder's key.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
+        comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
+        not accepted is [`ImportResult::Refused`], not an error.
+"""
+        raise NotImplementedError
+    def list(self, ) -> CredentialList:
+        """
+        The credentials held, and the records that no longer open.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def list_with_status(self, verifier: Verifier) -> CredentialStatusList:
+        """
+        The credentials held, each with its status as `verifier` sees it (hand it the
+        issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
+        known is `HeldStatus::Unknown`, never `Valid`.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def present(self, query_json: str,choices: typing.List[Choice],request: PresentationRequest,verifier_name: str) -> Presentations:
+        """
+        Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
+        presentation each, with the minimum (an SD-JWT discloses only what the chosen way
+        needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
+        credential goes whole in a Verifiable Presentation signed with them), and one activity
+        entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
+        the query.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
+        it, or an SD-JWT is presented to a request without a domain;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def present_to(self, check: RequestCheck,choices: typing.List[Choice]) -> Presentations:
+        """
+        Answers the signed request checked as `check` ([`crate::check_request`]) with the
+        citizen's `choices` for its query: the presentations are for that verifier (audience
+        its `client_id`, challenge its nonce) and the log names it as registered. Send the
+        `vp_token` to `check.response_uri()` and nowhere else.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
+        over-asking, response address not registered) or the choices do not answer it;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def protect(self, threshold: int,guardians: typing.List[Guardian]) -> Protection:
+        """
+        Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
+        backs the wallet up under it: hand each guardian their share and keep the backup
+        anywhere. Called again, a new split (the next epoch) revokes the old shares.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a guardian key that is not one, or a threshold
+        that does not fit (2 ≤ threshold ≤ guardians ≤ 255); [`LommebokError::Storage`] when a
+        record does not open (a backup leaves nothing out).
+"""
+        raise NotImplementedError
+    def public_key_jwk(self, ) -> str:
+        """
+        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
+"""
+        raise NotImplementedError
+    def refresh_backup(self, ) -> bytes:
+        """
+        A fresh backup of the wallet as it is now, which the guardians' current shares open
+        (nothing to hand out again): make one after importing credentials.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def rotate(self, ) -> Protection:
+        """
+        A new split among the same guardians (after a recovery, or when a share may have
+        leaked): a new backup and new shares; the old ones are revoked once the guardians keep
+        the new ones.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+
+class HolderWallet(HolderWalletProtocol):
+    """
+    The citizen's wallet, kept in an encrypted SQLite file.
+
+    Every record (credential, software holder key, activity entry) is sealed with
+    XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
+    transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
+    software Ed25519 key the wallet makes on first open and keeps sealed in the store.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def open(cls, path: str,key: StoreKey,signer: typing.Union[object, typing.Optional[Signer]] = _DEFAULT,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> HolderWallet:
+        """
+        Opens the wallet in the file at `path` with `key`, creating it when the file does not
+        exist (or is empty). With `signer` the holder key is that platform key (the first open
+        records it; later opens must give the same one); without, the wallet's own software
+        key. `contexts` are JSON-LD contexts beyond the bundled ones, for credentials that use
+        their own vocabulary.
+
+        # Errors
+        [`LommebokError::WrongKey`] when `key` does not open this store (nothing is changed);
+        [`LommebokError::Storage`] when the file is not a wallet store or cannot be written;
+        [`LommebokError::InvalidInput`] for a key of the wrong length, a signer other than the
+        recorded one, a store made with a platform key opened without it, or a bad context;
+        [`LommebokError::Signing`] when the signer cannot give its public key.
+"""
+        
+        _UniffiFfiConverterString.check_lower(path)
+
+        _UniffiFfiConverterTypeStoreKey.check_lower(key)
+
+        if signer is _DEFAULT:
+            signer = None
+        _UniffiFfiConverterOptionalTypeSigner.check_lower(signer)
+
+        if contexts is _DEFAULT:
+            contexts = []
+        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterTypeStoreKey.lower(key),
+            _UniffiFfiConverterOptionalTypeSigner.lower(signer),
+            _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeHolderWallet.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_holderwallet_open,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_holderwallet, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_holderwallet, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def activity(self, ) -> ActivityLog:
+        """
+        The activity log: every presentation made, oldest first.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeActivityLog.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def activity_json(self, ) -> str:
+        """
+        The activity log as JSON, for the citizen to export.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def answers(self, query_json: str) -> RequestAnswers:
+        """
+        Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
+        each way exactly which claims would leave the phone.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(query_json)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(query_json),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRequestAnswers.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def delete(self, id: str) -> bool:
+        """
+        Deletes the held credential `id`; `false` when there was none. Its activity entries
+        stay.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_delete,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def did(self, ) -> str:
+        """
+        The holder's DID: what an issuer puts in `credentialSubject.id`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_did,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def export(self, id: str) -> str:
+        """
+        The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
+        for the citizen to keep or move elsewhere.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when there is no such credential;
+        [`LommebokError::Storage`] when its record does not open.
+"""
+        
+        _UniffiFfiConverterString.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_export,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def has_software_key(self, ) -> bool:
+        """
+        Whether the holder key is the wallet's own software key (not a platform key).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def import_credential(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
+        """
+        Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
+        A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
+        issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
+        holder's key.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
+        comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
+        not accepted is [`ImportResult::Refused`], not an error.
+"""
+        
+        _UniffiFfiConverterString.check_lower(credential)
+
+        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
+
+        if sd_jwt_issuer is _DEFAULT:
+            sd_jwt_issuer = None
+        _UniffiFfiConverterOptionalTypeSdJwtIssuer.check_lower(sd_jwt_issuer)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(credential),
+            _UniffiFfiConverterTypeVerifier.lower(verifier),
+            _UniffiFfiConverterOptionalTypeSdJwtIssuer.lower(sd_jwt_issuer),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeImportResult.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import_credential,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def list(self, ) -> CredentialList:
+        """
+        The credentials held, and the records that no longer open.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCredentialList.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def list_with_status(self, verifier: Verifier) -> CredentialStatusList:
+        """
+        The credentials held, each with its status as `verifier` sees it (hand it the
+        issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
+        known is `HeldStatus::Unknown`, never `Valid`.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeVerifier.lower(verifier),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCredentialStatusList.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list_with_status,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def present(self, query_json: str,choices: typing.List[Choice],request: PresentationRequest,verifier_name: str) -> Presentations:
+        """
+        Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
+        presentation each, with the minimum (an SD-JWT discloses only what the chosen way
+        needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
+        credential goes whole in a Verifiable Presentation signed with them), and one activity
+        entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
+        the query.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
+        it, or an SD-JWT is presented to a request without a domain;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(query_json)
+
+        _UniffiFfiConverterSequenceTypeChoice.check_lower(choices)
+
+        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
+
+        _UniffiFfiConverterString.check_lower(verifier_name)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(query_json),
+            _UniffiFfiConverterSequenceTypeChoice.lower(choices),
+            _UniffiFfiConverterTypePresentationRequest.lower(request),
+            _UniffiFfiConverterString.lower(verifier_name),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePresentations.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def present_to(self, check: RequestCheck,choices: typing.List[Choice]) -> Presentations:
+        """
+        Answers the signed request checked as `check` ([`crate::check_request`]) with the
+        citizen's `choices` for its query: the presentations are for that verifier (audience
+        its `client_id`, challenge its nonce) and the log names it as registered. Send the
+        `vp_token` to `check.response_uri()` and nowhere else.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
+        over-asking, response address not registered) or the choices do not answer it;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterTypeRequestCheck.check_lower(check)
+
+        _UniffiFfiConverterSequenceTypeChoice.check_lower(choices)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeRequestCheck.lower(check),
+            _UniffiFfiConverterSequenceTypeChoice.lower(choices),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePresentations.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def protect(self, threshold: int,guardians: typing.List[Guardian]) -> Protection:
+        """
+        Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
+        backs the wallet up under it: hand each guardian their share and keep the backup
+        anywhere. Called again, a new split (the next epoch) revokes the old shares.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a guardian key that is not one, or a threshold
+        that does not fit (2 ≤ threshold ≤ guardians ≤ 255); [`LommebokError::Storage`] when a
+        record does not open (a backup leaves nothing out).
+"""
+        
+        _UniffiFfiConverterUInt8.check_lower(threshold)
+
+        _UniffiFfiConverterSequenceTypeGuardian.check_lower(guardians)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterUInt8.lower(threshold),
+            _UniffiFfiConverterSequenceTypeGuardian.lower(guardians),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeProtection.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_protect,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def public_key_jwk(self, ) -> str:
+        """
+        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def refresh_backup(self, ) -> bytes:
+        """
+        A fresh backup of the wallet as it is now, which the guardians' current shares open
+        (nothing to hand out again): make one after importing credentials.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def rotate(self, ) -> Protection:
+        """
+        A new split among the same guardians (after a recovery, or when a share may have
+        leaked): a new backup and new shares; the old ones are revoked once the guardians keep
+        the new ones.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeProtection.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_rotate,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeHolderWallet:
+    @staticmethod
+    def lift(value: int) -> HolderWallet:
+        return HolderWallet._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: HolderWallet):
+        if not isinstance(value, HolderWallet):
+            raise TypeError("Expected HolderWallet instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: HolderWallet) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> HolderWallet:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: HolderWallet, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+@dataclass
+class Restored:
+    """
+    The wallet restored on a new device, and the new split to hand out.
+"""
+    def __init__(self, *, wallet:HolderWallet, protection:Protection):
+        self.wallet = wallet
+        self.protection = protection
+        
+        
+
+    
+    def __str__(self):
+        return "Restored(wallet={}, protection={})".format(self.wallet, self.protection)
+    def __eq__(self, other):
+        if self.wallet != other.wallet:
+            return False
+        if self.protection != other.protection:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRestored(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Restored(
+            wallet=_UniffiFfiConverterTypeHolderWallet.read(buf),
+            protection=_UniffiFfiConverterTypeProtection.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeHolderWallet.check_lower(value.wallet)
+        _UniffiFfiConverterTypeProtection.check_lower(value.protection)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeHolderWallet.write(value.wallet, buf)
+        _UniffiFfiConverterTypeProtection.write(value.protection, buf)
+
+@dataclass
+class SdJwtContents:
+    """
+    What an SD-JWT holds, every disclosure applied. Nothing here is verified.
+"""
+    def __init__(self, *, claims_json:str, disclosable:typing.List[str]):
+        self.claims_json = claims_json
+        self.disclosable = disclosable
+        
+        
+
+    
+    def __str__(self):
+        return "SdJwtContents(claims_json={}, disclosable={})".format(self.claims_json, self.disclosable)
+    def __eq__(self, other):
+        if self.claims_json != other.claims_json:
+            return False
+        if self.disclosable != other.disclosable:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSdJwtContents(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SdJwtContents(
+            claims_json=_UniffiFfiConverterString.read(buf),
+            disclosable=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.claims_json)
+        _UniffiFfiConverterSequenceString.check_lower(value.disclosable)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.claims_json, buf)
+        _UniffiFfiConverterSequenceString.write(value.disclosable, buf)
+
+@dataclass
+class SdJwtOptions:
+    """
+    What an issuer puts in an SD-JWT VC besides the claims. Only `vct` is required.
+"""
+    def __init__(self, *, vct:str, holder_key_jwk:typing.Optional[str] = _DEFAULT, issuer:typing.Optional[str] = _DEFAULT, valid_from:typing.Optional[str] = _DEFAULT, valid_until:typing.Optional[str] = _DEFAULT, decoys:int = 0, status_list_url:typing.Optional[str] = _DEFAULT, status_credential_id:typing.Optional[str] = _DEFAULT):
+        self.vct = vct
+        if holder_key_jwk is _DEFAULT:
+            self.holder_key_jwk = None
+        else:
+            self.holder_key_jwk = holder_key_jwk
+        if issuer is _DEFAULT:
+            self.issuer = None
+        else:
+            self.issuer = issuer
+        if valid_from is _DEFAULT:
+            self.valid_from = None
+        else:
+            self.valid_from = valid_from
+        if valid_until is _DEFAULT:
+            self.valid_until = None
+        else:
+            self.valid_until = valid_until
+        self.decoys = decoys
+        if status_list_url is _DEFAULT:
+            self.status_list_url = None
+        else:
+            self.status_list_url = status_list_url
+        if status_credential_id is _DEFAULT:
+            self.status_credential_id = None
+        else:
+            self.status_credential_id = status_credential_id
+        
+        
+
+    
+    def __str__(self):
+        return "SdJwtOptions(vct={}, holder_key_jwk={}, issuer={}, valid_from={}, valid_until={}, decoys={}, status_list_url={}, status_credential_id={})".format(self.vct, self.holder_key_jwk, self.issuer, self.valid_from, self.valid_until, self.decoys, self.status_list_url, self.status_credential_id)
+    def __eq__(self, other):
+        if self.vct != other.vct:
+            return False
+        if self.holder_key_jwk != other.holder_key_jwk:
+            return False
+        if self.issuer != other.issuer:
+            return False
+        if self.valid_from != other.valid_from:
+            return False
+        if self.valid_until != other.valid_until:
+            return False
+        if self.decoys != other.decoys:
+            return False
+        if self.status_list_url != other.status_list_url:
+            return False
+        if self.status_credential_id != other.status_credential_id:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSdJwtOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SdJwtOptions(
+            vct=_UniffiFfiConverterString.read(buf),
+            holder_key_jwk=_UniffiFfiConverterOptionalString.read(buf),
+            issuer=_UniffiFfiConverterOptionalString.read(buf),
+            valid_from=_UniffiFfiConverterOptionalString.read(buf),
+            valid_until=_UniffiFfiConverterOptionalString.read(buf),
+            decoys=_UniffiFfiConverterUInt32.read(buf),
+            status_list_url=_UniffiFfiConverterOptionalString.read(buf),
+            status_credential_id=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.vct)
+        _UniffiFfiConverterOptionalString.check_lower(value.holder_key_jwk)
+        _UniffiFfiConverterOptionalString.check_lower(value.issuer)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
+        _UniffiFfiConverterUInt32.check_lower(value.decoys)
+        _UniffiFfiConverterOptionalString.check_lower(value.status_list_url)
+        _UniffiFfiConverterOptionalString.check_lower(value.status_credential_id)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.vct, buf)
+        _UniffiFfiConverterOptionalString.write(value.holder_key_jwk, buf)
+        _UniffiFfiConverterOptionalString.write(value.issuer, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
+        _UniffiFfiConverterUInt32.write(value.decoys, buf)
+        _UniffiFfiConverterOptionalString.write(value.status_list_url, buf)
+        _UniffiFfiConverterOptionalString.write(value.status_credential_id, buf)
+
+@dataclass
+class StatusMessage:
+    """
+    What one value of a message list means (`statusMessage`).
+"""
+    def __init__(self, *, status:int, message:str):
+        self.status = status
+        self.message = message
+        
+        
+
+    
+    def __str__(self):
+        return "StatusMessage(status={}, message={})".format(self.status, self.message)
+    def __eq__(self, other):
+        if self.status != other.status:
+            return False
+        if self.message != other.message:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeStatusMessage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return StatusMessage(
+            status=_UniffiFfiConverterUInt8.read(buf),
+            message=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt8.check_lower(value.status)
+        _UniffiFfiConverterString.check_lower(value.message)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt8.write(value.status, buf)
+        _UniffiFfiConverterString.write(value.message, buf)
+
+class _UniffiFfiConverterSequenceTypeListedIssuer(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeListedIssuer.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeListedIssuer.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeListedIssuer.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeRegisteredVerifier(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeRegisteredVerifier.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeRegisteredVerifier.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeRegisteredVerifier.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class TrustListContents:
+    """
+    What a trust list lists. See the README's "Trust lists" for the wire form.
+"""
+    def __init__(self, *, list_id:str, sequence:int, issuers:typing.List[ListedIssuer], verifiers:typing.List[RegisteredVerifier]):
+        self.list_id = list_id
+        self.sequence = sequence
+        self.issuers = issuers
+        self.verifiers = verifiers
+        
+        
+
+    
+    def __str__(self):
+        return "TrustListContents(list_id={}, sequence={}, issuers={}, verifiers={})".format(self.list_id, self.sequence, self.issuers, self.verifiers)
+    def __eq__(self, other):
+        if self.list_id != other.list_id:
+            return False
+        if self.sequence != other.sequence:
+            return False
+        if self.issuers != other.issuers:
+            return False
+        if self.verifiers != other.verifiers:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTrustListContents(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TrustListContents(
+            list_id=_UniffiFfiConverterString.read(buf),
+            sequence=_UniffiFfiConverterUInt64.read(buf),
+            issuers=_UniffiFfiConverterSequenceTypeListedIssuer.read(buf),
+            verifiers=_UniffiFfiConverterSequenceTypeRegisteredVerifier.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.list_id)
+        _UniffiFfiConverterUInt64.check_lower(value.sequence)
+        _UniffiFfiConverterSequenceTypeListedIssuer.check_lower(value.issuers)
+        _UniffiFfiConverterSequenceTypeRegisteredVerifier.check_lower(value.verifiers)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.list_id, buf)
+        _UniffiFfiConverterUInt64.write(value.sequence, buf)
+        _UniffiFfiConverterSequenceTypeListedIssuer.write(value.issuers, buf)
+        _UniffiFfiConverterSequenceTypeRegisteredVerifier.write(value.verifiers, buf)
+
+@dataclass
+class TrustListInfo:
+    """
+    A trust list held, verified when it was added.
+"""
+    def __init__(self, *, anchor:str, valid_from:typing.Optional[str], valid_until:typing.Optional[str], contents:TrustListContents):
+        self.anchor = anchor
+        self.valid_from = valid_from
+        self.valid_until = valid_until
+        self.contents = contents
+        
+        
+
+    
+    def __str__(self):
+        return "TrustListInfo(anchor={}, valid_from={}, valid_until={}, contents={})".format(self.anchor, self.valid_from, self.valid_until, self.contents)
+    def __eq__(self, other):
+        if self.anchor != other.anchor:
+            return False
+        if self.valid_from != other.valid_from:
+            return False
+        if self.valid_until != other.valid_until:
+            return False
+        if self.contents != other.contents:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTrustListInfo(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TrustListInfo(
+            anchor=_UniffiFfiConverterString.read(buf),
+            valid_from=_UniffiFfiConverterOptionalString.read(buf),
+            valid_until=_UniffiFfiConverterOptionalString.read(buf),
+            contents=_UniffiFfiConverterTypeTrustListContents.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.anchor)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
+        _UniffiFfiConverterTypeTrustListContents.check_lower(value.contents)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.anchor, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
+        _UniffiFfiConverterTypeTrustListContents.write(value.contents, buf)
+
+class _UniffiFfiConverterOptionalSequenceString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterSequenceString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterSequenceString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterSequenceString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceTypeContextDocument(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeContextDocument.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeContextDocument.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeContextDocument.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterSequenceTypeTrustListInfo(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -6411,55 +8227,30 @@ class _UniffiFfiConverterTypeCryptosuite(_UniffiConverterRustBuffer):
 
 
 
-class _UniffiFfiConverterOptionalTypeVerificationReport(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeVerificationReport.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeVerificationReport.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeVerificationReport.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 
 
 
 
-
-class ImportResult:
+class DeviceKey:
     """
-    What became of a credential handed to [`HolderWallet::import_credential`].
+    The new device's key, which signs the recovery requests.
 """
     def __init__(self):
-        raise RuntimeError("ImportResult cannot be instantiated directly")
+        raise RuntimeError("DeviceKey cannot be instantiated directly")
 
     # Each enum variant is a nested class of the enum itself.
     @dataclass
-    class IMPORTED:
+    class SOFTWARE:
         """
-        It verified, is bound to this holder, and is kept.
+        A software key (e.g. made for this recovery and kept with its saved state).
 """
         
-        def __init__(self, credential:CredentialSummary):
-            self.credential = credential
+        def __init__(self, key:SoftwareKey):
+            self.key = key
             
             """
-        What the wallet shows of it.
+        The key.
 """
         
             pass
@@ -6469,34 +8260,27 @@ class ImportResult:
             
     
         def __str__(self):
-            return "ImportResult.IMPORTED(credential={})".format(self.credential)
+            return "DeviceKey.SOFTWARE(key={})".format(self.key)
         def __eq__(self, other):
-            if not isinstance(other, ImportResult):
+            if not isinstance(other, DeviceKey):
                 return NotImplemented
-            if not other.is_IMPORTED():
+            if not other.is_SOFTWARE():
                 return False
-            if self.credential != other.credential:
+            if self.key != other.key:
                 return False
             return True
 
     @dataclass
-    class REFUSED:
+    class PLATFORM:
         """
-        It was not kept: it does not verify (`report` says which check failed), or it is
-        someone else's (`report` is `None`).
+        A key held by the platform (see [`Signer`]).
 """
         
-        def __init__(self, reason:str, report:typing.Optional[VerificationReport]):
-            self.reason = reason
+        def __init__(self, signer:Signer):
+            self.signer = signer
             
             """
-        Why, for the citizen.
-"""
-        
-            self.report = report
-            
-            """
-        Every check made, when it was verified.
+        The signer.
 """
         
             pass
@@ -6506,15 +8290,13 @@ class ImportResult:
             
     
         def __str__(self):
-            return "ImportResult.REFUSED(reason={}, report={})".format(self.reason, self.report)
+            return "DeviceKey.PLATFORM(signer={})".format(self.signer)
         def __eq__(self, other):
-            if not isinstance(other, ImportResult):
+            if not isinstance(other, DeviceKey):
                 return NotImplemented
-            if not other.is_REFUSED():
+            if not other.is_PLATFORM():
                 return False
-            if self.reason != other.reason:
-                return False
-            if self.report != other.report:
+            if self.signer != other.signer:
                 return False
             return True
 
@@ -6522,60 +8304,57 @@ class ImportResult:
 
     # For each variant, we have `is_NAME` and `is_name` methods for easily checking
     # whether an instance is that variant.
-    def is_IMPORTED(self) -> bool:
-        return isinstance(self, ImportResult.IMPORTED)
-    def is_imported(self) -> bool:
-        return isinstance(self, ImportResult.IMPORTED)
-    def is_REFUSED(self) -> bool:
-        return isinstance(self, ImportResult.REFUSED)
-    def is_refused(self) -> bool:
-        return isinstance(self, ImportResult.REFUSED)
+    def is_SOFTWARE(self) -> bool:
+        return isinstance(self, DeviceKey.SOFTWARE)
+    def is_software(self) -> bool:
+        return isinstance(self, DeviceKey.SOFTWARE)
+    def is_PLATFORM(self) -> bool:
+        return isinstance(self, DeviceKey.PLATFORM)
+    def is_platform(self) -> bool:
+        return isinstance(self, DeviceKey.PLATFORM)
     
 
 # Now, a little trick - we make each nested variant class be a subclass of the main
 # enum class, so that method calls and instance checks etc will work intuitively.
 # We might be able to do this a little more neatly with a metaclass, but this'll do.
-ImportResult.IMPORTED = type("ImportResult.IMPORTED", (ImportResult.IMPORTED, ImportResult,), {})  # type: ignore
-ImportResult.REFUSED = type("ImportResult.REFUSED", (ImportResult.REFUSED, ImportResult,), {})  # type: ignore
+DeviceKey.SOFTWARE = type("DeviceKey.SOFTWARE", (DeviceKey.SOFTWARE, DeviceKey,), {})  # type: ignore
+DeviceKey.PLATFORM = type("DeviceKey.PLATFORM", (DeviceKey.PLATFORM, DeviceKey,), {})  # type: ignore
 
 
 
 
-class _UniffiFfiConverterTypeImportResult(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterTypeDeviceKey(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         variant = buf.read_i32()
         if variant == 1:
-            return ImportResult.IMPORTED(
-                _UniffiFfiConverterTypeCredentialSummary.read(buf),
+            return DeviceKey.SOFTWARE(
+                _UniffiFfiConverterTypeSoftwareKey.read(buf),
             )
         if variant == 2:
-            return ImportResult.REFUSED(
-                _UniffiFfiConverterString.read(buf),
-                _UniffiFfiConverterOptionalTypeVerificationReport.read(buf),
+            return DeviceKey.PLATFORM(
+                _UniffiFfiConverterTypeSigner.read(buf),
             )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
     def check_lower(value):
-        if value.is_IMPORTED():
-            _UniffiFfiConverterTypeCredentialSummary.check_lower(value.credential)
+        if value.is_SOFTWARE():
+            _UniffiFfiConverterTypeSoftwareKey.check_lower(value.key)
             return
-        if value.is_REFUSED():
-            _UniffiFfiConverterString.check_lower(value.reason)
-            _UniffiFfiConverterOptionalTypeVerificationReport.check_lower(value.report)
+        if value.is_PLATFORM():
+            _UniffiFfiConverterTypeSigner.check_lower(value.signer)
             return
         raise ValueError(value)
 
     @staticmethod
     def write(value, buf):
-        if value.is_IMPORTED():
+        if value.is_SOFTWARE():
             buf.write_i32(1)
-            _UniffiFfiConverterTypeCredentialSummary.write(value.credential, buf)
-        if value.is_REFUSED():
+            _UniffiFfiConverterTypeSoftwareKey.write(value.key, buf)
+        if value.is_PLATFORM():
             buf.write_i32(2)
-            _UniffiFfiConverterString.write(value.reason, buf)
-            _UniffiFfiConverterOptionalTypeVerificationReport.write(value.report, buf)
+            _UniffiFfiConverterTypeSigner.write(value.signer, buf)
 
 
 
@@ -6712,170 +8491,169 @@ class _UniffiFfiConverterTypeStoreKey(_UniffiConverterRustBuffer):
 
 
 
-class _UniffiFfiConverterOptionalTypeSdJwtIssuer(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeSdJwtIssuer.check_lower(value)
 
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeSdJwtIssuer.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeSdJwtIssuer.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterSequenceTypeOverAsk(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeOverAsk.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeOverAsk.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeOverAsk.read(buf) for i in range(count)
-        ]
-
-class _UniffiFfiConverterOptionalTypeRegisteredVerifier(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeRegisteredVerifier.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeRegisteredVerifier.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeRegisteredVerifier.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-
-class RequestCheckProtocol(typing.Protocol):
+class DeviceRecoveryProtocol(typing.Protocol):
     """
-    A signed request whose signature verified, and what the trust lists say of its verifier.
-    Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
-    [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
-    [`RequestCheck::acceptable`].
+    The new device's side of a recovery: a signed request with a short code for the
+    guardians, the shares they release, and the restore once there are enough.
+
+    Guardians answer over hours or days: after each change, save [`DeviceRecovery::to_state`]
+    (secret) and, after a restart, [`DeviceRecovery::resume`].
 """
     
-    def acceptable(self, ) -> bool:
+    def add_release(self, _from: str,release: str) -> int:
         """
-        Whether it may be answered under the policy it was checked with.
+        Adds a share a guardian released (`lbr1.…`); `from` names the guardian (in errors).
+        Returns the share's index. A share refused is not kept.
+
+        # Errors
+        [`LommebokError::InvalidInput`]: not a release, for another wallet, epoch, device or
+        request, forged (the reason names `from`), or added already.
 """
         raise NotImplementedError
-    def over_asking(self, ) -> typing.List[OverAsk]:
+    def renew_request(self, device: DeviceKey) -> None:
         """
-        What it asks beyond its registration.
+        Signs a new request (a new short code) through `device`, the key the recovery started
+        with; releases answering the old one still count.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for another key, or once restored;
+        [`LommebokError::Signing`].
 """
         raise NotImplementedError
-    def presentation_request(self, ) -> PresentationRequest:
+    def request(self, ) -> str:
         """
-        The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
+        The recovery request (a compact JWS) to give each guardian (a QR code, a message).
+        Empty once restored.
 """
         raise NotImplementedError
-    def purpose(self, ) -> typing.Optional[str]:
+    def request_expires_at(self, ) -> str:
         """
-        The registered purpose, if registered.
+        When the request expires (RFC 3339): after that, [`DeviceRecovery::renew_request`].
+        Empty once restored.
 """
         raise NotImplementedError
-    def query_json(self, ) -> str:
+    def restore(self, path: str,key: StoreKey,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
         """
-        The DCQL query, as JSON: for `HolderWallet.answers`.
+        Restores the whole wallet into a new store file at `path` (which must not exist or be
+        empty) under `key`, and rotates: the result holds the wallet and the new split to hand
+        out. The recovery is then finished.
+
+        # Errors
+        [`LommebokError::InvalidInput`] with too few shares, a store that is not empty, or
+        once restored; [`LommebokError::WrongKey`]; [`LommebokError::Storage`] (these leave
+        the recovery as it was). [`LommebokError::InvalidInput`] when the backup does not open
+        with the shares, or a storage failure while writing, finish it: resume from the saved
+        state to try again.
 """
         raise NotImplementedError
-    def refusals(self, ) -> typing.List[str]:
+    def shares(self, ) -> int:
         """
-        Why not, one sentence each (empty when acceptable).
+        How many shares have been added.
 """
         raise NotImplementedError
-    def registered(self, ) -> bool:
+    def short_code(self, ) -> str:
         """
-        Whether a trust list registers the verifier.
+        The short code to show, for each guardian to compare. Empty once restored.
 """
         raise NotImplementedError
-    def registration(self, ) -> typing.Optional[RegisteredVerifier]:
+    def threshold(self, ) -> int:
         """
-        The registration, if any.
+        How many shares recover the wallet.
 """
         raise NotImplementedError
-    def response_uri(self, ) -> str:
+    def to_state(self, ) -> bytes:
         """
-        Where the response must be sent (and nowhere else).
+        The recovery so far, to save and [`DeviceRecovery::resume`] after a restart.
+
+        **It is secret** (the key the releases are sealed to, and the shares added): keep it
+        where the app keeps keys (the platform keystore, or a store sealed under a key kept
+        there), and delete it once the wallet is restored.
+
+        # Errors
+        [`LommebokError::InvalidInput`] once restored.
 """
         raise NotImplementedError
-    def state(self, ) -> typing.Optional[str]:
+    def wallet(self, ) -> str:
         """
-        `state`, to send back with the response.
-"""
-        raise NotImplementedError
-    def verifier_did(self, ) -> str:
-        """
-        The verifier's DID (it signed the request).
-"""
-        raise NotImplementedError
-    def verifier_name(self, ) -> str:
-        """
-        The registered name, or `unregistered verifier <DID>`.
+        The wallet being recovered (holder DID). Empty once restored.
 """
         raise NotImplementedError
 
-class RequestCheck(RequestCheckProtocol):
+class DeviceRecovery(DeviceRecoveryProtocol):
     """
-    A signed request whose signature verified, and what the trust lists say of its verifier.
-    Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
-    [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
-    [`RequestCheck::acceptable`].
+    The new device's side of a recovery: a signed request with a short code for the
+    guardians, the shares they release, and the restore once there are enough.
+
+    Guardians answer over hours or days: after each change, save [`DeviceRecovery::to_state`]
+    (secret) and, after a restart, [`DeviceRecovery::resume`].
 """
     
     _handle: ctypes.c_uint64
-    
-    def __init__(self, *args, **kwargs):
-        raise ValueError("This class has no default constructor")
+    def __init__(self, backup: bytes,device: DeviceKey):
+        """
+        Starts recovering the wallet in `backup`: a request signed by `device` (the new
+        device's key, software or the platform's) for the guardians, and its short code.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when `backup` is not one; [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(backup)
+
+        _UniffiFfiConverterTypeDeviceKey.check_lower(device)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterBytes.lower(backup),
+            _UniffiFfiConverterTypeDeviceKey.lower(device),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDeviceRecovery.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_new,
+            *_uniffi_lowered_args,
+        )
+        self._handle = _uniffi_ffi_result
+    @classmethod
+    def resume(cls, state: bytes,backup: bytes,device: DeviceKey) -> DeviceRecovery:
+        """
+        Resumes a recovery saved with [`DeviceRecovery::to_state`], with the same backup (or
+        the same split's refreshed one) and device key. The shares added are there; an
+        expired request is replaced by a new one (a new short code), and releases answering
+        the old one still count.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when `state` or `backup` is not one, or they do not
+        fit each other or `device`; [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(state)
+
+        _UniffiFfiConverterBytes.check_lower(backup)
+
+        _UniffiFfiConverterTypeDeviceKey.check_lower(device)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterBytes.lower(state),
+            _UniffiFfiConverterBytes.lower(backup),
+            _UniffiFfiConverterTypeDeviceKey.lower(device),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDeviceRecovery.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_resume,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
 
     def __del__(self):
         # In case of partial initialization of instances.
         handle = getattr(self, "_handle", None)
         if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_requestcheck, handle)
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_devicerecovery, handle)
 
     def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_requestcheck, self._handle)
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_devicerecovery, self._handle)
 
     # Used by alternative constructors or any methods which return this type.
     @classmethod
@@ -6885,69 +8663,59 @@ class RequestCheck(RequestCheckProtocol):
         inst = cls.__new__(cls)
         inst._handle = handle
         return inst
-    def acceptable(self, ) -> bool:
+    def add_release(self, _from: str,release: str) -> int:
         """
-        Whether it may be answered under the policy it was checked with.
+        Adds a share a guardian released (`lbr1.…`); `from` names the guardian (in errors).
+        Returns the share's index. A share refused is not kept.
+
+        # Errors
+        [`LommebokError::InvalidInput`]: not a release, for another wallet, epoch, device or
+        request, forged (the reason names `from`), or added already.
 """
+        
+        _UniffiFfiConverterString.check_lower(_from)
+
+        _UniffiFfiConverterString.check_lower(release)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(_from),
+            _UniffiFfiConverterString.lower(release),
         )
-        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
-        _uniffi_error_converter = None
+        _uniffi_lift_return = _UniffiFfiConverterUInt8.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_acceptable,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_add_release,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def over_asking(self, ) -> typing.List[OverAsk]:
+    def renew_request(self, device: DeviceKey) -> None:
         """
-        What it asks beyond its registration.
+        Signs a new request (a new short code) through `device`, the key the recovery started
+        with; releases answering the old one still count.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for another key, or once restored;
+        [`LommebokError::Signing`].
 """
+        
+        _UniffiFfiConverterTypeDeviceKey.check_lower(device)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeDeviceKey.lower(device),
         )
-        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeOverAsk.lift
-        _uniffi_error_converter = None
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_over_asking,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_renew_request,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def presentation_request(self, ) -> PresentationRequest:
+    def request(self, ) -> str:
         """
-        The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypePresentationRequest.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_presentation_request,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def purpose(self, ) -> typing.Optional[str]:
-        """
-        The registered purpose, if registered.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_purpose,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def query_json(self, ) -> str:
-        """
-        The DCQL query, as JSON: for `HolderWallet.answers`.
+        The recovery request (a compact JWS) to give each guardian (a QR code, a message).
+        Empty once restored.
 """
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
@@ -6956,58 +8724,14 @@ class RequestCheck(RequestCheckProtocol):
         _uniffi_error_converter = None
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_query_json,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def refusals(self, ) -> typing.List[str]:
+    def request_expires_at(self, ) -> str:
         """
-        Why not, one sentence each (empty when acceptable).
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_refusals,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def registered(self, ) -> bool:
-        """
-        Whether a trust list registers the verifier.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registered,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def registration(self, ) -> typing.Optional[RegisteredVerifier]:
-        """
-        The registration, if any.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterOptionalTypeRegisteredVerifier.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registration,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def response_uri(self, ) -> str:
-        """
-        Where the response must be sent (and nowhere else).
+        When the request expires (RFC 3339): after that, [`DeviceRecovery::renew_request`].
+        Empty once restored.
 """
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
@@ -7016,265 +8740,269 @@ class RequestCheck(RequestCheckProtocol):
         _uniffi_error_converter = None
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_response_uri,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request_expires_at,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def state(self, ) -> typing.Optional[str]:
+    def restore(self, path: str,key: StoreKey,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
         """
-        `state`, to send back with the response.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_state,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def verifier_did(self, ) -> str:
-        """
-        The verifier's DID (it signed the request).
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_did,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def verifier_name(self, ) -> str:
-        """
-        The registered name, or `unregistered verifier <DID>`.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_name,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-
-
-
-class _UniffiFfiConverterTypeRequestCheck:
-    @staticmethod
-    def lift(value: int) -> RequestCheck:
-        return RequestCheck._uniffi_make_instance(value)
-
-    @staticmethod
-    def check_lower(value: RequestCheck):
-        if not isinstance(value, RequestCheck):
-            raise TypeError("Expected RequestCheck instance, {} found".format(type(value).__name__))
-
-    @staticmethod
-    def lower(value: RequestCheck) -> ctypes.c_uint64:
-        return value._uniffi_clone_handle()
-
-    @classmethod
-    def read(cls, buf: _UniffiRustBuffer) -> RequestCheck:
-        ptr = buf.read_u64()
-        if ptr == 0:
-            raise InternalError("Raw handle value was null")
-        return cls.lift(ptr)
-
-    @classmethod
-    def write(cls, value: RequestCheck, buf: _UniffiRustBuffer):
-        buf.write_u64(cls.lower(value))
-
-
-class HolderWalletProtocol(typing.Protocol):
-    """
-    The citizen's wallet, kept in an encrypted SQLite file.
-
-    Every record (credential, software holder key, activity entry) is sealed with
-    XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
-    transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
-    software Ed25519 key the wallet makes on first open and keeps sealed in the store.
-"""
-    
-    def activity(self, ) -> ActivityLog:
-        """
-        The activity log: every presentation made, oldest first.
+        Restores the whole wallet into a new store file at `path` (which must not exist or be
+        empty) under `key`, and rotates: the result holds the wallet and the new split to hand
+        out. The recovery is then finished.
 
         # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def activity_json(self, ) -> str:
-        """
-        The activity log as JSON, for the citizen to export.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def answers(self, query_json: str) -> RequestAnswers:
-        """
-        Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
-        each way exactly which claims would leave the phone.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def delete(self, id: str) -> bool:
-        """
-        Deletes the held credential `id`; `false` when there was none. Its activity entries
-        stay.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def did(self, ) -> str:
-        """
-        The holder's DID: what an issuer puts in `credentialSubject.id`.
-"""
-        raise NotImplementedError
-    def export(self, id: str) -> str:
-        """
-        The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
-        for the citizen to keep or move elsewhere.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when there is no such credential;
-        [`LommebokError::Storage`] when its record does not open.
-"""
-        raise NotImplementedError
-    def has_software_key(self, ) -> bool:
-        """
-        Whether the holder key is the wallet's own software key (not a platform key).
-"""
-        raise NotImplementedError
-    def import_credential(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
-        """
-        Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
-        A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
-        issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
-        holder's key.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
-        comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
-        not accepted is [`ImportResult::Refused`], not an error.
-"""
-        raise NotImplementedError
-    def list(self, ) -> CredentialList:
-        """
-        The credentials held, and the records that no longer open.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def list_with_status(self, verifier: Verifier) -> CredentialStatusList:
-        """
-        The credentials held, each with its status as `verifier` sees it (hand it the
-        issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
-        known is `HeldStatus::Unknown`, never `Valid`.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def present(self, query_json: str,choices: typing.List[Choice],request: PresentationRequest,verifier_name: str) -> Presentations:
-        """
-        Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
-        presentation each, with the minimum (an SD-JWT discloses only what the chosen way
-        needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
-        credential goes whole in a Verifiable Presentation signed with them), and one activity
-        entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
-        the query.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
-        it, or an SD-JWT is presented to a request without a domain;
-        [`LommebokError::Signing`]; [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def present_to(self, check: RequestCheck,choices: typing.List[Choice]) -> Presentations:
-        """
-        Answers the signed request checked as `check` ([`crate::check_request`]) with the
-        citizen's `choices` for its query: the presentations are for that verifier (audience
-        its `client_id`, challenge its nonce) and the log names it as registered. Send the
-        `vp_token` to `check.response_uri()` and nowhere else.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
-        over-asking, response address not registered) or the choices do not answer it;
-        [`LommebokError::Signing`]; [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def public_key_jwk(self, ) -> str:
-        """
-        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
-"""
-        raise NotImplementedError
-
-class HolderWallet(HolderWalletProtocol):
-    """
-    The citizen's wallet, kept in an encrypted SQLite file.
-
-    Every record (credential, software holder key, activity entry) is sealed with
-    XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
-    transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
-    software Ed25519 key the wallet makes on first open and keeps sealed in the store.
-"""
-    
-    _handle: ctypes.c_uint64
-    @classmethod
-    def open(cls, path: str,key: StoreKey,signer: typing.Union[object, typing.Optional[Signer]] = _DEFAULT,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> HolderWallet:
-        """
-        Opens the wallet in the file at `path` with `key`, creating it when the file does not
-        exist (or is empty). With `signer` the holder key is that platform key (the first open
-        records it; later opens must give the same one); without, the wallet's own software
-        key. `contexts` are JSON-LD contexts beyond the bundled ones, for credentials that use
-        their own vocabulary.
-
-        # Errors
-        [`LommebokError::WrongKey`] when `key` does not open this store (nothing is changed);
-        [`LommebokError::Storage`] when the file is not a wallet store or cannot be written;
-        [`LommebokError::InvalidInput`] for a key of the wrong length, a signer other than the
-        recorded one, a store made with a platform key opened without it, or a bad context;
-        [`LommebokError::Signing`] when the signer cannot give its public key.
+        [`LommebokError::InvalidInput`] with too few shares, a store that is not empty, or
+        once restored; [`LommebokError::WrongKey`]; [`LommebokError::Storage`] (these leave
+        the recovery as it was). [`LommebokError::InvalidInput`] when the backup does not open
+        with the shares, or a storage failure while writing, finish it: resume from the saved
+        state to try again.
 """
         
         _UniffiFfiConverterString.check_lower(path)
 
         _UniffiFfiConverterTypeStoreKey.check_lower(key)
 
-        if signer is _DEFAULT:
-            signer = None
-        _UniffiFfiConverterOptionalTypeSigner.check_lower(signer)
-
         if contexts is _DEFAULT:
             contexts = []
         _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
         _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
             _UniffiFfiConverterString.lower(path),
             _UniffiFfiConverterTypeStoreKey.lower(key),
-            _UniffiFfiConverterOptionalTypeSigner.lower(signer),
             _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
         )
-        _uniffi_lift_return = _UniffiFfiConverterTypeHolderWallet.lift
+        _uniffi_lift_return = _UniffiFfiConverterTypeRestored.lift
         _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_holderwallet_open,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def shares(self, ) -> int:
+        """
+        How many shares have been added.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt32.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_shares,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def short_code(self, ) -> str:
+        """
+        The short code to show, for each guardian to compare. Empty once restored.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_short_code,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def threshold(self, ) -> int:
+        """
+        How many shares recover the wallet.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt8.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_threshold,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def to_state(self, ) -> bytes:
+        """
+        The recovery so far, to save and [`DeviceRecovery::resume`] after a restart.
+
+        **It is secret** (the key the releases are sealed to, and the shares added): keep it
+        where the app keeps keys (the platform keystore, or a store sealed under a key kept
+        there), and delete it once the wallet is restored.
+
+        # Errors
+        [`LommebokError::InvalidInput`] once restored.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_to_state,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def wallet(self, ) -> str:
+        """
+        The wallet being recovered (holder DID). Empty once restored.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_wallet,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeDeviceRecovery:
+    @staticmethod
+    def lift(value: int) -> DeviceRecovery:
+        return DeviceRecovery._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: DeviceRecovery):
+        if not isinstance(value, DeviceRecovery):
+            raise TypeError("Expected DeviceRecovery instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: DeviceRecovery) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> DeviceRecovery:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: DeviceRecovery, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterSequenceTypeKeptShare(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeKeptShare.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeKeptShare.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeKeptShare.read(buf) for i in range(count)
+        ]
+
+
+class GuardianWalletProtocol(typing.Protocol):
+    """
+    The guardian's side, on the guardian's own wallet store file: a guardian key (made on
+    first use, kept sealed), the shares kept for others, and releasing one to a new device.
+
+    The store may be the guardian's own wallet's (the same file and key as their
+    [`HolderWallet`]) or a file of its own.
+"""
+    
+    def check_request(self, request: str) -> PendingRelease:
+        """
+        Checks a recovery request (its signature, its time, that a share of its epoch is kept
+        for its wallet) and says what it asks. Nothing is released.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the request is malformed, forged, expired, or for
+        a wallet or epoch no share is kept for; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def keep(self, sealed_share: str) -> KeptShare:
+        """
+        Keeps a sealed share (`lbs1.…`) an owner gave, in place of an earlier one for the same
+        wallet.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a share, is sealed to someone else, or
+        is older than the one kept; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def kept_shares(self, ) -> typing.List[KeptShare]:
+        """
+        The shares kept, one per wallet.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def public_key(self, ) -> str:
+        """
+        The guardian key (`lbg1.…`) to give to owners who name this guardian.
+"""
+        raise NotImplementedError
+    def release(self, request: str,code: str) -> str:
+        """
+        Checks `request` again and releases the share kept for its wallet, re-sealed to the
+        device that signed it (`lbr1.…`), once the guardian has typed the `code` the owner
+        reads out (spaces and dashes are ignored).
+
+        # Errors
+        As [`GuardianWallet::check_request`]; [`LommebokError::InvalidInput`] when the code
+        does not match (the request may not be the owner's: release nothing).
+"""
+        raise NotImplementedError
+
+class GuardianWallet(GuardianWalletProtocol):
+    """
+    The guardian's side, on the guardian's own wallet store file: a guardian key (made on
+    first use, kept sealed), the shares kept for others, and releasing one to a new device.
+
+    The store may be the guardian's own wallet's (the same file and key as their
+    [`HolderWallet`]) or a file of its own.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def open(cls, path: str,key: StoreKey) -> GuardianWallet:
+        """
+        Opens the store in the file at `path` with `key` (created when the file does not
+        exist), and its guardian key (made on first use).
+
+        # Errors
+        [`LommebokError::WrongKey`] when `key` does not open the store;
+        [`LommebokError::Storage`]; [`LommebokError::InvalidInput`] for a key of the wrong
+        length.
+"""
+        
+        _UniffiFfiConverterString.check_lower(path)
+
+        _UniffiFfiConverterTypeStoreKey.check_lower(key)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterTypeStoreKey.lower(key),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeGuardianWallet.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_guardianwallet_open,
             *_uniffi_lowered_args,
         )
         return cls._uniffi_make_instance(_uniffi_ffi_result)
@@ -7286,10 +9014,10 @@ class HolderWallet(HolderWalletProtocol):
         # In case of partial initialization of instances.
         handle = getattr(self, "_handle", None)
         if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_holderwallet, handle)
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_guardianwallet, handle)
 
     def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_holderwallet, self._handle)
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_guardianwallet, self._handle)
 
     # Used by alternative constructors or any methods which return this type.
     @classmethod
@@ -7299,89 +9027,73 @@ class HolderWallet(HolderWalletProtocol):
         inst = cls.__new__(cls)
         inst._handle = handle
         return inst
-    def activity(self, ) -> ActivityLog:
+    def check_request(self, request: str) -> PendingRelease:
         """
-        The activity log: every presentation made, oldest first.
+        Checks a recovery request (its signature, its time, that a share of its epoch is kept
+        for its wallet) and says what it asks. Nothing is released.
 
         # Errors
-        [`LommebokError::Storage`].
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeActivityLog.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def activity_json(self, ) -> str:
-        """
-        The activity log as JSON, for the citizen to export.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity_json,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def answers(self, query_json: str) -> RequestAnswers:
-        """
-        Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
-        each way exactly which claims would leave the phone.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
+        [`LommebokError::InvalidInput`] when the request is malformed, forged, expired, or for
+        a wallet or epoch no share is kept for; [`LommebokError::Storage`].
 """
         
-        _UniffiFfiConverterString.check_lower(query_json)
+        _UniffiFfiConverterString.check_lower(request)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(query_json),
+            _UniffiFfiConverterString.lower(request),
         )
-        _uniffi_lift_return = _UniffiFfiConverterTypeRequestAnswers.lift
+        _uniffi_lift_return = _UniffiFfiConverterTypePendingRelease.lift
         _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_check_request,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def delete(self, id: str) -> bool:
+    def keep(self, sealed_share: str) -> KeptShare:
         """
-        Deletes the held credential `id`; `false` when there was none. Its activity entries
-        stay.
+        Keeps a sealed share (`lbs1.…`) an owner gave, in place of an earlier one for the same
+        wallet.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a share, is sealed to someone else, or
+        is older than the one kept; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(sealed_share)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(sealed_share),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeKeptShare.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_keep,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def kept_shares(self, ) -> typing.List[KeptShare]:
+        """
+        The shares kept, one per wallet.
 
         # Errors
         [`LommebokError::Storage`].
 """
-        
-        _UniffiFfiConverterString.check_lower(id)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(id),
         )
-        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeKeptShare.lift
         _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_delete,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_kept_shares,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def did(self, ) -> str:
+    def public_key(self, ) -> str:
         """
-        The holder's DID: what an issuer puts in `credentialSubject.id`.
+        The guardian key (`lbg1.…`) to give to owners who name this guardian.
 """
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
@@ -7390,201 +9102,34 @@ class HolderWallet(HolderWalletProtocol):
         _uniffi_error_converter = None
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_did,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_public_key,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def export(self, id: str) -> str:
+    def release(self, request: str,code: str) -> str:
         """
-        The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
-        for the citizen to keep or move elsewhere.
+        Checks `request` again and releases the share kept for its wallet, re-sealed to the
+        device that signed it (`lbr1.…`), once the guardian has typed the `code` the owner
+        reads out (spaces and dashes are ignored).
 
         # Errors
-        [`LommebokError::InvalidInput`] when there is no such credential;
-        [`LommebokError::Storage`] when its record does not open.
+        As [`GuardianWallet::check_request`]; [`LommebokError::InvalidInput`] when the code
+        does not match (the request may not be the owner's: release nothing).
 """
         
-        _UniffiFfiConverterString.check_lower(id)
+        _UniffiFfiConverterString.check_lower(request)
+
+        _UniffiFfiConverterString.check_lower(code)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(id),
+            _UniffiFfiConverterString.lower(request),
+            _UniffiFfiConverterString.lower(code),
         )
         _uniffi_lift_return = _UniffiFfiConverterString.lift
         _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_export,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def has_software_key(self, ) -> bool:
-        """
-        Whether the holder key is the wallet's own software key (not a platform key).
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def import_credential(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
-        """
-        Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
-        A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
-        issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
-        holder's key.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
-        comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
-        not accepted is [`ImportResult::Refused`], not an error.
-"""
-        
-        _UniffiFfiConverterString.check_lower(credential)
-
-        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
-
-        if sd_jwt_issuer is _DEFAULT:
-            sd_jwt_issuer = None
-        _UniffiFfiConverterOptionalTypeSdJwtIssuer.check_lower(sd_jwt_issuer)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(credential),
-            _UniffiFfiConverterTypeVerifier.lower(verifier),
-            _UniffiFfiConverterOptionalTypeSdJwtIssuer.lower(sd_jwt_issuer),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeImportResult.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import_credential,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def list(self, ) -> CredentialList:
-        """
-        The credentials held, and the records that no longer open.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeCredentialList.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def list_with_status(self, verifier: Verifier) -> CredentialStatusList:
-        """
-        The credentials held, each with its status as `verifier` sees it (hand it the
-        issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
-        known is `HeldStatus::Unknown`, never `Valid`.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        
-        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterTypeVerifier.lower(verifier),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeCredentialStatusList.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list_with_status,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def present(self, query_json: str,choices: typing.List[Choice],request: PresentationRequest,verifier_name: str) -> Presentations:
-        """
-        Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
-        presentation each, with the minimum (an SD-JWT discloses only what the chosen way
-        needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
-        credential goes whole in a Verifiable Presentation signed with them), and one activity
-        entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
-        the query.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
-        it, or an SD-JWT is presented to a request without a domain;
-        [`LommebokError::Signing`]; [`LommebokError::Storage`].
-"""
-        
-        _UniffiFfiConverterString.check_lower(query_json)
-
-        _UniffiFfiConverterSequenceTypeChoice.check_lower(choices)
-
-        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
-
-        _UniffiFfiConverterString.check_lower(verifier_name)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(query_json),
-            _UniffiFfiConverterSequenceTypeChoice.lower(choices),
-            _UniffiFfiConverterTypePresentationRequest.lower(request),
-            _UniffiFfiConverterString.lower(verifier_name),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypePresentations.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def present_to(self, check: RequestCheck,choices: typing.List[Choice]) -> Presentations:
-        """
-        Answers the signed request checked as `check` ([`crate::check_request`]) with the
-        citizen's `choices` for its query: the presentations are for that verifier (audience
-        its `client_id`, challenge its nonce) and the log names it as registered. Send the
-        `vp_token` to `check.response_uri()` and nowhere else.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
-        over-asking, response address not registered) or the choices do not answer it;
-        [`LommebokError::Signing`]; [`LommebokError::Storage`].
-"""
-        
-        _UniffiFfiConverterTypeRequestCheck.check_lower(check)
-
-        _UniffiFfiConverterSequenceTypeChoice.check_lower(choices)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterTypeRequestCheck.lower(check),
-            _UniffiFfiConverterSequenceTypeChoice.lower(choices),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypePresentations.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def public_key_jwk(self, ) -> str:
-        """
-        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_release,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -7593,29 +9138,29 @@ class HolderWallet(HolderWalletProtocol):
 
 
 
-class _UniffiFfiConverterTypeHolderWallet:
+class _UniffiFfiConverterTypeGuardianWallet:
     @staticmethod
-    def lift(value: int) -> HolderWallet:
-        return HolderWallet._uniffi_make_instance(value)
+    def lift(value: int) -> GuardianWallet:
+        return GuardianWallet._uniffi_make_instance(value)
 
     @staticmethod
-    def check_lower(value: HolderWallet):
-        if not isinstance(value, HolderWallet):
-            raise TypeError("Expected HolderWallet instance, {} found".format(type(value).__name__))
+    def check_lower(value: GuardianWallet):
+        if not isinstance(value, GuardianWallet):
+            raise TypeError("Expected GuardianWallet instance, {} found".format(type(value).__name__))
 
     @staticmethod
-    def lower(value: HolderWallet) -> ctypes.c_uint64:
+    def lower(value: GuardianWallet) -> ctypes.c_uint64:
         return value._uniffi_clone_handle()
 
     @classmethod
-    def read(cls, buf: _UniffiRustBuffer) -> HolderWallet:
+    def read(cls, buf: _UniffiRustBuffer) -> GuardianWallet:
         ptr = buf.read_u64()
         if ptr == 0:
             raise InternalError("Raw handle value was null")
         return cls.lift(ptr)
 
     @classmethod
-    def write(cls, value: HolderWallet, buf: _UniffiRustBuffer):
+    def write(cls, value: GuardianWallet, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
 class _UniffiFfiConverterSequenceTypeStatusMessage(_UniffiConverterRustBuffer):
@@ -7982,6 +9527,21 @@ class IssuerProtocol(typing.Protocol):
         As [`Issuer::issue`], and [`LommebokError::InvalidInput`] for a bad date.
 """
         raise NotImplementedError
+    def issue_delegation(self, principal: str,delegate: str,scope: DelegationScope,valid_until: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> str:
+        """
+        A delegation credential, signed now: `delegate` (a helper's DID) may present
+        `principal`'s credentials within `scope`, until `valid_until` (ISO 8601; open-ended
+        when `None`). The issuer is the principal themself, or an authority that verifiers'
+        trust lists name for `DelegationCredential`. With status lists it gets an entry: revoke
+        it by its `id` ([`crate::credential_id`]). The helper's [`crate::HolderWallet`]
+        imports it, then keeps the principal's credentials it covers and presents them with
+        it; verifiers report "presented by … on behalf of …".
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a DID that is not one, a scope without credential
+        types, or a bad date; [`LommebokError::Signing`]; [`LommebokError::Status`].
+"""
+        raise NotImplementedError
     def issue_sd_jwt(self, claims_json: str,disclosable: typing.List[str],options: SdJwtOptions) -> str:
         """
         Issues an SD-JWT VC now: `claims_json` (a JSON object, without `iss`, `iat`, `exp`,
@@ -8249,6 +9809,45 @@ class Issuer(IssuerProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_at,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def issue_delegation(self, principal: str,delegate: str,scope: DelegationScope,valid_until: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> str:
+        """
+        A delegation credential, signed now: `delegate` (a helper's DID) may present
+        `principal`'s credentials within `scope`, until `valid_until` (ISO 8601; open-ended
+        when `None`). The issuer is the principal themself, or an authority that verifiers'
+        trust lists name for `DelegationCredential`. With status lists it gets an entry: revoke
+        it by its `id` ([`crate::credential_id`]). The helper's [`crate::HolderWallet`]
+        imports it, then keeps the principal's credentials it covers and presents them with
+        it; verifiers report "presented by … on behalf of …".
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a DID that is not one, a scope without credential
+        types, or a bad date; [`LommebokError::Signing`]; [`LommebokError::Status`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(delegate)
+
+        _UniffiFfiConverterTypeDelegationScope.check_lower(scope)
+
+        if valid_until is _DEFAULT:
+            valid_until = None
+        _UniffiFfiConverterOptionalString.check_lower(valid_until)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(principal),
+            _UniffiFfiConverterString.lower(delegate),
+            _UniffiFfiConverterTypeDelegationScope.lower(scope),
+            _UniffiFfiConverterOptionalString.lower(valid_until),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_delegation,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -9155,12 +10754,13 @@ __all__ = [
     "CheckKind",
     "StatusPurpose",
     "HeldStatus",
-    "KeyAlgorithm",
     "LommebokError",
+    "KeyAlgorithm",
     "SdJwtIssuer",
     "ResponsePart",
-    "Cryptosuite",
     "ImportResult",
+    "Cryptosuite",
+    "DeviceKey",
     "StoreKey",
     "Activity",
     "ActivityLog",
@@ -9175,21 +10775,28 @@ __all__ = [
     "CredentialStatus",
     "CredentialWithStatus",
     "CredentialStatusList",
+    "DelegationScope",
+    "Guardian",
+    "GuardianShare",
+    "KeptShare",
     "ListedIssuer",
     "OverAsk",
+    "PendingRelease",
     "PresentationRequest",
     "PresentedCredential",
     "Presentations",
+    "Protection",
     "QueryAnswers",
     "RequestScope",
     "RegisteredVerifier",
     "RequestAnswers",
     "RequestPolicy",
-    "SdJwtContents",
-    "SdJwtOptions",
+    "SignedRequest",
     "VerificationReport",
     "SdJwtVerification",
-    "SignedRequest",
+    "Restored",
+    "SdJwtContents",
+    "SdJwtOptions",
     "StatusMessage",
     "TrustListContents",
     "TrustListInfo",
@@ -9203,12 +10810,16 @@ __all__ = [
     "Signer",
     "Verifier",
     "VerifierProtocol",
-    "TrustLists",
-    "TrustListsProtocol",
     "RequestCheck",
     "RequestCheckProtocol",
     "HolderWallet",
     "HolderWalletProtocol",
+    "TrustLists",
+    "TrustListsProtocol",
+    "DeviceRecovery",
+    "DeviceRecoveryProtocol",
+    "GuardianWallet",
+    "GuardianWalletProtocol",
     "StatusRegistry",
     "StatusRegistryProtocol",
     "Issuer",

@@ -608,6 +608,661 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * The new device's side of a recovery: a signed request with a short code for the
+ * guardians, the shares they release, and the restore once there are enough.
+ *
+ * Guardians answer over hours or days: after each change, save [`DeviceRecovery::to_state`]
+ * (secret) and, after a restart, [`DeviceRecovery::resume`].
+ */
+public protocol DeviceRecoveryProtocol: AnyObject, Sendable {
+    
+    /**
+     * Adds a share a guardian released (`lbr1.…`); `from` names the guardian (in errors).
+     * Returns the share's index. A share refused is not kept.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`]: not a release, for another wallet, epoch, device or
+     * request, forged (the reason names `from`), or added already.
+     */
+    func addRelease(from: String, release: String) throws  -> UInt8
+    
+    /**
+     * Signs a new request (a new short code) through `device`, the key the recovery started
+     * with; releases answering the old one still count.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for another key, or once restored;
+     * [`LommebokError::Signing`].
+     */
+    func renewRequest(device: DeviceKey) throws 
+    
+    /**
+     * The recovery request (a compact JWS) to give each guardian (a QR code, a message).
+     * Empty once restored.
+     */
+    func request()  -> String
+    
+    /**
+     * When the request expires (RFC 3339): after that, [`DeviceRecovery::renew_request`].
+     * Empty once restored.
+     */
+    func requestExpiresAt()  -> String
+    
+    /**
+     * Restores the whole wallet into a new store file at `path` (which must not exist or be
+     * empty) under `key`, and rotates: the result holds the wallet and the new split to hand
+     * out. The recovery is then finished.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] with too few shares, a store that is not empty, or
+     * once restored; [`LommebokError::WrongKey`]; [`LommebokError::Storage`] (these leave
+     * the recovery as it was). [`LommebokError::InvalidInput`] when the backup does not open
+     * with the shares, or a storage failure while writing, finish it: resume from the saved
+     * state to try again.
+     */
+    func restore(path: String, key: StoreKey, contexts: [ContextDocument]) throws  -> Restored
+    
+    /**
+     * How many shares have been added.
+     */
+    func shares()  -> UInt32
+    
+    /**
+     * The short code to show, for each guardian to compare. Empty once restored.
+     */
+    func shortCode()  -> String
+    
+    /**
+     * How many shares recover the wallet.
+     */
+    func threshold()  -> UInt8
+    
+    /**
+     * The recovery so far, to save and [`DeviceRecovery::resume`] after a restart.
+     *
+     * **It is secret** (the key the releases are sealed to, and the shares added): keep it
+     * where the app keeps keys (the platform keystore, or a store sealed under a key kept
+     * there), and delete it once the wallet is restored.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] once restored.
+     */
+    func toState() throws  -> Data
+    
+    /**
+     * The wallet being recovered (holder DID). Empty once restored.
+     */
+    func wallet()  -> String
+    
+}
+/**
+ * The new device's side of a recovery: a signed request with a short code for the
+ * guardians, the shares they release, and the restore once there are enough.
+ *
+ * Guardians answer over hours or days: after each change, save [`DeviceRecovery::to_state`]
+ * (secret) and, after a restart, [`DeviceRecovery::resume`].
+ */
+open class DeviceRecovery: DeviceRecoveryProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_lommebok_ffi_fn_clone_devicerecovery(self.handle, $0) }
+    }
+    /**
+     * Starts recovering the wallet in `backup`: a request signed by `device` (the new
+     * device's key, software or the platform's) for the guardians, and its short code.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when `backup` is not one; [`LommebokError::Signing`].
+     */
+public convenience init(backup: Data, device: DeviceKey)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_constructor_devicerecovery_new(
+        FfiConverterData.lower(backup),
+        FfiConverterTypeDeviceKey_lower(device),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_lommebok_ffi_fn_free_devicerecovery(handle, $0) }
+    }
+
+    
+    /**
+     * Resumes a recovery saved with [`DeviceRecovery::to_state`], with the same backup (or
+     * the same split's refreshed one) and device key. The shares added are there; an
+     * expired request is replaced by a new one (a new short code), and releases answering
+     * the old one still count.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when `state` or `backup` is not one, or they do not
+     * fit each other or `device`; [`LommebokError::Signing`].
+     */
+public static func resume(state: Data, backup: Data, device: DeviceKey)throws  -> DeviceRecovery  {
+    return try  FfiConverterTypeDeviceRecovery_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_constructor_devicerecovery_resume(
+        FfiConverterData.lower(state),
+        FfiConverterData.lower(backup),
+        FfiConverterTypeDeviceKey_lower(device),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Adds a share a guardian released (`lbr1.…`); `from` names the guardian (in errors).
+     * Returns the share's index. A share refused is not kept.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`]: not a release, for another wallet, epoch, device or
+     * request, forged (the reason names `from`), or added already.
+     */
+open func addRelease(from: String, release: String)throws  -> UInt8  {
+    return try  FfiConverterUInt8.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_devicerecovery_add_release(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(from),
+        FfiConverterString.lower(release),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs a new request (a new short code) through `device`, the key the recovery started
+     * with; releases answering the old one still count.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for another key, or once restored;
+     * [`LommebokError::Signing`].
+     */
+open func renewRequest(device: DeviceKey)throws   {try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_devicerecovery_renew_request(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeDeviceKey_lower(device),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The recovery request (a compact JWS) to give each guardian (a QR code, a message).
+     * Empty once restored.
+     */
+open func request() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_devicerecovery_request(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * When the request expires (RFC 3339): after that, [`DeviceRecovery::renew_request`].
+     * Empty once restored.
+     */
+open func requestExpiresAt() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_devicerecovery_request_expires_at(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Restores the whole wallet into a new store file at `path` (which must not exist or be
+     * empty) under `key`, and rotates: the result holds the wallet and the new split to hand
+     * out. The recovery is then finished.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] with too few shares, a store that is not empty, or
+     * once restored; [`LommebokError::WrongKey`]; [`LommebokError::Storage`] (these leave
+     * the recovery as it was). [`LommebokError::InvalidInput`] when the backup does not open
+     * with the shares, or a storage failure while writing, finish it: resume from the saved
+     * state to try again.
+     */
+open func restore(path: String, key: StoreKey, contexts: [ContextDocument] = [])throws  -> Restored  {
+    return try  FfiConverterTypeRestored_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_devicerecovery_restore(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),
+        FfiConverterTypeStoreKey_lower(key),
+        FfiConverterSequenceTypeContextDocument.lower(contexts),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How many shares have been added.
+     */
+open func shares() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_devicerecovery_shares(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The short code to show, for each guardian to compare. Empty once restored.
+     */
+open func shortCode() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_devicerecovery_short_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How many shares recover the wallet.
+     */
+open func threshold() -> UInt8  {
+    return try!  FfiConverterUInt8.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_devicerecovery_threshold(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The recovery so far, to save and [`DeviceRecovery::resume`] after a restart.
+     *
+     * **It is secret** (the key the releases are sealed to, and the shares added): keep it
+     * where the app keeps keys (the platform keystore, or a store sealed under a key kept
+     * there), and delete it once the wallet is restored.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] once restored.
+     */
+open func toState()throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_devicerecovery_to_state(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The wallet being recovered (holder DID). Empty once restored.
+     */
+open func wallet() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_devicerecovery_wallet(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeviceRecovery: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = DeviceRecovery
+
+    public static func lift(_ handle: UInt64) throws -> DeviceRecovery {
+        return DeviceRecovery(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: DeviceRecovery) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeviceRecovery {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: DeviceRecovery, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeviceRecovery_lift(_ handle: UInt64) throws -> DeviceRecovery {
+    return try FfiConverterTypeDeviceRecovery.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeviceRecovery_lower(_ value: DeviceRecovery) -> UInt64 {
+    return FfiConverterTypeDeviceRecovery.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The guardian's side, on the guardian's own wallet store file: a guardian key (made on
+ * first use, kept sealed), the shares kept for others, and releasing one to a new device.
+ *
+ * The store may be the guardian's own wallet's (the same file and key as their
+ * [`HolderWallet`]) or a file of its own.
+ */
+public protocol GuardianWalletProtocol: AnyObject, Sendable {
+    
+    /**
+     * Checks a recovery request (its signature, its time, that a share of its epoch is kept
+     * for its wallet) and says what it asks. Nothing is released.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request is malformed, forged, expired, or for
+     * a wallet or epoch no share is kept for; [`LommebokError::Storage`].
+     */
+    func checkRequest(request: String) throws  -> PendingRelease
+    
+    /**
+     * Keeps a sealed share (`lbs1.…`) an owner gave, in place of an earlier one for the same
+     * wallet.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a share, is sealed to someone else, or
+     * is older than the one kept; [`LommebokError::Storage`].
+     */
+    func keep(sealedShare: String) throws  -> KeptShare
+    
+    /**
+     * The shares kept, one per wallet.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    func keptShares() throws  -> [KeptShare]
+    
+    /**
+     * The guardian key (`lbg1.…`) to give to owners who name this guardian.
+     */
+    func publicKey()  -> String
+    
+    /**
+     * Checks `request` again and releases the share kept for its wallet, re-sealed to the
+     * device that signed it (`lbr1.…`), once the guardian has typed the `code` the owner
+     * reads out (spaces and dashes are ignored).
+     *
+     * # Errors
+     * As [`GuardianWallet::check_request`]; [`LommebokError::InvalidInput`] when the code
+     * does not match (the request may not be the owner's: release nothing).
+     */
+    func release(request: String, code: String) throws  -> String
+    
+}
+/**
+ * The guardian's side, on the guardian's own wallet store file: a guardian key (made on
+ * first use, kept sealed), the shares kept for others, and releasing one to a new device.
+ *
+ * The store may be the guardian's own wallet's (the same file and key as their
+ * [`HolderWallet`]) or a file of its own.
+ */
+open class GuardianWallet: GuardianWalletProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_lommebok_ffi_fn_clone_guardianwallet(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_lommebok_ffi_fn_free_guardianwallet(handle, $0) }
+    }
+
+    
+    /**
+     * Opens the store in the file at `path` with `key` (created when the file does not
+     * exist), and its guardian key (made on first use).
+     *
+     * # Errors
+     * [`LommebokError::WrongKey`] when `key` does not open the store;
+     * [`LommebokError::Storage`]; [`LommebokError::InvalidInput`] for a key of the wrong
+     * length.
+     */
+public static func `open`(path: String, key: StoreKey)throws  -> GuardianWallet  {
+    return try  FfiConverterTypeGuardianWallet_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_constructor_guardianwallet_open(
+        FfiConverterString.lower(path),
+        FfiConverterTypeStoreKey_lower(key),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Checks a recovery request (its signature, its time, that a share of its epoch is kept
+     * for its wallet) and says what it asks. Nothing is released.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request is malformed, forged, expired, or for
+     * a wallet or epoch no share is kept for; [`LommebokError::Storage`].
+     */
+open func checkRequest(request: String)throws  -> PendingRelease  {
+    return try  FfiConverterTypePendingRelease_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_guardianwallet_check_request(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Keeps a sealed share (`lbs1.…`) an owner gave, in place of an earlier one for the same
+     * wallet.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a share, is sealed to someone else, or
+     * is older than the one kept; [`LommebokError::Storage`].
+     */
+open func keep(sealedShare: String)throws  -> KeptShare  {
+    return try  FfiConverterTypeKeptShare_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_guardianwallet_keep(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sealedShare),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The shares kept, one per wallet.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+open func keptShares()throws  -> [KeptShare]  {
+    return try  FfiConverterSequenceTypeKeptShare.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_guardianwallet_kept_shares(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The guardian key (`lbg1.…`) to give to owners who name this guardian.
+     */
+open func publicKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_guardianwallet_public_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks `request` again and releases the share kept for its wallet, re-sealed to the
+     * device that signed it (`lbr1.…`), once the guardian has typed the `code` the owner
+     * reads out (spaces and dashes are ignored).
+     *
+     * # Errors
+     * As [`GuardianWallet::check_request`]; [`LommebokError::InvalidInput`] when the code
+     * does not match (the request may not be the owner's: release nothing).
+     */
+open func release(request: String, code: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_guardianwallet_release(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(request),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGuardianWallet: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = GuardianWallet
+
+    public static func lift(_ handle: UInt64) throws -> GuardianWallet {
+        return GuardianWallet(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: GuardianWallet) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GuardianWallet {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: GuardianWallet, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGuardianWallet_lift(_ handle: UInt64) throws -> GuardianWallet {
+    return try FfiConverterTypeGuardianWallet.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGuardianWallet_lower(_ value: GuardianWallet) -> UInt64 {
+    return FfiConverterTypeGuardianWallet.lower(value)
+}
+
+
+
+
+
+
+/**
  * The citizen's wallet, kept in an encrypted SQLite file.
  *
  * Every record (credential, software holder key, activity entry) is sealed with
@@ -734,6 +1389,39 @@ public protocol HolderWalletProtocol: AnyObject, Sendable {
      * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
      */
     func publicKeyJwk()  -> String
+    
+    /**
+     * Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
+     * backs the wallet up under it: hand each guardian their share and keep the backup
+     * anywhere. Called again, a new split (the next epoch) revokes the old shares.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a guardian key that is not one, or a threshold
+     * that does not fit (2 ≤ threshold ≤ guardians ≤ 255); [`LommebokError::Storage`] when a
+     * record does not open (a backup leaves nothing out).
+     */
+    func protect(threshold: UInt8, guardians: [Guardian]) throws  -> Protection
+    
+    /**
+     * A fresh backup of the wallet as it is now, which the guardians' current shares open
+     * (nothing to hand out again): make one after importing credentials.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+     * [`LommebokError::Storage`].
+     */
+    func refreshBackup() throws  -> Data
+    
+    /**
+     * A new split among the same guardians (after a recovery, or when a share may have
+     * leaked): a new backup and new shares; the old ones are revoked once the guardians keep
+     * the new ones.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+     * [`LommebokError::Storage`].
+     */
+    func rotate() throws  -> Protection
     
 }
 /**
@@ -1045,6 +1733,62 @@ open func publicKeyJwk() -> String  {
 })
 }
     
+    /**
+     * Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
+     * backs the wallet up under it: hand each guardian their share and keep the backup
+     * anywhere. Called again, a new split (the next epoch) revokes the old shares.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a guardian key that is not one, or a threshold
+     * that does not fit (2 ≤ threshold ≤ guardians ≤ 255); [`LommebokError::Storage`] when a
+     * record does not open (a backup leaves nothing out).
+     */
+open func protect(threshold: UInt8, guardians: [Guardian])throws  -> Protection  {
+    return try  FfiConverterTypeProtection_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_protect(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt8.lower(threshold),
+        FfiConverterSequenceTypeGuardian.lower(guardians),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A fresh backup of the wallet as it is now, which the guardians' current shares open
+     * (nothing to hand out again): make one after importing credentials.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+     * [`LommebokError::Storage`].
+     */
+open func refreshBackup()throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A new split among the same guardians (after a recovery, or when a share may have
+     * leaked): a new backup and new shares; the old ones are revoked once the guardians keep
+     * the new ones.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+     * [`LommebokError::Storage`].
+     */
+open func rotate()throws  -> Protection  {
+    return try  FfiConverterTypeProtection_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_rotate(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
 
     
 }
@@ -1129,6 +1873,21 @@ public protocol IssuerProtocol: AnyObject, Sendable {
      * As [`Issuer::issue`], and [`LommebokError::InvalidInput`] for a bad date.
      */
     func issueAt(unsignedCredentialJson: String, created: String) throws  -> String
+    
+    /**
+     * A delegation credential, signed now: `delegate` (a helper's DID) may present
+     * `principal`'s credentials within `scope`, until `valid_until` (ISO 8601; open-ended
+     * when `None`). The issuer is the principal themself, or an authority that verifiers'
+     * trust lists name for `DelegationCredential`. With status lists it gets an entry: revoke
+     * it by its `id` ([`crate::credential_id`]). The helper's [`crate::HolderWallet`]
+     * imports it, then keeps the principal's credentials it covers and presents them with
+     * it; verifiers report "presented by … on behalf of …".
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a DID that is not one, a scope without credential
+     * types, or a bad date; [`LommebokError::Signing`]; [`LommebokError::Status`].
+     */
+    func issueDelegation(principal: String, delegate: String, scope: DelegationScope, validUntil: String?) throws  -> String
     
     /**
      * Issues an SD-JWT VC now: `claims_json` (a JSON object, without `iss`, `iat`, `exp`,
@@ -1402,6 +2161,32 @@ open func issueAt(unsignedCredentialJson: String, created: String)throws  -> Str
             self.uniffiCloneHandle(),
         FfiConverterString.lower(unsignedCredentialJson),
         FfiConverterString.lower(created),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A delegation credential, signed now: `delegate` (a helper's DID) may present
+     * `principal`'s credentials within `scope`, until `valid_until` (ISO 8601; open-ended
+     * when `None`). The issuer is the principal themself, or an authority that verifiers'
+     * trust lists name for `DelegationCredential`. With status lists it gets an entry: revoke
+     * it by its `id` ([`crate::credential_id`]). The helper's [`crate::HolderWallet`]
+     * imports it, then keeps the principal's credentials it covers and presents them with
+     * it; verifiers report "presented by … on behalf of …".
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a DID that is not one, a scope without credential
+     * types, or a bad date; [`LommebokError::Signing`]; [`LommebokError::Status`].
+     */
+open func issueDelegation(principal: String, delegate: String, scope: DelegationScope, validUntil: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_issuer_issue_delegation(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(principal),
+        FfiConverterString.lower(delegate),
+        FfiConverterTypeDelegationScope_lower(scope),
+        FfiConverterOptionString.lower(validUntil),uniffiCallStatus
     )
 })
 }
@@ -4961,6 +5746,316 @@ public func FfiConverterTypeCredentialWithStatus_lower(_ value: CredentialWithSt
 
 
 /**
+ * What a delegation credential lets its delegate do ([`Issuer::issue_delegation`]).
+ */
+public struct DelegationScope: Equatable, Hashable {
+    /**
+     * The credential types the delegate may present for the principal (e.g.
+     * `ResidenceCredential`); at least one.
+     */
+    public var credentialTypes: [String]
+    /**
+     * The verifiers (DIDs) the delegate may present to; empty for any.
+     */
+    public var verifiers: [String]
+    /**
+     * The purposes the delegate may present for, as the parties name them; empty for any.
+     */
+    public var purposes: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The credential types the delegate may present for the principal (e.g.
+         * `ResidenceCredential`); at least one.
+         */credentialTypes: [String], 
+        /**
+         * The verifiers (DIDs) the delegate may present to; empty for any.
+         */verifiers: [String] = [], 
+        /**
+         * The purposes the delegate may present for, as the parties name them; empty for any.
+         */purposes: [String] = []) {
+        self.credentialTypes = credentialTypes
+        self.verifiers = verifiers
+        self.purposes = purposes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DelegationScope: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDelegationScope: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DelegationScope {
+        return
+            try DelegationScope(
+                credentialTypes: FfiConverterSequenceString.read(from: &buf), 
+                verifiers: FfiConverterSequenceString.read(from: &buf), 
+                purposes: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DelegationScope, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.credentialTypes, into: &buf)
+        FfiConverterSequenceString.write(value.verifiers, into: &buf)
+        FfiConverterSequenceString.write(value.purposes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDelegationScope_lift(_ buf: RustBuffer) throws -> DelegationScope {
+    return try FfiConverterTypeDelegationScope.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDelegationScope_lower(_ value: DelegationScope) -> RustBuffer {
+    return FfiConverterTypeDelegationScope.lower(value)
+}
+
+
+/**
+ * A person the owner trusts with a share.
+ */
+public struct Guardian: Equatable, Hashable {
+    /**
+     * The name the owner gives them (shown on the owner's screens and in errors).
+     */
+    public var name: String
+    /**
+     * Their guardian key (`lbg1.…`), as their [`GuardianWallet::public_key`] gives it.
+     */
+    public var key: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The name the owner gives them (shown on the owner's screens and in errors).
+         */name: String, 
+        /**
+         * Their guardian key (`lbg1.…`), as their [`GuardianWallet::public_key`] gives it.
+         */key: String) {
+        self.name = name
+        self.key = key
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Guardian: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGuardian: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Guardian {
+        return
+            try Guardian(
+                name: FfiConverterString.read(from: &buf), 
+                key: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Guardian, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.key, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGuardian_lift(_ buf: RustBuffer) throws -> Guardian {
+    return try FfiConverterTypeGuardian.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGuardian_lower(_ value: Guardian) -> RustBuffer {
+    return FfiConverterTypeGuardian.lower(value)
+}
+
+
+/**
+ * One guardian's share, sealed to them.
+ */
+public struct GuardianShare: Equatable, Hashable {
+    /**
+     * The guardian's name.
+     */
+    public var guardian: String
+    /**
+     * The share's index (1 to n).
+     */
+    public var index: UInt8
+    /**
+     * The sealed share (`lbs1.…`, about 180 characters: one QR code), for the guardian's
+     * [`GuardianWallet::keep`].
+     */
+    public var sealed: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The guardian's name.
+         */guardian: String, 
+        /**
+         * The share's index (1 to n).
+         */index: UInt8, 
+        /**
+         * The sealed share (`lbs1.…`, about 180 characters: one QR code), for the guardian's
+         * [`GuardianWallet::keep`].
+         */sealed: String) {
+        self.guardian = guardian
+        self.index = index
+        self.sealed = sealed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GuardianShare: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGuardianShare: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GuardianShare {
+        return
+            try GuardianShare(
+                guardian: FfiConverterString.read(from: &buf), 
+                index: FfiConverterUInt8.read(from: &buf), 
+                sealed: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GuardianShare, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.guardian, into: &buf)
+        FfiConverterUInt8.write(value.index, into: &buf)
+        FfiConverterString.write(value.sealed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGuardianShare_lift(_ buf: RustBuffer) throws -> GuardianShare {
+    return try FfiConverterTypeGuardianShare.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGuardianShare_lower(_ value: GuardianShare) -> RustBuffer {
+    return FfiConverterTypeGuardianShare.lower(value)
+}
+
+
+/**
+ * A share a guardian keeps for someone.
+ */
+public struct KeptShare: Equatable, Hashable {
+    /**
+     * The wallet it recovers (the owner's holder DID).
+     */
+    public var wallet: String
+    /**
+     * Its epoch.
+     */
+    public var epoch: UInt32
+    /**
+     * Its index.
+     */
+    public var index: UInt8
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The wallet it recovers (the owner's holder DID).
+         */wallet: String, 
+        /**
+         * Its epoch.
+         */epoch: UInt32, 
+        /**
+         * Its index.
+         */index: UInt8) {
+        self.wallet = wallet
+        self.epoch = epoch
+        self.index = index
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeptShare: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeptShare: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeptShare {
+        return
+            try KeptShare(
+                wallet: FfiConverterString.read(from: &buf), 
+                epoch: FfiConverterUInt32.read(from: &buf), 
+                index: FfiConverterUInt8.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeptShare, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.wallet, into: &buf)
+        FfiConverterUInt32.write(value.epoch, into: &buf)
+        FfiConverterUInt8.write(value.index, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeptShare_lift(_ buf: RustBuffer) throws -> KeptShare {
+    return try FfiConverterTypeKeptShare.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeptShare_lower(_ value: KeptShare) -> RustBuffer {
+    return FfiConverterTypeKeptShare.lower(value)
+}
+
+
+/**
  * An issuer on a trust list.
  */
 public struct ListedIssuer: Equatable, Hashable {
@@ -5135,6 +6230,118 @@ public func FfiConverterTypeOverAsk_lift(_ buf: RustBuffer) throws -> OverAsk {
 #endif
 public func FfiConverterTypeOverAsk_lower(_ value: OverAsk) -> RustBuffer {
     return FfiConverterTypeOverAsk.lower(value)
+}
+
+
+/**
+ * A recovery request a guardian has checked: whose wallet, which device, and the short code
+ * to compare with the owner before [`GuardianWallet::release`].
+ */
+public struct PendingRelease: Equatable, Hashable {
+    /**
+     * The wallet to recover (holder DID).
+     */
+    public var wallet: String
+    /**
+     * The epoch of the backup the device holds.
+     */
+    public var epoch: UInt32
+    /**
+     * The new device's key (multibase), which signed the request.
+     */
+    public var deviceKey: String
+    /**
+     * When the request expires (RFC 3339).
+     */
+    public var expiresAt: String
+    /**
+     * The 6-digit code: the owner reads it out from the new device; release only if the two
+     * match.
+     */
+    public var shortCode: String
+    /**
+     * The share that would be released.
+     */
+    public var share: KeptShare
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The wallet to recover (holder DID).
+         */wallet: String, 
+        /**
+         * The epoch of the backup the device holds.
+         */epoch: UInt32, 
+        /**
+         * The new device's key (multibase), which signed the request.
+         */deviceKey: String, 
+        /**
+         * When the request expires (RFC 3339).
+         */expiresAt: String, 
+        /**
+         * The 6-digit code: the owner reads it out from the new device; release only if the two
+         * match.
+         */shortCode: String, 
+        /**
+         * The share that would be released.
+         */share: KeptShare) {
+        self.wallet = wallet
+        self.epoch = epoch
+        self.deviceKey = deviceKey
+        self.expiresAt = expiresAt
+        self.shortCode = shortCode
+        self.share = share
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PendingRelease: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePendingRelease: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PendingRelease {
+        return
+            try PendingRelease(
+                wallet: FfiConverterString.read(from: &buf), 
+                epoch: FfiConverterUInt32.read(from: &buf), 
+                deviceKey: FfiConverterString.read(from: &buf), 
+                expiresAt: FfiConverterString.read(from: &buf), 
+                shortCode: FfiConverterString.read(from: &buf), 
+                share: FfiConverterTypeKeptShare.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PendingRelease, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.wallet, into: &buf)
+        FfiConverterUInt32.write(value.epoch, into: &buf)
+        FfiConverterString.write(value.deviceKey, into: &buf)
+        FfiConverterString.write(value.expiresAt, into: &buf)
+        FfiConverterString.write(value.shortCode, into: &buf)
+        FfiConverterTypeKeptShare.write(value.share, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingRelease_lift(_ buf: RustBuffer) throws -> PendingRelease {
+    return try FfiConverterTypePendingRelease.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingRelease_lower(_ value: PendingRelease) -> RustBuffer {
+    return FfiConverterTypePendingRelease.lower(value)
 }
 
 
@@ -5377,6 +6584,95 @@ public func FfiConverterTypePresentedCredential_lift(_ buf: RustBuffer) throws -
 #endif
 public func FfiConverterTypePresentedCredential_lower(_ value: PresentedCredential) -> RustBuffer {
     return FfiConverterTypePresentedCredential.lower(value)
+}
+
+
+/**
+ * A split of the wallet among guardians: the backup and each guardian's sealed share.
+ */
+public struct Protection: Equatable, Hashable {
+    /**
+     * The split's epoch: shares of an earlier epoch are revoked.
+     */
+    public var epoch: UInt32
+    /**
+     * How many shares recover the wallet.
+     */
+    public var threshold: UInt8
+    /**
+     * The backup: opaque bytes anyone may keep (a cloud drive, a file).
+     */
+    public var backup: Data
+    /**
+     * One sealed share per guardian, in the order given.
+     */
+    public var shares: [GuardianShare]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The split's epoch: shares of an earlier epoch are revoked.
+         */epoch: UInt32, 
+        /**
+         * How many shares recover the wallet.
+         */threshold: UInt8, 
+        /**
+         * The backup: opaque bytes anyone may keep (a cloud drive, a file).
+         */backup: Data, 
+        /**
+         * One sealed share per guardian, in the order given.
+         */shares: [GuardianShare]) {
+        self.epoch = epoch
+        self.threshold = threshold
+        self.backup = backup
+        self.shares = shares
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Protection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProtection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Protection {
+        return
+            try Protection(
+                epoch: FfiConverterUInt32.read(from: &buf), 
+                threshold: FfiConverterUInt8.read(from: &buf), 
+                backup: FfiConverterData.read(from: &buf), 
+                shares: FfiConverterSequenceTypeGuardianShare.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Protection, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.epoch, into: &buf)
+        FfiConverterUInt8.write(value.threshold, into: &buf)
+        FfiConverterData.write(value.backup, into: &buf)
+        FfiConverterSequenceTypeGuardianShare.write(value.shares, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProtection_lift(_ buf: RustBuffer) throws -> Protection {
+    return try FfiConverterTypeProtection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProtection_lower(_ value: Protection) -> RustBuffer {
+    return FfiConverterTypeProtection.lower(value)
 }
 
 
@@ -5827,6 +7123,77 @@ public func FfiConverterTypeRequestScope_lift(_ buf: RustBuffer) throws -> Reque
 #endif
 public func FfiConverterTypeRequestScope_lower(_ value: RequestScope) -> RustBuffer {
     return FfiConverterTypeRequestScope.lower(value)
+}
+
+
+/**
+ * The wallet restored on a new device, and the new split to hand out.
+ */
+public struct Restored {
+    /**
+     * The wallet, in its new store file.
+     */
+    public var wallet: HolderWallet
+    /**
+     * The rotation made right after: give each guardian their new share and keep the new
+     * backup; the old shares are revoked once the guardians keep the new ones.
+     */
+    public var protection: Protection
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The wallet, in its new store file.
+         */wallet: HolderWallet, 
+        /**
+         * The rotation made right after: give each guardian their new share and keep the new
+         * backup; the old shares are revoked once the guardians keep the new ones.
+         */protection: Protection) {
+        self.wallet = wallet
+        self.protection = protection
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Restored: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRestored: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Restored {
+        return
+            try Restored(
+                wallet: FfiConverterTypeHolderWallet.read(from: &buf), 
+                protection: FfiConverterTypeProtection.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Restored, into buf: inout [UInt8]) {
+        FfiConverterTypeHolderWallet.write(value.wallet, into: &buf)
+        FfiConverterTypeProtection.write(value.protection, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRestored_lift(_ buf: RustBuffer) throws -> Restored {
+    return try FfiConverterTypeRestored.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRestored_lower(_ value: Restored) -> RustBuffer {
+    return FfiConverterTypeRestored.lower(value)
 }
 
 
@@ -7009,6 +8376,93 @@ public func FfiConverterTypeCryptosuite_lift(_ buf: RustBuffer) throws -> Crypto
 #endif
 public func FfiConverterTypeCryptosuite_lower(_ value: Cryptosuite) -> RustBuffer {
     return FfiConverterTypeCryptosuite.lower(value)
+}
+
+
+
+/**
+ * The new device's key, which signs the recovery requests.
+ */
+
+public enum DeviceKey {
+    
+    /**
+     * A software key (e.g. made for this recovery and kept with its saved state).
+     */
+    case software(
+        /**
+         * The key.
+         */key: SoftwareKey
+    )
+    /**
+     * A key held by the platform (see [`Signer`]).
+     */
+    case platform(
+        /**
+         * The signer.
+         */signer: Signer
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DeviceKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeviceKey: FfiConverterRustBuffer {
+    typealias SwiftType = DeviceKey
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeviceKey {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .software(key: try FfiConverterTypeSoftwareKey.read(from: &buf)
+        )
+        
+        case 2: return .platform(signer: try FfiConverterTypeSigner.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DeviceKey, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .software(key):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeSoftwareKey.write(key, into: &buf)
+            
+        
+        case let .platform(signer):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeSigner.write(signer, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeviceKey_lift(_ buf: RustBuffer) throws -> DeviceKey {
+    return try FfiConverterTypeDeviceKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeviceKey_lower(_ value: DeviceKey) -> RustBuffer {
+    return FfiConverterTypeDeviceKey.lower(value)
 }
 
 
@@ -8492,6 +9946,81 @@ fileprivate struct FfiConverterSequenceTypeCredentialWithStatus: FfiConverterRus
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeGuardian: FfiConverterRustBuffer {
+    typealias SwiftType = [Guardian]
+
+    public static func write(_ value: [Guardian], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGuardian.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Guardian] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Guardian]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGuardian.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeGuardianShare: FfiConverterRustBuffer {
+    typealias SwiftType = [GuardianShare]
+
+    public static func write(_ value: [GuardianShare], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGuardianShare.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [GuardianShare] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [GuardianShare]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGuardianShare.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeKeptShare: FfiConverterRustBuffer {
+    typealias SwiftType = [KeptShare]
+
+    public static func write(_ value: [KeptShare], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeKeptShare.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [KeptShare] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [KeptShare]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeKeptShare.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeListedIssuer: FfiConverterRustBuffer {
     typealias SwiftType = [ListedIssuer]
 
@@ -8853,6 +10382,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk() != 19670) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_protect() != 47459) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_refresh_backup() != 22149) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_rotate() != 3988) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_lommebok_ffi_checksum_method_issuer_did() != 39478) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8860,6 +10398,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_issuer_issue_at() != 8412) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_issuer_issue_delegation() != 23396) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt() != 31125) {
@@ -8923,6 +10464,51 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_softwarekey_to_multikey_json() != 22315) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_devicerecovery_add_release() != 59476) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_devicerecovery_renew_request() != 47899) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_devicerecovery_request() != 992) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_devicerecovery_request_expires_at() != 13734) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_devicerecovery_restore() != 61156) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_devicerecovery_shares() != 46311) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_devicerecovery_short_code() != 7200) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_devicerecovery_threshold() != 9795) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_devicerecovery_to_state() != 57840) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_devicerecovery_wallet() != 8506) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_guardianwallet_check_request() != 24476) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_guardianwallet_keep() != 48923) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_guardianwallet_kept_shares() != 39492) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_guardianwallet_public_key() != 18412) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_guardianwallet_release() != 63653) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_statusregistry_create_list() != 46592) {
@@ -9058,6 +10644,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_constructor_softwarekey_generate() != 4470) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_constructor_devicerecovery_new() != 12272) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_constructor_devicerecovery_resume() != 7519) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_constructor_guardianwallet_open() != 46274) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_constructor_statusregistry_in_memory() != 63286) {

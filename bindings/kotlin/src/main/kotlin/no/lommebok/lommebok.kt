@@ -741,11 +741,19 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_protect(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_refresh_backup(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_rotate(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_did(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_issue(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_issue_at(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_issuer_issue_delegation(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt(
     ): Int
@@ -788,6 +796,36 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_lommebok_ffi_checksum_method_softwarekey_public_key_multibase(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_softwarekey_to_multikey_json(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_add_release(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_renew_request(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_request(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_request_expires_at(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_restore(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_shares(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_short_code(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_threshold(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_to_state(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_wallet(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_guardianwallet_check_request(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_guardianwallet_keep(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_guardianwallet_kept_shares(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_guardianwallet_public_key(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_guardianwallet_release(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_statusregistry_create_list(
     ): Int
@@ -879,6 +917,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_constructor_softwarekey_generate(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_constructor_devicerecovery_new(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_constructor_devicerecovery_resume(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_constructor_guardianwallet_open(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_constructor_statusregistry_in_memory(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_constructor_statusregistry_open_sqlite(
@@ -946,6 +990,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_protect(`ptr`: Long,`threshold`: Byte,`guardians`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_rotate(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_clone_issuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_lommebok_ffi_fn_free_issuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -959,6 +1009,8 @@ internal object UniffiLib {
     external fun uniffi_lommebok_ffi_fn_method_issuer_issue(`ptr`: Long,`unsignedCredentialJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_issuer_issue_at(`ptr`: Long,`unsignedCredentialJson`: RustBuffer.ByValue,`created`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_issuer_issue_delegation(`ptr`: Long,`principal`: RustBuffer.ByValue,`delegate`: RustBuffer.ByValue,`scope`: RustBuffer.ByValue,`validUntil`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_issuer_issue_sd_jwt(`ptr`: Long,`claimsJson`: RustBuffer.ByValue,`disclosable`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1019,6 +1071,50 @@ internal object UniffiLib {
     external fun uniffi_lommebok_ffi_fn_method_softwarekey_public_key_multibase(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_softwarekey_to_multikey_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_clone_devicerecovery(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_lommebok_ffi_fn_free_devicerecovery(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_lommebok_ffi_fn_constructor_devicerecovery_new(`backup`: RustBuffer.ByValue,`device`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_lommebok_ffi_fn_constructor_devicerecovery_resume(`state`: RustBuffer.ByValue,`backup`: RustBuffer.ByValue,`device`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_lommebok_ffi_fn_method_devicerecovery_add_release(`ptr`: Long,`from`: RustBuffer.ByValue,`release`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_lommebok_ffi_fn_method_devicerecovery_renew_request(`ptr`: Long,`device`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_lommebok_ffi_fn_method_devicerecovery_request(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_devicerecovery_request_expires_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_devicerecovery_restore(`ptr`: Long,`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`contexts`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_devicerecovery_shares(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_lommebok_ffi_fn_method_devicerecovery_short_code(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_devicerecovery_threshold(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_lommebok_ffi_fn_method_devicerecovery_to_state(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_devicerecovery_wallet(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_clone_guardianwallet(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_lommebok_ffi_fn_free_guardianwallet(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_lommebok_ffi_fn_constructor_guardianwallet_open(`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_lommebok_ffi_fn_method_guardianwallet_check_request(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_guardianwallet_keep(`ptr`: Long,`sealedShare`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_guardianwallet_kept_shares(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_guardianwallet_public_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_guardianwallet_release(`ptr`: Long,`request`: RustBuffer.ByValue,`code`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_clone_statusregistry(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1303,6 +1399,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk() and 0xFFFF) != 19670) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_protect() and 0xFFFF) != 47459) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_refresh_backup() and 0xFFFF) != 22149) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_rotate() and 0xFFFF) != 3988) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_did() and 0xFFFF) != 39478) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1310,6 +1415,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_at() and 0xFFFF) != 8412) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_delegation() and 0xFFFF) != 23396) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_sd_jwt() and 0xFFFF) != 31125) {
@@ -1373,6 +1481,51 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_softwarekey_to_multikey_json() and 0xFFFF) != 22315) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_add_release() and 0xFFFF) != 59476) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_renew_request() and 0xFFFF) != 47899) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_request() and 0xFFFF) != 992) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_request_expires_at() and 0xFFFF) != 13734) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore() and 0xFFFF) != 61156) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_shares() and 0xFFFF) != 46311) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_short_code() and 0xFFFF) != 7200) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_threshold() and 0xFFFF) != 9795) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_to_state() and 0xFFFF) != 57840) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_wallet() and 0xFFFF) != 8506) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_guardianwallet_check_request() and 0xFFFF) != 24476) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_guardianwallet_keep() and 0xFFFF) != 48923) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_guardianwallet_kept_shares() and 0xFFFF) != 39492) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_guardianwallet_public_key() and 0xFFFF) != 18412) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_guardianwallet_release() and 0xFFFF) != 63653) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_statusregistry_create_list() and 0xFFFF) != 46592) {
@@ -1508,6 +1661,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_constructor_softwarekey_generate() and 0xFFFF) != 4470) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_constructor_devicerecovery_new() and 0xFFFF) != 12272) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_constructor_devicerecovery_resume() and 0xFFFF) != 7519) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_constructor_guardianwallet_open() and 0xFFFF) != 46274) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_constructor_statusregistry_in_memory() and 0xFFFF) != 63286) {
@@ -1988,6 +2150,1001 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
+ * The new device's side of a recovery: a signed request with a short code for the
+ * guardians, the shares they release, and the restore once there are enough.
+ *
+ * Guardians answer over hours or days: after each change, save [`DeviceRecovery::to_state`]
+ * (secret) and, after a restart, [`DeviceRecovery::resume`].
+ */
+public interface DeviceRecoveryInterface {
+    
+    /**
+     * Adds a share a guardian released (`lbr1.…`); `from` names the guardian (in errors).
+     * Returns the share's index. A share refused is not kept.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`]: not a release, for another wallet, epoch, device or
+     * request, forged (the reason names `from`), or added already.
+     */
+    fun `addRelease`(`from`: kotlin.String, `release`: kotlin.String): kotlin.UByte
+    
+    /**
+     * Signs a new request (a new short code) through `device`, the key the recovery started
+     * with; releases answering the old one still count.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for another key, or once restored;
+     * [`LommebokError::Signing`].
+     */
+    fun `renewRequest`(`device`: DeviceKey)
+    
+    /**
+     * The recovery request (a compact JWS) to give each guardian (a QR code, a message).
+     * Empty once restored.
+     */
+    fun `request`(): kotlin.String
+    
+    /**
+     * When the request expires (RFC 3339): after that, [`DeviceRecovery::renew_request`].
+     * Empty once restored.
+     */
+    fun `requestExpiresAt`(): kotlin.String
+    
+    /**
+     * Restores the whole wallet into a new store file at `path` (which must not exist or be
+     * empty) under `key`, and rotates: the result holds the wallet and the new split to hand
+     * out. The recovery is then finished.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] with too few shares, a store that is not empty, or
+     * once restored; [`LommebokError::WrongKey`]; [`LommebokError::Storage`] (these leave
+     * the recovery as it was). [`LommebokError::InvalidInput`] when the backup does not open
+     * with the shares, or a storage failure while writing, finish it: resume from the saved
+     * state to try again.
+     */
+    fun `restore`(`path`: kotlin.String, `key`: StoreKey, `contexts`: List<ContextDocument> = listOf()): Restored
+    
+    /**
+     * How many shares have been added.
+     */
+    fun `shares`(): kotlin.UInt
+    
+    /**
+     * The short code to show, for each guardian to compare. Empty once restored.
+     */
+    fun `shortCode`(): kotlin.String
+    
+    /**
+     * How many shares recover the wallet.
+     */
+    fun `threshold`(): kotlin.UByte
+    
+    /**
+     * The recovery so far, to save and [`DeviceRecovery::resume`] after a restart.
+     *
+     * **It is secret** (the key the releases are sealed to, and the shares added): keep it
+     * where the app keeps keys (the platform keystore, or a store sealed under a key kept
+     * there), and delete it once the wallet is restored.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] once restored.
+     */
+    fun `toState`(): kotlin.ByteArray
+    
+    /**
+     * The wallet being recovered (holder DID). Empty once restored.
+     */
+    fun `wallet`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * The new device's side of a recovery: a signed request with a short code for the
+ * guardians, the shares they release, and the restore once there are enough.
+ *
+ * Guardians answer over hours or days: after each change, save [`DeviceRecovery::to_state`]
+ * (secret) and, after a restart, [`DeviceRecovery::resume`].
+ */
+open class DeviceRecovery: Disposable, AutoCloseable, DeviceRecoveryInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Starts recovering the wallet in `backup`: a request signed by `device` (the new
+     * device's key, software or the platform's) for the guardians, and its short code.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when `backup` is not one; [`LommebokError::Signing`].
+     */
+    constructor(`backup`: kotlin.ByteArray, `device`: DeviceKey) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_new(
+    
+        
+        FfiConverterByteArray.lower(`backup`),
+        FfiConverterTypeDeviceKey.lower(`device`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_lommebok_ffi_fn_free_devicerecovery(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_lommebok_ffi_fn_clone_devicerecovery(handle, status)
+        }
+    }
+
+    
+    /**
+     * Adds a share a guardian released (`lbr1.…`); `from` names the guardian (in errors).
+     * Returns the share's index. A share refused is not kept.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`]: not a release, for another wallet, epoch, device or
+     * request, forged (the reason names `from`), or added already.
+     */
+    @Throws(LommebokException::class)override fun `addRelease`(`from`: kotlin.String, `release`: kotlin.String): kotlin.UByte {
+            return FfiConverterUByte.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_add_release(
+        it,
+        
+        FfiConverterString.lower(`from`),
+        FfiConverterString.lower(`release`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs a new request (a new short code) through `device`, the key the recovery started
+     * with; releases answering the old one still count.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for another key, or once restored;
+     * [`LommebokError::Signing`].
+     */
+    @Throws(LommebokException::class)override fun `renewRequest`(`device`: DeviceKey)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_renew_request(
+        it,
+        
+        FfiConverterTypeDeviceKey.lower(`device`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The recovery request (a compact JWS) to give each guardian (a QR code, a message).
+     * Empty once restored.
+     */override fun `request`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * When the request expires (RFC 3339): after that, [`DeviceRecovery::renew_request`].
+     * Empty once restored.
+     */override fun `requestExpiresAt`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request_expires_at(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Restores the whole wallet into a new store file at `path` (which must not exist or be
+     * empty) under `key`, and rotates: the result holds the wallet and the new split to hand
+     * out. The recovery is then finished.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] with too few shares, a store that is not empty, or
+     * once restored; [`LommebokError::WrongKey`]; [`LommebokError::Storage`] (these leave
+     * the recovery as it was). [`LommebokError::InvalidInput`] when the backup does not open
+     * with the shares, or a storage failure while writing, finish it: resume from the saved
+     * state to try again.
+     */
+    @Throws(LommebokException::class)override fun `restore`(`path`: kotlin.String, `key`: StoreKey, `contexts`: List<ContextDocument>): Restored {
+            return FfiConverterTypeRestored.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore(
+        it,
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterTypeStoreKey.lower(`key`),
+        FfiConverterSequenceTypeContextDocument.lower(`contexts`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * How many shares have been added.
+     */override fun `shares`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_shares(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The short code to show, for each guardian to compare. Empty once restored.
+     */override fun `shortCode`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_short_code(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * How many shares recover the wallet.
+     */override fun `threshold`(): kotlin.UByte {
+            return FfiConverterUByte.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_threshold(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The recovery so far, to save and [`DeviceRecovery::resume`] after a restart.
+     *
+     * **It is secret** (the key the releases are sealed to, and the shares added): keep it
+     * where the app keeps keys (the platform keystore, or a store sealed under a key kept
+     * there), and delete it once the wallet is restored.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] once restored.
+     */
+    @Throws(LommebokException::class)override fun `toState`(): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_to_state(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The wallet being recovered (holder DID). Empty once restored.
+     */override fun `wallet`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_wallet(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Resumes a recovery saved with [`DeviceRecovery::to_state`], with the same backup (or
+     * the same split's refreshed one) and device key. The shares added are there; an
+     * expired request is replaced by a new one (a new short code), and releases answering
+     * the old one still count.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when `state` or `backup` is not one, or they do not
+     * fit each other or `device`; [`LommebokError::Signing`].
+     */
+    @Throws(LommebokException::class) fun `resume`(`state`: kotlin.ByteArray, `backup`: kotlin.ByteArray, `device`: DeviceKey): DeviceRecovery {
+            return FfiConverterTypeDeviceRecovery.lift(
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_resume(
+    
+        
+        FfiConverterByteArray.lower(`state`),
+        FfiConverterByteArray.lower(`backup`),
+        FfiConverterTypeDeviceKey.lower(`device`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeviceRecovery: FfiConverter<DeviceRecovery, Long> {
+    override fun lower(value: DeviceRecovery): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): DeviceRecovery {
+        return DeviceRecovery(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): DeviceRecovery {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: DeviceRecovery) = 8UL
+
+    override fun write(value: DeviceRecovery, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The guardian's side, on the guardian's own wallet store file: a guardian key (made on
+ * first use, kept sealed), the shares kept for others, and releasing one to a new device.
+ *
+ * The store may be the guardian's own wallet's (the same file and key as their
+ * [`HolderWallet`]) or a file of its own.
+ */
+public interface GuardianWalletInterface {
+    
+    /**
+     * Checks a recovery request (its signature, its time, that a share of its epoch is kept
+     * for its wallet) and says what it asks. Nothing is released.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request is malformed, forged, expired, or for
+     * a wallet or epoch no share is kept for; [`LommebokError::Storage`].
+     */
+    fun `checkRequest`(`request`: kotlin.String): PendingRelease
+    
+    /**
+     * Keeps a sealed share (`lbs1.…`) an owner gave, in place of an earlier one for the same
+     * wallet.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a share, is sealed to someone else, or
+     * is older than the one kept; [`LommebokError::Storage`].
+     */
+    fun `keep`(`sealedShare`: kotlin.String): KeptShare
+    
+    /**
+     * The shares kept, one per wallet.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    fun `keptShares`(): List<KeptShare>
+    
+    /**
+     * The guardian key (`lbg1.…`) to give to owners who name this guardian.
+     */
+    fun `publicKey`(): kotlin.String
+    
+    /**
+     * Checks `request` again and releases the share kept for its wallet, re-sealed to the
+     * device that signed it (`lbr1.…`), once the guardian has typed the `code` the owner
+     * reads out (spaces and dashes are ignored).
+     *
+     * # Errors
+     * As [`GuardianWallet::check_request`]; [`LommebokError::InvalidInput`] when the code
+     * does not match (the request may not be the owner's: release nothing).
+     */
+    fun `release`(`request`: kotlin.String, `code`: kotlin.String): kotlin.String
+    
+    companion object
+}
+
+/**
+ * The guardian's side, on the guardian's own wallet store file: a guardian key (made on
+ * first use, kept sealed), the shares kept for others, and releasing one to a new device.
+ *
+ * The store may be the guardian's own wallet's (the same file and key as their
+ * [`HolderWallet`]) or a file of its own.
+ */
+open class GuardianWallet: Disposable, AutoCloseable, GuardianWalletInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_lommebok_ffi_fn_free_guardianwallet(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_lommebok_ffi_fn_clone_guardianwallet(handle, status)
+        }
+    }
+
+    
+    /**
+     * Checks a recovery request (its signature, its time, that a share of its epoch is kept
+     * for its wallet) and says what it asks. Nothing is released.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the request is malformed, forged, expired, or for
+     * a wallet or epoch no share is kept for; [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `checkRequest`(`request`: kotlin.String): PendingRelease {
+            return FfiConverterTypePendingRelease.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_check_request(
+        it,
+        
+        FfiConverterString.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Keeps a sealed share (`lbs1.…`) an owner gave, in place of an earlier one for the same
+     * wallet.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when it is not a share, is sealed to someone else, or
+     * is older than the one kept; [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `keep`(`sealedShare`: kotlin.String): KeptShare {
+            return FfiConverterTypeKeptShare.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_keep(
+        it,
+        
+        FfiConverterString.lower(`sealedShare`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The shares kept, one per wallet.
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `keptShares`(): List<KeptShare> {
+            return FfiConverterSequenceTypeKeptShare.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_kept_shares(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The guardian key (`lbg1.…`) to give to owners who name this guardian.
+     */override fun `publicKey`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_public_key(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Checks `request` again and releases the share kept for its wallet, re-sealed to the
+     * device that signed it (`lbr1.…`), once the guardian has typed the `code` the owner
+     * reads out (spaces and dashes are ignored).
+     *
+     * # Errors
+     * As [`GuardianWallet::check_request`]; [`LommebokError::InvalidInput`] when the code
+     * does not match (the request may not be the owner's: release nothing).
+     */
+    @Throws(LommebokException::class)override fun `release`(`request`: kotlin.String, `code`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_release(
+        it,
+        
+        FfiConverterString.lower(`request`),
+        FfiConverterString.lower(`code`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Opens the store in the file at `path` with `key` (created when the file does not
+     * exist), and its guardian key (made on first use).
+     *
+     * # Errors
+     * [`LommebokError::WrongKey`] when `key` does not open the store;
+     * [`LommebokError::Storage`]; [`LommebokError::InvalidInput`] for a key of the wrong
+     * length.
+     */
+    @Throws(LommebokException::class) fun `open`(`path`: kotlin.String, `key`: StoreKey): GuardianWallet {
+            return FfiConverterTypeGuardianWallet.lift(
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_constructor_guardianwallet_open(
+    
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterTypeStoreKey.lower(`key`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGuardianWallet: FfiConverter<GuardianWallet, Long> {
+    override fun lower(value: GuardianWallet): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): GuardianWallet {
+        return GuardianWallet(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): GuardianWallet {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: GuardianWallet) = 8UL
+
+    override fun write(value: GuardianWallet, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The citizen's wallet, kept in an encrypted SQLite file.
  *
  * Every record (credential, software holder key, activity entry) is sealed with
@@ -2114,6 +3271,39 @@ public interface HolderWalletInterface {
      * The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
      */
     fun `publicKeyJwk`(): kotlin.String
+    
+    /**
+     * Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
+     * backs the wallet up under it: hand each guardian their share and keep the backup
+     * anywhere. Called again, a new split (the next epoch) revokes the old shares.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a guardian key that is not one, or a threshold
+     * that does not fit (2 ≤ threshold ≤ guardians ≤ 255); [`LommebokError::Storage`] when a
+     * record does not open (a backup leaves nothing out).
+     */
+    fun `protect`(`threshold`: kotlin.UByte, `guardians`: List<Guardian>): Protection
+    
+    /**
+     * A fresh backup of the wallet as it is now, which the guardians' current shares open
+     * (nothing to hand out again): make one after importing credentials.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+     * [`LommebokError::Storage`].
+     */
+    fun `refreshBackup`(): kotlin.ByteArray
+    
+    /**
+     * A new split among the same guardians (after a recovery, or when a share may have
+     * leaked): a new backup and new shares; the old ones are revoked once the guardians keep
+     * the new ones.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+     * [`LommebokError::Storage`].
+     */
+    fun `rotate`(): Protection
     
     companion object
 }
@@ -2512,6 +3702,77 @@ open class HolderWallet: Disposable, AutoCloseable, HolderWalletInterface
     
 
     
+    /**
+     * Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
+     * backs the wallet up under it: hand each guardian their share and keep the backup
+     * anywhere. Called again, a new split (the next epoch) revokes the old shares.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a guardian key that is not one, or a threshold
+     * that does not fit (2 ≤ threshold ≤ guardians ≤ 255); [`LommebokError::Storage`] when a
+     * record does not open (a backup leaves nothing out).
+     */
+    @Throws(LommebokException::class)override fun `protect`(`threshold`: kotlin.UByte, `guardians`: List<Guardian>): Protection {
+            return FfiConverterTypeProtection.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_protect(
+        it,
+        
+        FfiConverterUByte.lower(`threshold`),
+        FfiConverterSequenceTypeGuardian.lower(`guardians`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A fresh backup of the wallet as it is now, which the guardians' current shares open
+     * (nothing to hand out again): make one after importing credentials.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+     * [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `refreshBackup`(): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A new split among the same guardians (after a recovery, or when a share may have
+     * leaked): a new backup and new shares; the old ones are revoked once the guardians keep
+     * the new ones.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+     * [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `rotate`(): Protection {
+            return FfiConverterTypeProtection.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_rotate(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -2707,6 +3968,21 @@ public interface IssuerInterface {
      * As [`Issuer::issue`], and [`LommebokError::InvalidInput`] for a bad date.
      */
     fun `issueAt`(`unsignedCredentialJson`: kotlin.String, `created`: kotlin.String): kotlin.String
+    
+    /**
+     * A delegation credential, signed now: `delegate` (a helper's DID) may present
+     * `principal`'s credentials within `scope`, until `valid_until` (ISO 8601; open-ended
+     * when `None`). The issuer is the principal themself, or an authority that verifiers'
+     * trust lists name for `DelegationCredential`. With status lists it gets an entry: revoke
+     * it by its `id` ([`crate::credential_id`]). The helper's [`crate::HolderWallet`]
+     * imports it, then keeps the principal's credentials it covers and presents them with
+     * it; verifiers report "presented by … on behalf of …".
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a DID that is not one, a scope without credential
+     * types, or a bad date; [`LommebokError::Signing`]; [`LommebokError::Status`].
+     */
+    fun `issueDelegation`(`principal`: kotlin.String, `delegate`: kotlin.String, `scope`: DelegationScope, `validUntil`: kotlin.String? = null): kotlin.String
     
     /**
      * Issues an SD-JWT VC now: `claims_json` (a JSON object, without `iss`, `iat`, `exp`,
@@ -3026,6 +4302,37 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
         
         FfiConverterString.lower(`unsignedCredentialJson`),
         FfiConverterString.lower(`created`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A delegation credential, signed now: `delegate` (a helper's DID) may present
+     * `principal`'s credentials within `scope`, until `valid_until` (ISO 8601; open-ended
+     * when `None`). The issuer is the principal themself, or an authority that verifiers'
+     * trust lists name for `DelegationCredential`. With status lists it gets an entry: revoke
+     * it by its `id` ([`crate::credential_id`]). The helper's [`crate::HolderWallet`]
+     * imports it, then keeps the principal's credentials it covers and presents them with
+     * it; verifiers report "presented by … on behalf of …".
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] for a DID that is not one, a scope without credential
+     * types, or a bad date; [`LommebokError::Signing`]; [`LommebokError::Status`].
+     */
+    @Throws(LommebokException::class)override fun `issueDelegation`(`principal`: kotlin.String, `delegate`: kotlin.String, `scope`: DelegationScope, `validUntil`: kotlin.String?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_issue_delegation(
+        it,
+        
+        FfiConverterString.lower(`principal`),
+        FfiConverterString.lower(`delegate`),
+        FfiConverterTypeDelegationScope.lower(`scope`),
+        FfiConverterOptionalString.lower(`validUntil`),_status)
 }
     }
     )
@@ -7461,6 +8768,220 @@ public object FfiConverterTypeCredentialWithStatus: FfiConverterRustBuffer<Crede
 
 
 /**
+ * What a delegation credential lets its delegate do ([`Issuer::issue_delegation`]).
+ */
+data class DelegationScope (
+    /**
+     * The credential types the delegate may present for the principal (e.g.
+     * `ResidenceCredential`); at least one.
+     */
+    var `credentialTypes`: List<kotlin.String>
+    , 
+    /**
+     * The verifiers (DIDs) the delegate may present to; empty for any.
+     */
+    var `verifiers`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * The purposes the delegate may present for, as the parties name them; empty for any.
+     */
+    var `purposes`: List<kotlin.String> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDelegationScope: FfiConverterRustBuffer<DelegationScope> {
+    override fun read(buf: ByteBuffer): DelegationScope {
+        return DelegationScope(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DelegationScope) = (
+            FfiConverterSequenceString.allocationSize(value.`credentialTypes`) +
+            FfiConverterSequenceString.allocationSize(value.`verifiers`) +
+            FfiConverterSequenceString.allocationSize(value.`purposes`)
+    )
+
+    override fun write(value: DelegationScope, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`credentialTypes`, buf)
+            FfiConverterSequenceString.write(value.`verifiers`, buf)
+            FfiConverterSequenceString.write(value.`purposes`, buf)
+    }
+}
+
+
+
+/**
+ * A person the owner trusts with a share.
+ */
+data class Guardian (
+    /**
+     * The name the owner gives them (shown on the owner's screens and in errors).
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * Their guardian key (`lbg1.…`), as their [`GuardianWallet::public_key`] gives it.
+     */
+    var `key`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGuardian: FfiConverterRustBuffer<Guardian> {
+    override fun read(buf: ByteBuffer): Guardian {
+        return Guardian(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Guardian) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`key`)
+    )
+
+    override fun write(value: Guardian, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`key`, buf)
+    }
+}
+
+
+
+/**
+ * One guardian's share, sealed to them.
+ */
+data class GuardianShare (
+    /**
+     * The guardian's name.
+     */
+    var `guardian`: kotlin.String
+    , 
+    /**
+     * The share's index (1 to n).
+     */
+    var `index`: kotlin.UByte
+    , 
+    /**
+     * The sealed share (`lbs1.…`, about 180 characters: one QR code), for the guardian's
+     * [`GuardianWallet::keep`].
+     */
+    var `sealed`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGuardianShare: FfiConverterRustBuffer<GuardianShare> {
+    override fun read(buf: ByteBuffer): GuardianShare {
+        return GuardianShare(
+            FfiConverterString.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GuardianShare) = (
+            FfiConverterString.allocationSize(value.`guardian`) +
+            FfiConverterUByte.allocationSize(value.`index`) +
+            FfiConverterString.allocationSize(value.`sealed`)
+    )
+
+    override fun write(value: GuardianShare, buf: ByteBuffer) {
+            FfiConverterString.write(value.`guardian`, buf)
+            FfiConverterUByte.write(value.`index`, buf)
+            FfiConverterString.write(value.`sealed`, buf)
+    }
+}
+
+
+
+/**
+ * A share a guardian keeps for someone.
+ */
+data class KeptShare (
+    /**
+     * The wallet it recovers (the owner's holder DID).
+     */
+    var `wallet`: kotlin.String
+    , 
+    /**
+     * Its epoch.
+     */
+    var `epoch`: kotlin.UInt
+    , 
+    /**
+     * Its index.
+     */
+    var `index`: kotlin.UByte
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeptShare: FfiConverterRustBuffer<KeptShare> {
+    override fun read(buf: ByteBuffer): KeptShare {
+        return KeptShare(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUByte.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeptShare) = (
+            FfiConverterString.allocationSize(value.`wallet`) +
+            FfiConverterUInt.allocationSize(value.`epoch`) +
+            FfiConverterUByte.allocationSize(value.`index`)
+    )
+
+    override fun write(value: KeptShare, buf: ByteBuffer) {
+            FfiConverterString.write(value.`wallet`, buf)
+            FfiConverterUInt.write(value.`epoch`, buf)
+            FfiConverterUByte.write(value.`index`, buf)
+    }
+}
+
+
+
+/**
  * An issuer on a trust list.
  */
 data class ListedIssuer (
@@ -7581,6 +9102,87 @@ public object FfiConverterTypeOverAsk: FfiConverterRustBuffer<OverAsk> {
             FfiConverterString.write(value.`queryId`, buf)
             FfiConverterString.write(value.`claim`, buf)
             FfiConverterString.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
+ * A recovery request a guardian has checked: whose wallet, which device, and the short code
+ * to compare with the owner before [`GuardianWallet::release`].
+ */
+data class PendingRelease (
+    /**
+     * The wallet to recover (holder DID).
+     */
+    var `wallet`: kotlin.String
+    , 
+    /**
+     * The epoch of the backup the device holds.
+     */
+    var `epoch`: kotlin.UInt
+    , 
+    /**
+     * The new device's key (multibase), which signed the request.
+     */
+    var `deviceKey`: kotlin.String
+    , 
+    /**
+     * When the request expires (RFC 3339).
+     */
+    var `expiresAt`: kotlin.String
+    , 
+    /**
+     * The 6-digit code: the owner reads it out from the new device; release only if the two
+     * match.
+     */
+    var `shortCode`: kotlin.String
+    , 
+    /**
+     * The share that would be released.
+     */
+    var `share`: KeptShare
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePendingRelease: FfiConverterRustBuffer<PendingRelease> {
+    override fun read(buf: ByteBuffer): PendingRelease {
+        return PendingRelease(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeKeptShare.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PendingRelease) = (
+            FfiConverterString.allocationSize(value.`wallet`) +
+            FfiConverterUInt.allocationSize(value.`epoch`) +
+            FfiConverterString.allocationSize(value.`deviceKey`) +
+            FfiConverterString.allocationSize(value.`expiresAt`) +
+            FfiConverterString.allocationSize(value.`shortCode`) +
+            FfiConverterTypeKeptShare.allocationSize(value.`share`)
+    )
+
+    override fun write(value: PendingRelease, buf: ByteBuffer) {
+            FfiConverterString.write(value.`wallet`, buf)
+            FfiConverterUInt.write(value.`epoch`, buf)
+            FfiConverterString.write(value.`deviceKey`, buf)
+            FfiConverterString.write(value.`expiresAt`, buf)
+            FfiConverterString.write(value.`shortCode`, buf)
+            FfiConverterTypeKeptShare.write(value.`share`, buf)
     }
 }
 
@@ -7749,6 +9351,69 @@ public object FfiConverterTypePresentedCredential: FfiConverterRustBuffer<Presen
             FfiConverterTypeCredentialFormat.write(value.`format`, buf)
             FfiConverterString.write(value.`presentation`, buf)
             FfiConverterString.write(value.`activityId`, buf)
+    }
+}
+
+
+
+/**
+ * A split of the wallet among guardians: the backup and each guardian's sealed share.
+ */
+data class Protection (
+    /**
+     * The split's epoch: shares of an earlier epoch are revoked.
+     */
+    var `epoch`: kotlin.UInt
+    , 
+    /**
+     * How many shares recover the wallet.
+     */
+    var `threshold`: kotlin.UByte
+    , 
+    /**
+     * The backup: opaque bytes anyone may keep (a cloud drive, a file).
+     */
+    var `backup`: kotlin.ByteArray
+    , 
+    /**
+     * One sealed share per guardian, in the order given.
+     */
+    var `shares`: List<GuardianShare>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProtection: FfiConverterRustBuffer<Protection> {
+    override fun read(buf: ByteBuffer): Protection {
+        return Protection(
+            FfiConverterUInt.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterSequenceTypeGuardianShare.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Protection) = (
+            FfiConverterUInt.allocationSize(value.`epoch`) +
+            FfiConverterUByte.allocationSize(value.`threshold`) +
+            FfiConverterByteArray.allocationSize(value.`backup`) +
+            FfiConverterSequenceTypeGuardianShare.allocationSize(value.`shares`)
+    )
+
+    override fun write(value: Protection, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`epoch`, buf)
+            FfiConverterUByte.write(value.`threshold`, buf)
+            FfiConverterByteArray.write(value.`backup`, buf)
+            FfiConverterSequenceTypeGuardianShare.write(value.`shares`, buf)
     }
 }
 
@@ -8067,6 +9732,63 @@ public object FfiConverterTypeRequestScope: FfiConverterRustBuffer<RequestScope>
     override fun write(value: RequestScope, buf: ByteBuffer) {
             FfiConverterString.write(value.`credentialType`, buf)
             FfiConverterSequenceString.write(value.`claims`, buf)
+    }
+}
+
+
+
+/**
+ * The wallet restored on a new device, and the new split to hand out.
+ */
+data class Restored (
+    /**
+     * The wallet, in its new store file.
+     */
+    var `wallet`: HolderWallet
+    , 
+    /**
+     * The rotation made right after: give each guardian their new share and keep the new
+     * backup; the old shares are revoked once the guardians keep the new ones.
+     */
+    var `protection`: Protection
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`wallet`,
+        this.`protection`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRestored: FfiConverterRustBuffer<Restored> {
+    override fun read(buf: ByteBuffer): Restored {
+        return Restored(
+            FfiConverterTypeHolderWallet.read(buf),
+            FfiConverterTypeProtection.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Restored) = (
+            FfiConverterTypeHolderWallet.allocationSize(value.`wallet`) +
+            FfiConverterTypeProtection.allocationSize(value.`protection`)
+    )
+
+    override fun write(value: Restored, buf: ByteBuffer) {
+            FfiConverterTypeHolderWallet.write(value.`wallet`, buf)
+            FfiConverterTypeProtection.write(value.`protection`, buf)
     }
 }
 
@@ -8826,6 +10548,124 @@ public object FfiConverterTypeCryptosuite: FfiConverterRustBuffer<Cryptosuite> {
 
     override fun write(value: Cryptosuite, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The new device's key, which signs the recovery requests.
+ */
+sealed class DeviceKey: Disposable  {
+    
+    /**
+     * A software key (e.g. made for this recovery and kept with its saved state).
+     */
+    data class Software(
+        /**
+         * The key.
+         */
+        val `key`: no.lommebok.SoftwareKey) : DeviceKey()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A key held by the platform (see [`Signer`]).
+     */
+    data class Platform(
+        /**
+         * The signer.
+         */
+        val `signer`: no.lommebok.Signer) : DeviceKey()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        when(this) {
+            is DeviceKey.Software -> {
+                
+    Disposable.destroy(
+        this.`key`
+    )
+                
+            }
+            is DeviceKey.Platform -> {
+                
+    Disposable.destroy(
+        this.`signer`
+    )
+                
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeviceKey : FfiConverterRustBuffer<DeviceKey>{
+    override fun read(buf: ByteBuffer): DeviceKey {
+        return when(buf.getInt()) {
+            1 -> DeviceKey.Software(
+                FfiConverterTypeSoftwareKey.read(buf),
+                )
+            2 -> DeviceKey.Platform(
+                FfiConverterTypeSigner.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: DeviceKey): ULong = when(value) {
+        is DeviceKey.Software -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSoftwareKey.allocationSize(value.`key`)
+            )
+        }
+        is DeviceKey.Platform -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeSigner.allocationSize(value.`signer`)
+            )
+        }
+    }
+
+    override fun write(value: DeviceKey, buf: ByteBuffer) {
+        when(value) {
+            is DeviceKey.Software -> {
+                buf.putInt(1)
+                FfiConverterTypeSoftwareKey.write(value.`key`, buf)
+                Unit
+            }
+            is DeviceKey.Platform -> {
+                buf.putInt(2)
+                FfiConverterTypeSigner.write(value.`signer`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -10492,6 +12332,90 @@ public object FfiConverterSequenceTypeCredentialWithStatus: FfiConverterRustBuff
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeCredentialWithStatus.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeGuardian: FfiConverterRustBuffer<List<Guardian>> {
+    override fun read(buf: ByteBuffer): List<Guardian> {
+        val len = buf.getInt()
+        return List<Guardian>(len) {
+            FfiConverterTypeGuardian.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Guardian>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeGuardian.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Guardian>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeGuardian.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeGuardianShare: FfiConverterRustBuffer<List<GuardianShare>> {
+    override fun read(buf: ByteBuffer): List<GuardianShare> {
+        val len = buf.getInt()
+        return List<GuardianShare>(len) {
+            FfiConverterTypeGuardianShare.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<GuardianShare>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeGuardianShare.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<GuardianShare>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeGuardianShare.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeKeptShare: FfiConverterRustBuffer<List<KeptShare>> {
+    override fun read(buf: ByteBuffer): List<KeptShare> {
+        val len = buf.getInt()
+        return List<KeptShare>(len) {
+            FfiConverterTypeKeptShare.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<KeptShare>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeKeptShare.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<KeptShare>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeKeptShare.write(it, buf)
         }
     }
 }
