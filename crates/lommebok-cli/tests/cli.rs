@@ -4163,6 +4163,52 @@ fn delegation_issued_by_the_cli_lets_a_helpers_wallet_present_on_behalf() {
         verified.stdout
     );
 
+    // With a status list, it can be revoked by its id.
+    let db = scene.path("delegations.sqlite");
+    const LIST: &str = "https://kari.example/status/delegations";
+    lommebok(&[
+        "status",
+        "create",
+        "--db",
+        p(&db),
+        "--url",
+        LIST,
+        "--purpose",
+        "revocation",
+    ])
+    .expect(0);
+    let revocable = lommebok(&[
+        "delegation",
+        "issue",
+        "--key",
+        p(&scene.holder_key),
+        "--principal",
+        &kari,
+        "--delegate",
+        &ola,
+        "--type",
+        "ResidenceCredential",
+        "--status-db",
+        p(&db),
+        "--status-list",
+        LIST,
+    ]);
+    revocable.expect(0);
+    let revocable = revocable.json();
+    assert_eq!(
+        revocable["credentialStatus"]["statusListCredential"],
+        json!(LIST)
+    );
+    lommebok(&[
+        "status",
+        "revoke",
+        "--db",
+        p(&db),
+        "--id",
+        revocable["id"].as_str().unwrap(),
+    ])
+    .expect(0);
+
     // Bad input: not DIDs, no type.
     lommebok(&[
         "delegation",
