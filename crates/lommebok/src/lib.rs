@@ -14,6 +14,7 @@ pub mod jws;
 pub mod key;
 pub mod presentation;
 pub mod query;
+pub mod reissuance;
 pub mod sd_jwt;
 /// lommebok's JCS cryptosuites as ssi Data Integrity suites (feature `ssi-suites`).
 #[cfg(feature = "ssi-suites")]

@@ -396,6 +396,11 @@ impl Verifier {
         &self.policy
     }
 
+    /// The DID resolver in use.
+    pub fn resolver(&self) -> &dyn DidResolver {
+        self.resolver.as_ref()
+    }
+
     /// The verifier's time (its [`Clock`]).
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()

@@ -107,6 +107,18 @@ struct HolderRecord {
     public_key_multibase: String,
 }
 
+/// The setting that lists the holder DIDs of platform keys lost with a phone.
+const PREVIOUS_HOLDERS_SETTING: &str = "previous-holders";
+
+fn previous_holders(store: &WalletStore) -> Result<Vec<String>, StoreError> {
+    match store.setting(PREVIOUS_HOLDERS_SETTING)? {
+        None => Ok(Vec::new()),
+        Some(value) => serde_json::from_value(value).map_err(|_| {
+            StoreError::Corrupt("the previous holders setting is not readable".into())
+        }),
+    }
+}
+
 const PLATFORM: &str = "platform";
 const SOFTWARE: &str = "software";
 
@@ -531,6 +543,70 @@ impl HolderWallet {
             contexts: ContextRegistry::default(),
             software_key,
         })
+    }
+
+    /// Moves a wallet whose holder key was a platform key (one that could not leave the old
+    /// phone: after a recovery, its records are here but its key is not) to the new platform
+    /// key `signer`, and opens it. The old holder DID is remembered
+    /// ([`HolderWallet::previous_holders`]): credentials bound to it cannot be presented any
+    /// more, and are re-issued to the new key through
+    /// [`crate::reissuance::request`]. A wallet whose holder key is a software key (in the
+    /// store, so recovered with it) is not moved.
+    ///
+    /// # Errors
+    /// [`HolderWalletError::NotAnAnswer`] when the store has no platform holder key to move
+    /// from; store errors.
+    pub fn rebind_platform_key(
+        storage: Arc<dyn Storage>,
+        key: &dyn StoreKey,
+        signer: Arc<dyn Signer>,
+    ) -> Result<Self, HolderWalletError> {
+        let store = WalletStore::open(storage.clone(), key)?;
+        let recorded: HolderRecord = store
+            .setting(HOLDER_SETTING)?
+            .and_then(|value| serde_json::from_value(value).ok())
+            .ok_or_else(|| {
+                HolderWalletError::NotAnAnswer("the store records no holder key".into())
+            })?;
+        if recorded.kind != PLATFORM {
+            return Err(HolderWalletError::NotAnAnswer(
+                "the wallet's holder key is a software key, kept in the store: nothing to move"
+                    .into(),
+            ));
+        }
+        let public_key = signer.public_key();
+        let did = Did::from_public_key(&public_key);
+        if recorded.did != did.as_str() {
+            let mut previous = previous_holders(&store)?;
+            if !previous.contains(&recorded.did) {
+                previous.push(recorded.did.clone());
+            }
+            store.put_setting(PREVIOUS_HOLDERS_SETTING, &Value::from(previous))?;
+            let record = HolderRecord {
+                did: did.to_string(),
+                kind: PLATFORM.to_owned(),
+                public_key_multibase: public_key.to_multibase(),
+            };
+            let value = serde_json::to_value(&record).map_err(|e| {
+                StoreError::Invalid(format!("cannot encode the holder key setting: {e}"))
+            })?;
+            store.put_setting(HOLDER_SETTING, &value)?;
+        }
+        drop(store);
+        HolderWallet::open(storage, key, Some(signer))
+    }
+
+    /// The holder's signer.
+    pub(crate) fn signer(&self) -> Arc<dyn Signer> {
+        self.wallet.signer().clone()
+    }
+
+    /// The holder DIDs this wallet had before (platform keys lost with a phone), oldest first.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn previous_holders(&self) -> Result<Vec<String>, StoreError> {
+        previous_holders(&self.store)
     }
 
     /// Uses `contexts` for JSON-LD (signing presentations, matching types).
@@ -1058,6 +1134,20 @@ impl HolderWallet {
                         .all(|id| *id == Some(self.did().as_str()))
                     {
                         // Someone else's credential goes with the delegation that covers it.
+                        let previous = previous_holders(&self.store)?;
+                        if credential
+                            .subject_ids()
+                            .iter()
+                            .flatten()
+                            .any(|id| previous.iter().any(|p| p == id))
+                        {
+                            return Err(not_an_answer(format!(
+                                "credential `{}` names this wallet's previous holder key (lost \
+                                 with the old phone): have it re-issued to the new key \
+                                 (reissuance::request)",
+                                choice.held_id
+                            )));
+                        }
                         let Some((delegation, _)) =
                             self.delegation_for(credential, Some(request.domain.as_deref()))?
                         else {

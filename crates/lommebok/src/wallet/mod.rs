@@ -47,6 +47,11 @@ impl std::fmt::Debug for Wallet {
 }
 
 impl Wallet {
+    /// The holder's signer (for requests the wallet signs as its holder, e.g. re-issuance).
+    pub(crate) fn signer(&self) -> &Arc<dyn Signer> {
+        &self.signer
+    }
+
     /// A wallet whose holder is the `did:key` of `signer`'s key.
     pub fn new(signer: Arc<dyn Signer>) -> Self {
         Wallet {

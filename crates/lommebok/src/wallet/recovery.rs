@@ -1659,15 +1659,54 @@ impl DeviceRecovery {
         storage: Arc<dyn Storage>,
         key: &dyn StoreKey,
     ) -> Result<Restored, RecoveryError> {
+        self.write_backup_into(&storage, key)?;
+        let wallet = HolderWallet::open(storage, key, None)?;
+        if wallet.did() != &self.backup.wallet {
+            return Err(RecoveryError::WrongWallet {
+                expected: self.backup.wallet.to_string(),
+                found: wallet.did().to_string(),
+            });
+        }
+        let protection = rotate(&wallet)?;
+        Ok(Restored { wallet, protection })
+    }
+
+    /// Writes the backup's records into the empty store in `storage`.
+    fn write_backup_into(
+        &self,
+        storage: &Arc<dyn Storage>,
+        key: &dyn StoreKey,
+    ) -> Result<(), RecoveryError> {
         let records = self.open_backup()?;
         let store = WalletStore::open(storage.clone(), key)?;
         if !store.is_empty()? {
             return Err(RecoveryError::NotEmpty);
         }
         store.write_records(&records)?;
-        drop(store);
-        let wallet = HolderWallet::open(storage, key, None)?;
-        if wallet.did() != &self.backup.wallet {
+        Ok(())
+    }
+
+    /// As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not
+    /// in the backup): the restored wallet moves to the new device's platform key `signer`
+    /// ([`HolderWallet::rebind_platform_key`]), then the split rotates. Credentials bound to
+    /// the old key are re-issued through [`crate::reissuance`].
+    ///
+    /// # Errors
+    /// As [`DeviceRecovery::restore`].
+    pub fn restore_with_platform_key(
+        self,
+        storage: Arc<dyn Storage>,
+        key: &dyn StoreKey,
+        signer: Arc<dyn Signer>,
+    ) -> Result<Restored, RecoveryError> {
+        self.write_backup_into(&storage, key)?;
+        let wallet = HolderWallet::rebind_platform_key(storage, key, signer)?;
+        let previous = wallet.previous_holders()?;
+        if !previous
+            .iter()
+            .any(|did| did == self.backup.wallet.as_str())
+            && wallet.did() != &self.backup.wallet
+        {
             return Err(RecoveryError::WrongWallet {
                 expected: self.backup.wallet.to_string(),
                 found: wallet.did().to_string(),

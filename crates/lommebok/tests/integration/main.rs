@@ -13,6 +13,7 @@ mod mutations;
 mod negative;
 mod query;
 mod recovery;
+mod reissuance;
 mod sd_jwt;
 mod sd_jwt_negative;
 mod sd_jwt_status;
