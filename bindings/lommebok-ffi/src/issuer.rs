@@ -64,6 +64,11 @@ pub struct Issuer {
 }
 
 impl Issuer {
+    /// The core issuer.
+    pub(crate) fn core(&self) -> &lommebok::Issuer {
+        &self.inner
+    }
+
     fn wrap(inner: lommebok::Issuer) -> Arc<Self> {
         Arc::new(Issuer { inner })
     }

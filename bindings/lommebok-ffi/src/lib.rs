@@ -6,6 +6,7 @@ mod holder;
 mod issuer;
 mod key;
 mod recovery;
+mod reissuance;
 mod sd_jwt;
 mod status;
 mod time;
@@ -26,6 +27,7 @@ pub use recovery::{
     DeviceKey, DeviceRecovery, Guardian, GuardianShare, GuardianWallet, KeptShare, PendingRelease,
     Protection, Restored,
 };
+pub use reissuance::Reissued;
 pub use sd_jwt::{SdJwtContents, SdJwtIssuer, SdJwtOptions, SdJwtVerification, inspect_sd_jwt};
 pub use status::{CredentialStatus, StatusMessage, StatusPurpose, StatusRegistry};
 pub use trust::{

@@ -485,6 +485,38 @@ impl DeviceRecovery {
         key: StoreKey,
         contexts: Vec<ContextDocument>,
     ) -> Result<Restored, LommebokError> {
+        self.restore_to(path, key, contexts, None)
+    }
+
+    /// As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not in
+    /// the backup): the restored wallet moves to the new device's platform key `signer`, and
+    /// remembers the old holder DID; credentials bound to it are re-issued through
+    /// `HolderWallet.reissuance_request` and the issuer's `Issuer.reissue`.
+    ///
+    /// # Errors
+    /// As [`DeviceRecovery::restore`]; [`LommebokError::Signing`] when the signer cannot give
+    /// its public key.
+    #[uniffi::method(default(contexts = []))]
+    pub fn restore_with_platform_key(
+        &self,
+        path: String,
+        key: StoreKey,
+        signer: Arc<dyn Signer>,
+        contexts: Vec<ContextDocument>,
+    ) -> Result<Restored, LommebokError> {
+        let signer = ForeignSigner::new(signer)?.into_core();
+        self.restore_to(path, key, contexts, Some(signer))
+    }
+}
+
+impl DeviceRecovery {
+    fn restore_to(
+        &self,
+        path: String,
+        key: StoreKey,
+        contexts: Vec<ContextDocument>,
+        platform_key: Option<Arc<dyn lommebok::Signer>>,
+    ) -> Result<Restored, LommebokError> {
         let key = key.into_core()?;
         let registry = crate::context_registry(&contexts)?;
         let mut guard = self.lock();
@@ -506,7 +538,10 @@ impl DeviceRecovery {
         }
         drop(store);
         let recovery = guard.take().ok_or_else(finished)?;
-        let restored = recovery.restore(storage, key.as_ref())?;
+        let restored = match platform_key {
+            None => recovery.restore(storage, key.as_ref())?,
+            Some(signer) => recovery.restore_with_platform_key(storage, key.as_ref(), signer)?,
+        };
         Ok(Restored {
             wallet: Arc::new(HolderWallet {
                 inner: restored.wallet.with_contexts(registry),

@@ -912,6 +912,20 @@ fn wallet_and_trust_garbage(
                 garbage.clone(),
             )
         });
+        h.call("HolderWallet::confirm_recovery(garbage)", || {
+            wallet.confirm_recovery(garbage.clone(), garbage.clone())
+        });
+        h.call("HolderWallet::reissuance_request(garbage)", || {
+            wallet.reissuance_request(garbage.clone(), vec![garbage.clone()])
+        });
+        h.call("Issuer::reissue(garbage)", || {
+            Issuer::new(SoftwareKey::generate(KeyAlgorithm::Ed25519)).reissue(
+                garbage.clone(),
+                2,
+                verifier.clone(),
+                Some(vec![garbage.clone()]),
+            )
+        });
         let trust = TrustLists::new(vec![garbage.clone()]);
         h.call("TrustLists::add(garbage)", || {
             trust.add(garbage.clone(), verifier.clone())

@@ -98,6 +98,12 @@ val allTests: List<KFunction0<Unit>> = listOf(
     ::ecdsaSd2023WithAnEd25519KeyOrAPointerToNothingIsInvalidInput,
     // 11. The wallet screen's status badges.
     ::walletScreenShowsValidThenRevokedAndUnknownWithoutTheList,
+    // 12. Recovery with guardians (2 of 3, a new device, rotation) and delegation to a helper.
+    ::citizenRestoresOnANewPhoneThroughTwoOfThreeGuardiansAfterTheAppWasKilled,
+    ::everyPairOfGuardiansRestoresAndNoSingleGuardianDoes,
+    ::wrongCodeReleasesNothingAnotherDevicesReleaseDoesNotAddAndRotationRevokesTheOldShare,
+    ::helperPresentsTheCitizensCredentialToThePharmacyOnBehalfOfHerButNotToTheBank,
+    ::garbageToRecoveryAndDelegationExportsIsInvalidInput,
 )
 
 fun main() {
