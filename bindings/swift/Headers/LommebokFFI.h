@@ -370,6 +370,21 @@ RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup(uint64_t pt
 RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_rotate(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_CONFIRM_RECOVERY
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_CONFIRM_RECOVERY
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery(uint64_t ptr, RustBuffer previous_holder, RustBuffer holder, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_PREVIOUS_HOLDERS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_PREVIOUS_HOLDERS
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_previous_holders(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_REISSUANCE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_REISSUANCE_REQUEST
+RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_reissuance_request(uint64_t ptr, RustBuffer credential_id, RustBuffer confirmations, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CLONE_ISSUER
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CLONE_ISSUER
 uint64_t uniffi_lommebok_ffi_fn_clone_issuer(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -478,6 +493,11 @@ uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_mandatory_pointers(uint64_t p
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_WITH_STATUS
 uint64_t uniffi_lommebok_ffi_fn_method_issuer_with_status(uint64_t ptr, uint64_t registry, RustBuffer lists, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_REISSUE
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_ISSUER_REISSUE
+RustBuffer uniffi_lommebok_ffi_fn_method_issuer_reissue(uint64_t ptr, RustBuffer request, uint32_t min_confirmations, uint64_t verifier, RustBuffer accepted_guardians, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_CLONE_SIGNER
@@ -603,6 +623,11 @@ RustBuffer uniffi_lommebok_ffi_fn_method_devicerecovery_request_expires_at(uint6
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_DEVICERECOVERY_RESTORE
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_DEVICERECOVERY_RESTORE
 RustBuffer uniffi_lommebok_ffi_fn_method_devicerecovery_restore(uint64_t ptr, RustBuffer path, RustBuffer key, RustBuffer contexts, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_DEVICERECOVERY_RESTORE_WITH_PLATFORM_KEY
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_DEVICERECOVERY_RESTORE_WITH_PLATFORM_KEY
+RustBuffer uniffi_lommebok_ffi_fn_method_devicerecovery_restore_with_platform_key(uint64_t ptr, RustBuffer path, RustBuffer key, uint64_t signer, RustBuffer contexts, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_DEVICERECOVERY_SHARES
@@ -1336,6 +1361,24 @@ uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_rotate(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_CONFIRM_RECOVERY
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_CONFIRM_RECOVERY
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_PREVIOUS_HOLDERS
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_PREVIOUS_HOLDERS
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_previous_holders(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_REISSUANCE_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_REISSUANCE_REQUEST
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_reissuance_request(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_DID
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_DID
 uint16_t uniffi_lommebok_ffi_checksum_method_issuer_did(void
@@ -1444,6 +1487,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_issuer_with_status(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_REISSUE
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_ISSUER_REISSUE
+uint16_t uniffi_lommebok_ffi_checksum_method_issuer_reissue(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_SIGNER_ALGORITHM
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_SIGNER_ALGORITHM
 uint16_t uniffi_lommebok_ffi_checksum_method_signer_algorithm(void
@@ -1513,6 +1562,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_devicerecovery_request_expires_at(v
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_DEVICERECOVERY_RESTORE
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_DEVICERECOVERY_RESTORE
 uint16_t uniffi_lommebok_ffi_checksum_method_devicerecovery_restore(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_DEVICERECOVERY_RESTORE_WITH_PLATFORM_KEY
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_DEVICERECOVERY_RESTORE_WITH_PLATFORM_KEY
+uint16_t uniffi_lommebok_ffi_checksum_method_devicerecovery_restore_with_platform_key(void
     
 );
 #endif

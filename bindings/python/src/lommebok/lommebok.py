@@ -540,6 +540,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore() != 61156:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore_with_platform_key() != 30350:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_shares() != 46311:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_short_code() != 7200:
@@ -572,6 +574,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_answers() != 52392:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery() != 36972:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_delete() != 52088:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_did() != 37288:
@@ -590,11 +594,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_present_to() != 56635:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_previous_holders() != 32568:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_protect() != 47459:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk() != 19670:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_refresh_backup() != 22149:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_reissuance_request() != 50241:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_rotate() != 3988:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -613,6 +621,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_issue_trust_list() != 35426:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk() != 13188:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_issuer_reissue() != 27908:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_issuer_revoke() != 18753:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -805,6 +815,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_request_expires_at
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore_with_platform_key.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore_with_platform_key.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_shares.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_devicerecovery_shares.restype = ctypes.c_uint16
@@ -853,6 +866,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity_json.restyp
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_answers.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_answers.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_delete.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_delete.restype = ctypes.c_uint16
@@ -880,6 +896,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present.restype = ct
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present_to.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_present_to.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_previous_holders.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_previous_holders.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_protect.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_protect.restype = ctypes.c_uint16
@@ -889,6 +908,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_public_key_jwk.resty
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_refresh_backup.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_refresh_backup.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_reissuance_request.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_reissuance_request.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_rotate.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_rotate.restype = ctypes.c_uint16
@@ -916,6 +938,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_issue_trust_list.restype =
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_public_key_jwk.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_reissue.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_reissue.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_revoke.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_issuer_revoke.restype = ctypes.c_uint16
@@ -1171,6 +1196,15 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore_with_platform_key.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore_with_platform_key.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_shares.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1260,6 +1294,13 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_delete.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1317,6 +1358,11 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_previous_holders.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_previous_holders.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_protect.argtypes = (
     ctypes.c_uint64,
     ctypes.c_uint8,
@@ -1334,6 +1380,13 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup.argtypes = 
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_reissuance_request.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_reissuance_request.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_rotate.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1394,6 +1447,15 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_reissue.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint32,
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_reissue.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_revoke.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -4409,6 +4471,51 @@ class _UniffiFfiConverterTypeRegisteredVerifier(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
         _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
 
+@dataclass
+class Reissued:
+    """
+    What `Issuer.reissue` did.
+"""
+    def __init__(self, *, credential:str, revoked:str, confirmed_by:typing.List[str]):
+        self.credential = credential
+        self.revoked = revoked
+        self.confirmed_by = confirmed_by
+        
+        
+
+    
+    def __str__(self):
+        return "Reissued(credential={}, revoked={}, confirmed_by={})".format(self.credential, self.revoked, self.confirmed_by)
+    def __eq__(self, other):
+        if self.credential != other.credential:
+            return False
+        if self.revoked != other.revoked:
+            return False
+        if self.confirmed_by != other.confirmed_by:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeReissued(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Reissued(
+            credential=_UniffiFfiConverterString.read(buf),
+            revoked=_UniffiFfiConverterString.read(buf),
+            confirmed_by=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.credential)
+        _UniffiFfiConverterString.check_lower(value.revoked)
+        _UniffiFfiConverterSequenceString.check_lower(value.confirmed_by)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.credential, buf)
+        _UniffiFfiConverterString.write(value.revoked, buf)
+        _UniffiFfiConverterSequenceString.write(value.confirmed_by, buf)
+
 class _UniffiFfiConverterSequenceTypeQueryAnswers(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -6832,6 +6939,16 @@ class HolderWalletProtocol(typing.Protocol):
         [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
 """
         raise NotImplementedError
+    def confirm_recovery(self, previous_holder: str,holder: str) -> str:
+        """
+        As a guardian (this wallet's holder key signs): confirms that `holder` (the new
+        phone's DID) is the citizen who was `previous_holder`. Only after checking with the
+        citizen, in person or by phone.
+
+        # Errors
+        [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
     def delete(self, id: str) -> bool:
         """
         Deletes the held credential `id`; `false` when there was none. Its activity entries
@@ -6920,6 +7037,14 @@ class HolderWalletProtocol(typing.Protocol):
         [`LommebokError::Signing`]; [`LommebokError::Storage`].
 """
         raise NotImplementedError
+    def previous_holders(self, ) -> typing.List[str]:
+        """
+        The holder DIDs this wallet had before (platform keys lost with a phone).
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
     def protect(self, threshold: int,guardians: typing.List[Guardian]) -> Protection:
         """
         Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
@@ -6945,6 +7070,17 @@ class HolderWalletProtocol(typing.Protocol):
         # Errors
         [`LommebokError::InvalidInput`] when the wallet is not protected yet;
         [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def reissuance_request(self, credential_id: str,confirmations: typing.List[str]) -> str:
+        """
+        A request to the issuer of the held credential `credential_id` (bound to a previous
+        holder key) to re-issue it to this wallet's key, with the guardians' `confirmations`;
+        signed by this wallet's holder key.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when there is no such credential or it is not about a
+        previous holder; [`LommebokError::Signing`].
 """
         raise NotImplementedError
     def rotate(self, ) -> Protection:
@@ -7088,6 +7224,32 @@ class HolderWallet(HolderWalletProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def confirm_recovery(self, previous_holder: str,holder: str) -> str:
+        """
+        As a guardian (this wallet's holder key signs): confirms that `holder` (the new
+        phone's DID) is the citizen who was `previous_holder`. Only after checking with the
+        citizen, in person or by phone.
+
+        # Errors
+        [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(previous_holder)
+
+        _UniffiFfiConverterString.check_lower(holder)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(previous_holder),
+            _UniffiFfiConverterString.lower(holder),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -7307,6 +7469,24 @@ class HolderWallet(HolderWalletProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def previous_holders(self, ) -> typing.List[str]:
+        """
+        The holder DIDs this wallet had before (platform keys lost with a phone).
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_previous_holders,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def protect(self, threshold: int,guardians: typing.List[Guardian]) -> Protection:
         """
         Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
@@ -7367,6 +7547,33 @@ class HolderWallet(HolderWalletProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def reissuance_request(self, credential_id: str,confirmations: typing.List[str]) -> str:
+        """
+        A request to the issuer of the held credential `credential_id` (bound to a previous
+        holder key) to re-issue it to this wallet's key, with the guardians' `confirmations`;
+        signed by this wallet's holder key.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when there is no such credential or it is not about a
+        previous holder; [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(credential_id)
+
+        _UniffiFfiConverterSequenceString.check_lower(confirmations)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(credential_id),
+            _UniffiFfiConverterSequenceString.lower(confirmations),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_reissuance_request,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -8547,6 +8754,18 @@ class DeviceRecoveryProtocol(typing.Protocol):
         state to try again.
 """
         raise NotImplementedError
+    def restore_with_platform_key(self, path: str,key: StoreKey,signer: Signer,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
+        """
+        As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not in
+        the backup): the restored wallet moves to the new device's platform key `signer`, and
+        remembers the old holder DID; credentials bound to it are re-issued through
+        `HolderWallet.reissuance_request` and the issuer's `Issuer.reissue`.
+
+        # Errors
+        As [`DeviceRecovery::restore`]; [`LommebokError::Signing`] when the signer cannot give
+        its public key.
+"""
+        raise NotImplementedError
     def shares(self, ) -> int:
         """
         How many shares have been added.
@@ -8776,6 +8995,42 @@ class DeviceRecovery(DeviceRecoveryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def restore_with_platform_key(self, path: str,key: StoreKey,signer: Signer,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
+        """
+        As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not in
+        the backup): the restored wallet moves to the new device's platform key `signer`, and
+        remembers the old holder DID; credentials bound to it are re-issued through
+        `HolderWallet.reissuance_request` and the issuer's `Issuer.reissue`.
+
+        # Errors
+        As [`DeviceRecovery::restore`]; [`LommebokError::Signing`] when the signer cannot give
+        its public key.
+"""
+        
+        _UniffiFfiConverterString.check_lower(path)
+
+        _UniffiFfiConverterTypeStoreKey.check_lower(key)
+
+        _UniffiFfiConverterTypeSigner.check_lower(signer)
+
+        if contexts is _DEFAULT:
+            contexts = []
+        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterTypeStoreKey.lower(key),
+            _UniffiFfiConverterTypeSigner.lower(signer),
+            _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRestored.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore_with_platform_key,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -9578,6 +9833,21 @@ class IssuerProtocol(typing.Protocol):
         `did:key` issuers this library makes).
 """
         raise NotImplementedError
+    def reissue(self, request: str,min_confirmations: int,verifier: Verifier,accepted_guardians: typing.Union[object, typing.Optional[typing.List[str]]] = _DEFAULT) -> Reissued:
+        """
+        Re-issues the credential in the re-issuance `request` to its new holder and revokes the
+        old one in the same step, when the request is signed by the new holder's key, addressed
+        to this issuer, the old credential is this issuer's, about the previous holder, valid
+        and not revoked (as `verifier` sees it: give it this issuer's status lists), and at
+        least `min_confirmations` distinct guardians confirm (only those in
+        `accepted_guardians`, when given).
+
+        # Errors
+        [`LommebokError::InvalidInput`] naming what is wrong (nothing is revoked then);
+        [`LommebokError::Status`] when the old credential cannot be revoked;
+        [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
     def revoke(self, credential_id: str) -> None:
         """
         Revokes the credential with id `credential_id`, permanently. Verifiers see it once
@@ -9931,6 +10201,45 @@ class Issuer(IssuerProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_public_key_jwk,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def reissue(self, request: str,min_confirmations: int,verifier: Verifier,accepted_guardians: typing.Union[object, typing.Optional[typing.List[str]]] = _DEFAULT) -> Reissued:
+        """
+        Re-issues the credential in the re-issuance `request` to its new holder and revokes the
+        old one in the same step, when the request is signed by the new holder's key, addressed
+        to this issuer, the old credential is this issuer's, about the previous holder, valid
+        and not revoked (as `verifier` sees it: give it this issuer's status lists), and at
+        least `min_confirmations` distinct guardians confirm (only those in
+        `accepted_guardians`, when given).
+
+        # Errors
+        [`LommebokError::InvalidInput`] naming what is wrong (nothing is revoked then);
+        [`LommebokError::Status`] when the old credential cannot be revoked;
+        [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(request)
+
+        _UniffiFfiConverterUInt32.check_lower(min_confirmations)
+
+        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
+
+        if accepted_guardians is _DEFAULT:
+            accepted_guardians = None
+        _UniffiFfiConverterOptionalSequenceString.check_lower(accepted_guardians)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(request),
+            _UniffiFfiConverterUInt32.lower(min_confirmations),
+            _UniffiFfiConverterTypeVerifier.lower(verifier),
+            _UniffiFfiConverterOptionalSequenceString.lower(accepted_guardians),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeReissued.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_reissue,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -10789,6 +11098,7 @@ __all__ = [
     "QueryAnswers",
     "RequestScope",
     "RegisteredVerifier",
+    "Reissued",
     "RequestAnswers",
     "RequestPolicy",
     "SignedRequest",

@@ -663,6 +663,18 @@ public protocol DeviceRecoveryProtocol: AnyObject, Sendable {
     func restore(path: String, key: StoreKey, contexts: [ContextDocument]) throws  -> Restored
     
     /**
+     * As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not in
+     * the backup): the restored wallet moves to the new device's platform key `signer`, and
+     * remembers the old holder DID; credentials bound to it are re-issued through
+     * `HolderWallet.reissuance_request` and the issuer's `Issuer.reissue`.
+     *
+     * # Errors
+     * As [`DeviceRecovery::restore`]; [`LommebokError::Signing`] when the signer cannot give
+     * its public key.
+     */
+    func restoreWithPlatformKey(path: String, key: StoreKey, signer: Signer, contexts: [ContextDocument]) throws  -> Restored
+    
+    /**
      * How many shares have been added.
      */
     func shares()  -> UInt32
@@ -874,6 +886,29 @@ open func restore(path: String, key: StoreKey, contexts: [ContextDocument] = [])
             self.uniffiCloneHandle(),
         FfiConverterString.lower(path),
         FfiConverterTypeStoreKey_lower(key),
+        FfiConverterSequenceTypeContextDocument.lower(contexts),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not in
+     * the backup): the restored wallet moves to the new device's platform key `signer`, and
+     * remembers the old holder DID; credentials bound to it are re-issued through
+     * `HolderWallet.reissuance_request` and the issuer's `Issuer.reissue`.
+     *
+     * # Errors
+     * As [`DeviceRecovery::restore`]; [`LommebokError::Signing`] when the signer cannot give
+     * its public key.
+     */
+open func restoreWithPlatformKey(path: String, key: StoreKey, signer: Signer, contexts: [ContextDocument] = [])throws  -> Restored  {
+    return try  FfiConverterTypeRestored_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_devicerecovery_restore_with_platform_key(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),
+        FfiConverterTypeStoreKey_lower(key),
+        FfiConverterTypeSigner_lower(signer),
         FfiConverterSequenceTypeContextDocument.lower(contexts),uniffiCallStatus
     )
 })
@@ -1423,6 +1458,35 @@ public protocol HolderWalletProtocol: AnyObject, Sendable {
      */
     func rotate() throws  -> Protection
     
+    /**
+     * As a guardian (this wallet's holder key signs): confirms that `holder` (the new
+     * phone's DID) is the citizen who was `previous_holder`. Only after checking with the
+     * citizen, in person or by phone.
+     *
+     * # Errors
+     * [`LommebokError::Signing`].
+     */
+    func confirmRecovery(previousHolder: String, holder: String) throws  -> String
+    
+    /**
+     * The holder DIDs this wallet had before (platform keys lost with a phone).
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    func previousHolders() throws  -> [String]
+    
+    /**
+     * A request to the issuer of the held credential `credential_id` (bound to a previous
+     * holder key) to re-issue it to this wallet's key, with the guardians' `confirmations`;
+     * signed by this wallet's holder key.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when there is no such credential or it is not about a
+     * previous holder; [`LommebokError::Signing`].
+     */
+    func reissuanceRequest(credentialId: String, confirmations: [String]) throws  -> String
+    
 }
 /**
  * The citizen's wallet, kept in an encrypted SQLite file.
@@ -1789,6 +1853,60 @@ open func rotate()throws  -> Protection  {
 })
 }
     
+    /**
+     * As a guardian (this wallet's holder key signs): confirms that `holder` (the new
+     * phone's DID) is the citizen who was `previous_holder`. Only after checking with the
+     * citizen, in person or by phone.
+     *
+     * # Errors
+     * [`LommebokError::Signing`].
+     */
+open func confirmRecovery(previousHolder: String, holder: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(previousHolder),
+        FfiConverterString.lower(holder),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The holder DIDs this wallet had before (platform keys lost with a phone).
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+open func previousHolders()throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_previous_holders(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A request to the issuer of the held credential `credential_id` (bound to a previous
+     * holder key) to re-issue it to this wallet's key, with the guardians' `confirmations`;
+     * signed by this wallet's holder key.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when there is no such credential or it is not about a
+     * previous holder; [`LommebokError::Signing`].
+     */
+open func reissuanceRequest(credentialId: String, confirmations: [String])throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_reissuance_request(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(credentialId),
+        FfiConverterSequenceString.lower(confirmations),uniffiCallStatus
+    )
+})
+}
+    
 
     
 }
@@ -2025,6 +2143,21 @@ public protocol IssuerProtocol: AnyObject, Sendable {
      * [`StatusRegistry::create_list`]).
      */
     func withStatus(registry: StatusRegistry, lists: [String])  -> Issuer
+    
+    /**
+     * Re-issues the credential in the re-issuance `request` to its new holder and revokes the
+     * old one in the same step, when the request is signed by the new holder's key, addressed
+     * to this issuer, the old credential is this issuer's, about the previous holder, valid
+     * and not revoked (as `verifier` sees it: give it this issuer's status lists), and at
+     * least `min_confirmations` distinct guardians confirm (only those in
+     * `accepted_guardians`, when given).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] naming what is wrong (nothing is revoked then);
+     * [`LommebokError::Status`] when the old credential cannot be revoked;
+     * [`LommebokError::Signing`].
+     */
+    func reissue(request: String, minConfirmations: UInt32, verifier: Verifier, acceptedGuardians: [String]?) throws  -> Reissued
     
 }
 /**
@@ -2439,6 +2572,32 @@ open func withStatus(registry: StatusRegistry, lists: [String]) -> Issuer  {
             self.uniffiCloneHandle(),
         FfiConverterTypeStatusRegistry_lower(registry),
         FfiConverterSequenceString.lower(lists),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Re-issues the credential in the re-issuance `request` to its new holder and revokes the
+     * old one in the same step, when the request is signed by the new holder's key, addressed
+     * to this issuer, the old credential is this issuer's, about the previous holder, valid
+     * and not revoked (as `verifier` sees it: give it this issuer's status lists), and at
+     * least `min_confirmations` distinct guardians confirm (only those in
+     * `accepted_guardians`, when given).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] naming what is wrong (nothing is revoked then);
+     * [`LommebokError::Status`] when the old credential cannot be revoked;
+     * [`LommebokError::Signing`].
+     */
+open func reissue(request: String, minConfirmations: UInt32, verifier: Verifier, acceptedGuardians: [String]? = nil)throws  -> Reissued  {
+    return try  FfiConverterTypeReissued_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_issuer_reissue(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(request),
+        FfiConverterUInt32.lower(minConfirmations),
+        FfiConverterTypeVerifier_lower(verifier),
+        FfiConverterOptionSequenceString.lower(acceptedGuardians),uniffiCallStatus
     )
 })
 }
@@ -6875,6 +7034,85 @@ public func FfiConverterTypeRegisteredVerifier_lower(_ value: RegisteredVerifier
 
 
 /**
+ * What `Issuer.reissue` did.
+ */
+public struct Reissued: Equatable, Hashable {
+    /**
+     * The credential issued to the new holder (JSON): hand it to the wallet.
+     */
+    public var credential: String
+    /**
+     * The id of the old credential, now revoked.
+     */
+    public var revoked: String
+    /**
+     * The guardians whose confirmations were accepted.
+     */
+    public var confirmedBy: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The credential issued to the new holder (JSON): hand it to the wallet.
+         */credential: String, 
+        /**
+         * The id of the old credential, now revoked.
+         */revoked: String, 
+        /**
+         * The guardians whose confirmations were accepted.
+         */confirmedBy: [String]) {
+        self.credential = credential
+        self.revoked = revoked
+        self.confirmedBy = confirmedBy
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Reissued: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReissued: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Reissued {
+        return
+            try Reissued(
+                credential: FfiConverterString.read(from: &buf), 
+                revoked: FfiConverterString.read(from: &buf), 
+                confirmedBy: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Reissued, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.credential, into: &buf)
+        FfiConverterString.write(value.revoked, into: &buf)
+        FfiConverterSequenceString.write(value.confirmedBy, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReissued_lift(_ buf: RustBuffer) throws -> Reissued {
+    return try FfiConverterTypeReissued.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReissued_lower(_ value: Reissued) -> RustBuffer {
+    return FfiConverterTypeReissued.lower(value)
+}
+
+
+/**
  * Everything the consent screen needs to answer a request.
  */
 public struct RequestAnswers: Equatable, Hashable {
@@ -10391,6 +10629,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_method_holderwallet_rotate() != 3988) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery() != 36972) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_previous_holders() != 32568) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_reissuance_request() != 50241) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_lommebok_ffi_checksum_method_issuer_did() != 39478) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10445,6 +10692,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_lommebok_ffi_checksum_method_issuer_with_status() != 64610) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_lommebok_ffi_checksum_method_issuer_reissue() != 27908) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_lommebok_ffi_checksum_method_signer_algorithm() != 56400) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10479,6 +10729,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_devicerecovery_restore() != 61156) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_devicerecovery_restore_with_platform_key() != 30350) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_devicerecovery_shares() != 46311) {

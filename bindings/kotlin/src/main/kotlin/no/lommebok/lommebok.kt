@@ -747,6 +747,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_rotate(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_previous_holders(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_reissuance_request(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_did(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_issue(
@@ -783,6 +789,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_issuer_with_status(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_issuer_reissue(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_signer_algorithm(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_signer_public_key(
@@ -806,6 +814,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_request_expires_at(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_restore(
+    ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_restore_with_platform_key(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_devicerecovery_shares(
     ): Int
@@ -996,6 +1006,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_rotate(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery(`ptr`: Long,`previousHolder`: RustBuffer.ByValue,`holder`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_previous_holders(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_reissuance_request(`ptr`: Long,`credentialId`: RustBuffer.ByValue,`confirmations`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_clone_issuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_lommebok_ffi_fn_free_issuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1040,6 +1056,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_lommebok_ffi_fn_method_issuer_with_status(`ptr`: Long,`registry`: Long,`lists`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_lommebok_ffi_fn_method_issuer_reissue(`ptr`: Long,`request`: RustBuffer.ByValue,`minConfirmations`: Int,`verifier`: Long,`acceptedGuardians`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_clone_signer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_lommebok_ffi_fn_free_signer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1089,6 +1107,8 @@ internal object UniffiLib {
     external fun uniffi_lommebok_ffi_fn_method_devicerecovery_request_expires_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_devicerecovery_restore(`ptr`: Long,`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`contexts`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_devicerecovery_restore_with_platform_key(`ptr`: Long,`path`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,`signer`: Long,`contexts`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_devicerecovery_shares(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
@@ -1408,6 +1428,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_rotate() and 0xFFFF) != 3988) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery() and 0xFFFF) != 36972) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_previous_holders() and 0xFFFF) != 32568) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_reissuance_request() and 0xFFFF) != 50241) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_did() and 0xFFFF) != 39478) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1462,6 +1491,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_with_status() and 0xFFFF) != 64610) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_issuer_reissue() and 0xFFFF) != 27908) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_lommebok_ffi_checksum_method_signer_algorithm() and 0xFFFF) != 56400) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1496,6 +1528,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore() and 0xFFFF) != 61156) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_restore_with_platform_key() and 0xFFFF) != 30350) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_devicerecovery_shares() and 0xFFFF) != 46311) {
@@ -2205,6 +2240,18 @@ public interface DeviceRecoveryInterface {
     fun `restore`(`path`: kotlin.String, `key`: StoreKey, `contexts`: List<ContextDocument> = listOf()): Restored
     
     /**
+     * As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not in
+     * the backup): the restored wallet moves to the new device's platform key `signer`, and
+     * remembers the old holder DID; credentials bound to it are re-issued through
+     * `HolderWallet.reissuance_request` and the issuer's `Issuer.reissue`.
+     *
+     * # Errors
+     * As [`DeviceRecovery::restore`]; [`LommebokError::Signing`] when the signer cannot give
+     * its public key.
+     */
+    fun `restoreWithPlatformKey`(`path`: kotlin.String, `key`: StoreKey, `signer`: Signer, `contexts`: List<ContextDocument> = listOf()): Restored
+    
+    /**
      * How many shares have been added.
      */
     fun `shares`(): kotlin.UInt
@@ -2466,6 +2513,34 @@ open class DeviceRecovery: Disposable, AutoCloseable, DeviceRecoveryInterface
         
         FfiConverterString.lower(`path`),
         FfiConverterTypeStoreKey.lower(`key`),
+        FfiConverterSequenceTypeContextDocument.lower(`contexts`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not in
+     * the backup): the restored wallet moves to the new device's platform key `signer`, and
+     * remembers the old holder DID; credentials bound to it are re-issued through
+     * `HolderWallet.reissuance_request` and the issuer's `Issuer.reissue`.
+     *
+     * # Errors
+     * As [`DeviceRecovery::restore`]; [`LommebokError::Signing`] when the signer cannot give
+     * its public key.
+     */
+    @Throws(LommebokException::class)override fun `restoreWithPlatformKey`(`path`: kotlin.String, `key`: StoreKey, `signer`: Signer, `contexts`: List<ContextDocument>): Restored {
+            return FfiConverterTypeRestored.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore_with_platform_key(
+        it,
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterTypeStoreKey.lower(`key`),
+        FfiConverterTypeSigner.lower(`signer`),
         FfiConverterSequenceTypeContextDocument.lower(`contexts`),_status)
 }
     }
@@ -3305,6 +3380,35 @@ public interface HolderWalletInterface {
      */
     fun `rotate`(): Protection
     
+    /**
+     * As a guardian (this wallet's holder key signs): confirms that `holder` (the new
+     * phone's DID) is the citizen who was `previous_holder`. Only after checking with the
+     * citizen, in person or by phone.
+     *
+     * # Errors
+     * [`LommebokError::Signing`].
+     */
+    fun `confirmRecovery`(`previousHolder`: kotlin.String, `holder`: kotlin.String): kotlin.String
+    
+    /**
+     * The holder DIDs this wallet had before (platform keys lost with a phone).
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    fun `previousHolders`(): List<kotlin.String>
+    
+    /**
+     * A request to the issuer of the held credential `credential_id` (bound to a previous
+     * holder key) to re-issue it to this wallet's key, with the guardians' `confirmations`;
+     * signed by this wallet's holder key.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when there is no such credential or it is not about a
+     * previous holder; [`LommebokError::Signing`].
+     */
+    fun `reissuanceRequest`(`credentialId`: kotlin.String, `confirmations`: List<kotlin.String>): kotlin.String
+    
     companion object
 }
 
@@ -3773,6 +3877,75 @@ open class HolderWallet: Disposable, AutoCloseable, HolderWalletInterface
     
 
     
+    /**
+     * As a guardian (this wallet's holder key signs): confirms that `holder` (the new
+     * phone's DID) is the citizen who was `previous_holder`. Only after checking with the
+     * citizen, in person or by phone.
+     *
+     * # Errors
+     * [`LommebokError::Signing`].
+     */
+    @Throws(LommebokException::class)override fun `confirmRecovery`(`previousHolder`: kotlin.String, `holder`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery(
+        it,
+        
+        FfiConverterString.lower(`previousHolder`),
+        FfiConverterString.lower(`holder`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The holder DIDs this wallet had before (platform keys lost with a phone).
+     *
+     * # Errors
+     * [`LommebokError::Storage`].
+     */
+    @Throws(LommebokException::class)override fun `previousHolders`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_previous_holders(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A request to the issuer of the held credential `credential_id` (bound to a previous
+     * holder key) to re-issue it to this wallet's key, with the guardians' `confirmations`;
+     * signed by this wallet's holder key.
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] when there is no such credential or it is not about a
+     * previous holder; [`LommebokError::Signing`].
+     */
+    @Throws(LommebokException::class)override fun `reissuanceRequest`(`credentialId`: kotlin.String, `confirmations`: List<kotlin.String>): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_reissuance_request(
+        it,
+        
+        FfiConverterString.lower(`credentialId`),
+        FfiConverterSequenceString.lower(`confirmations`),_status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -4120,6 +4293,21 @@ public interface IssuerInterface {
      * [`StatusRegistry::create_list`]).
      */
     fun `withStatus`(`registry`: StatusRegistry, `lists`: List<kotlin.String>): Issuer
+    
+    /**
+     * Re-issues the credential in the re-issuance `request` to its new holder and revokes the
+     * old one in the same step, when the request is signed by the new holder's key, addressed
+     * to this issuer, the old credential is this issuer's, about the previous holder, valid
+     * and not revoked (as `verifier` sees it: give it this issuer's status lists), and at
+     * least `min_confirmations` distinct guardians confirm (only those in
+     * `accepted_guardians`, when given).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] naming what is wrong (nothing is revoked then);
+     * [`LommebokError::Status`] when the old credential cannot be revoked;
+     * [`LommebokError::Signing`].
+     */
+    fun `reissue`(`request`: kotlin.String, `minConfirmations`: kotlin.UInt, `verifier`: Verifier, `acceptedGuardians`: List<kotlin.String>? = null): Reissued
     
     companion object
 }
@@ -4652,6 +4840,37 @@ open class Issuer: Disposable, AutoCloseable, IssuerInterface
         
         FfiConverterTypeStatusRegistry.lower(`registry`),
         FfiConverterSequenceString.lower(`lists`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Re-issues the credential in the re-issuance `request` to its new holder and revokes the
+     * old one in the same step, when the request is signed by the new holder's key, addressed
+     * to this issuer, the old credential is this issuer's, about the previous holder, valid
+     * and not revoked (as `verifier` sees it: give it this issuer's status lists), and at
+     * least `min_confirmations` distinct guardians confirm (only those in
+     * `accepted_guardians`, when given).
+     *
+     * # Errors
+     * [`LommebokError::InvalidInput`] naming what is wrong (nothing is revoked then);
+     * [`LommebokError::Status`] when the old credential cannot be revoked;
+     * [`LommebokError::Signing`].
+     */
+    @Throws(LommebokException::class)override fun `reissue`(`request`: kotlin.String, `minConfirmations`: kotlin.UInt, `verifier`: Verifier, `acceptedGuardians`: List<kotlin.String>?): Reissued {
+            return FfiConverterTypeReissued.lift(
+    callWithHandle {
+    uniffiRustCallWithError(LommebokException) { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_issuer_reissue(
+        it,
+        
+        FfiConverterString.lower(`request`),
+        FfiConverterUInt.lower(`minConfirmations`),
+        FfiConverterTypeVerifier.lower(`verifier`),
+        FfiConverterOptionalSequenceString.lower(`acceptedGuardians`),_status)
 }
     }
     )
@@ -9556,6 +9775,61 @@ public object FfiConverterTypeRegisteredVerifier: FfiConverterRustBuffer<Registe
             FfiConverterSequenceString.write(value.`responseUris`, buf)
             FfiConverterOptionalString.write(value.`validFrom`, buf)
             FfiConverterOptionalString.write(value.`validUntil`, buf)
+    }
+}
+
+
+
+/**
+ * What `Issuer.reissue` did.
+ */
+data class Reissued (
+    /**
+     * The credential issued to the new holder (JSON): hand it to the wallet.
+     */
+    var `credential`: kotlin.String
+    , 
+    /**
+     * The id of the old credential, now revoked.
+     */
+    var `revoked`: kotlin.String
+    , 
+    /**
+     * The guardians whose confirmations were accepted.
+     */
+    var `confirmedBy`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReissued: FfiConverterRustBuffer<Reissued> {
+    override fun read(buf: ByteBuffer): Reissued {
+        return Reissued(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Reissued) = (
+            FfiConverterString.allocationSize(value.`credential`) +
+            FfiConverterString.allocationSize(value.`revoked`) +
+            FfiConverterSequenceString.allocationSize(value.`confirmedBy`)
+    )
+
+    override fun write(value: Reissued, buf: ByteBuffer) {
+            FfiConverterString.write(value.`credential`, buf)
+            FfiConverterString.write(value.`revoked`, buf)
+            FfiConverterSequenceString.write(value.`confirmedBy`, buf)
     }
 }
 
