@@ -24,50 +24,43 @@ use lommebok::wallet::recovery::{self, DeviceRecovery, Guardian, GuardianWallet,
 use lommebok::wallet::store::PassphraseKey;
 use lommebok::wallet::{Choice, HolderWallet};
 use lommebok::{
-    Algorithm, CheckKind, Did, Issuer, Signer as _, SoftwareKey, VerificationReport, Verifier,
+    Algorithm, CheckKind, Did, Issuer, Signer as _, SoftwareKey, Verification,
+    VerifiedPresentation, Verifier,
+};
+use lommebok_examples::{
+    check_name, exit_code, failed_as_revoked, karis_residence, print_report, remove_scratch_files,
+    scratch_file,
 };
 use lommebok_sqlite::{SqliteStatusStore, SqliteStorage};
 use serde_json::json;
 
-/// The demo's throwaway SQLite databases.
-const DATABASES: [&str; 7] = [
-    "municipality-status",
-    "kari-status",
-    "kari-old-phone",
-    "kari-new-phone",
-    "ola",
-    "ingrid",
-    "per",
+/// The name of this demo's throwaway files.
+const DEMO: &str = "recovery";
+/// Its throwaway files: SQLite databases, and the backup.
+const FILES: [&str; 8] = [
+    "municipality-status.sqlite",
+    "kari-status.sqlite",
+    "kari-old-phone.sqlite",
+    "kari-new-phone.sqlite",
+    "ola.sqlite",
+    "ingrid.sqlite",
+    "per.sqlite",
+    "backup.bin",
 ];
 
 fn main() -> ExitCode {
     let result = run();
     // The demo's files are throwaway.
-    for name in DATABASES {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut path = demo_file(name).into_os_string();
-            path.push(suffix);
-            let _ = std::fs::remove_file(path);
-        }
-    }
-    let _ = std::fs::remove_file(backup_file());
-    match result {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(3)
-        }
-    }
+    remove_scratch_files(DEMO, &FILES);
+    exit_code(result)
 }
 
 fn run() -> Result<bool, Box<dyn std::error::Error>> {
     // 1. Tromsø kommune issues with a revocation list (as in `examples/demo.rs`) and publishes
     //    the list; wallets and the pharmacy keep a copy and check status offline.
     let revocations = "https://tromso.kommune.example/status/revocation/1";
-    let registry = StatusRegistry::new(Arc::new(SqliteStatusStore::open(demo_file(
-        "municipality-status",
-    ))?));
+    let database = scratch_file(DEMO, "municipality-status.sqlite");
+    let registry = StatusRegistry::new(Arc::new(SqliteStatusStore::open(database)?));
     registry.create_list(revocations, StatusPurpose::Revocation)?;
     let municipality = Issuer::new(Arc::new(SoftwareKey::generate(Algorithm::Ed25519)))
         .with_status(registry, &[revocations]);
@@ -80,21 +73,15 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     //    Kari's wallet app keeps what she holds in an encrypted SQLite store, unlocked with her
     //    passphrase; its holder key is a software key made on first open, sealed in the store.
     let old_phone = HolderWallet::open(
-        Arc::new(SqliteStorage::open(demo_file("kari-old-phone"))?),
+        Arc::new(SqliteStorage::open(scratch_file(
+            DEMO,
+            "kari-old-phone.sqlite",
+        ))?),
         &PassphraseKey::new("blåbærsyltetøy på vaffel"),
         None,
     )?;
     println!("Kari           {}", old_phone.did());
-    let residence = municipality.issue(
-        &municipality
-            .credential()
-            .with_context(json!("https://www.w3.org/ns/credentials/examples/v2"))
-            .with_type("ResidenceCredential")
-            .with_subject_id(old_phone.did().as_str())
-            .with_claim("name", json!("Kari Nordmann"))
-            .with_claim("municipality", json!("Tromsø"))
-            .build()?,
-    )?;
+    let residence = karis_residence(&municipality, old_phone.did())?;
     let held = old_phone.import(&residence.to_json_string(), &checking(), None)?;
     println!(
         "Kari's wallet  holds {:?} from the municipality",
@@ -110,7 +97,10 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         ("Per", "Per sitt passord"),
     ] {
         let wallet = HolderWallet::open(
-            Arc::new(SqliteStorage::open(demo_file(&name.to_lowercase()))?),
+            Arc::new(SqliteStorage::open(scratch_file(
+                DEMO,
+                &format!("{}.sqlite", name.to_lowercase()),
+            ))?),
             &PassphraseKey::new(passphrase),
             None,
         )?;
@@ -144,7 +134,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             share.sealed.len()
         );
     }
-    let backup_file = backup_file();
+    let backup_file = scratch_file(DEMO, "backup.bin");
     std::fs::write(&backup_file, &protection.backup)?;
     println!(
         "backup         {} bytes at the service desk, epoch {}, {} of {} shares needed",
@@ -158,7 +148,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
 
     // 3. Kari loses her phone (the store goes with it).
     drop(old_phone);
-    std::fs::remove_file(demo_file("kari-old-phone"))?;
+    std::fs::remove_file(scratch_file(DEMO, "kari-old-phone.sqlite"))?;
     println!("\nKari loses her phone");
 
     //    On a new phone, the app fetches the backup and starts a recovery with the new device's
@@ -199,7 +189,10 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     //    Two shares open the backup: the whole wallet comes back into a new store, under a new
     //    passphrase, and the split rotates to the next epoch right away.
     let restored = device.restore(
-        Arc::new(SqliteStorage::open(demo_file("kari-new-phone"))?),
+        Arc::new(SqliteStorage::open(scratch_file(
+            DEMO,
+            "kari-new-phone.sqlite",
+        ))?),
         &PassphraseKey::new("ny telefon, nytt passord"),
     )?;
     let kari = restored.wallet;
@@ -270,18 +263,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         .to_string(),
     )?;
     println!("\npharmacy       {pharmacy_did}");
-    let request = pharmacy.request(Some(&pharmacy_domain));
-    let made = kari.present(
-        &query,
-        &Choice::defaults(&kari.answers(&query)?),
-        &request,
-        "Apotek 1 Tromsø",
-    )?;
-    let Some(answer) = made.presentations.first() else {
-        println!("Kari's wallet found nothing to answer with");
-        return Ok(false);
-    };
-    let outcome = pharmacy.verify_presentation(&answer.presentation, &request)?;
+    let outcome = present_at_pharmacy(&kari, &pharmacy, &query, &pharmacy_domain)?;
     print_report(&outcome.report);
     if !outcome.is_valid() {
         println!("\nREJECTED");
@@ -302,8 +284,10 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         .find(|key| &Did::from_public_key(&key.public_key()) == kari.did())
         .ok_or("the restored wallet has no software holder key")?;
     let delegations = "https://kari.example/status/delegations";
-    let kari_registry =
-        StatusRegistry::new(Arc::new(SqliteStatusStore::open(demo_file("kari-status"))?));
+    let kari_registry = StatusRegistry::new(Arc::new(SqliteStatusStore::open(scratch_file(
+        DEMO,
+        "kari-status.sqlite",
+    ))?));
     kari_registry.create_list(delegations, StatusPurpose::Revocation)?;
     let kari_signs = Issuer::new(Arc::new(kari_key)).with_status(kari_registry, &[delegations]);
     let (_, ola_wallet) = &people[0];
@@ -333,20 +317,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     //    under a delegation it holds), and answers the pharmacy's query with both.
     ola_wallet.import(&delegation.to_json_string(), &checking(), None)?;
     ola_wallet.import(&kari.export(&holds[0].id)?, &checking(), None)?;
-    let ola_presents = || -> Result<_, Box<dyn std::error::Error>> {
-        let request = pharmacy.request(Some(&pharmacy_domain));
-        let made = ola_wallet.present(
-            &query,
-            &Choice::defaults(&ola_wallet.answers(&query)?),
-            &request,
-            "Apotek 1 Tromsø",
-        )?;
-        let answer = made
-            .presentations
-            .first()
-            .ok_or("Ola's wallet found nothing to answer with")?;
-        Ok(pharmacy.verify_presentation(&answer.presentation, &request)?)
-    };
+    let ola_presents = || present_at_pharmacy(ola_wallet, &pharmacy, &query, &pharmacy_domain);
     let outcome = ola_presents()?;
     print_report(&outcome.report);
     let on_behalf = outcome
@@ -378,14 +349,11 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         println!(
             "FAIL {:<14} {:<16} {}",
             check.target,
-            kind(check.check),
+            check_name(check.check),
             check.reason
         );
     }
-    let revoked = outcome
-        .report
-        .failures()
-        .any(|c| c.check == CheckKind::Status && c.reason == "revoked");
+    let revoked = failed_as_revoked(&outcome.report);
     println!(
         "\n{}",
         if revoked && !outcome.is_valid() {
@@ -397,38 +365,24 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     Ok(revoked && !outcome.is_valid())
 }
 
-/// A throwaway file for the demo's databases, removed when the demo ends.
-fn demo_file(name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!(
-        "lommebok-recovery-{name}-{}.sqlite",
-        std::process::id()
-    ))
-}
-
-/// The file standing in for the municipality's service desk, removed when the demo ends.
-fn backup_file() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!(
-        "lommebok-recovery-backup-{}.bin",
-        std::process::id()
-    ))
-}
-
-fn kind(check: CheckKind) -> String {
-    serde_json::to_value(check)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn print_report(report: &VerificationReport) {
-    println!("\n--- verification report ---");
-    for check in &report.checks {
-        println!(
-            "{} {:<14} {:<16} {}",
-            if check.passed { "PASS" } else { "FAIL" },
-            check.target,
-            kind(check.check),
-            check.reason
-        );
-    }
+/// Presents from `wallet` what it chooses by default to answer `query` at the pharmacy (the
+/// request bound to `domain`), and gives the pharmacy's verification.
+fn present_at_pharmacy(
+    wallet: &HolderWallet,
+    pharmacy: &Verifier,
+    query: &DcqlQuery,
+    domain: &str,
+) -> Result<Verification<VerifiedPresentation>, Box<dyn std::error::Error>> {
+    let request = pharmacy.request(Some(domain));
+    let made = wallet.present(
+        query,
+        &Choice::defaults(&wallet.answers(query)?),
+        &request,
+        "Apotek 1 Tromsø",
+    )?;
+    let answer = made
+        .presentations
+        .first()
+        .ok_or("the wallet found nothing to answer with")?;
+    Ok(pharmacy.verify_presentation(&answer.presentation, &request)?)
 }
