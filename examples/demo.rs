@@ -25,29 +25,22 @@ use lommebok::wallet::store::PassphraseKey;
 use lommebok::wallet::{Choice, HolderWallet};
 use lommebok::{
     Algorithm, CheckKind, ClaimPath, Issuer, ResponsePart, ResponseVerification, SdJwtIssuerKey,
-    SdJwtOptions, Signer as _, SoftwareKey, VerificationReport, Verifier, Wallet,
+    SdJwtOptions, Signer as _, SoftwareKey, Verifier, Wallet,
+};
+use lommebok_examples::{
+    exit_code, failed_as_revoked, karis_residence, print_report, remove_scratch_files, scratch_file,
 };
 use lommebok_sqlite::{SqliteStatusStore, SqliteStorage};
 use serde_json::json;
 
+/// The name of this demo's throwaway files.
+const DEMO: &str = "demo";
+
 fn main() -> ExitCode {
     let result = run();
     // The demo's databases are throwaway.
-    for name in ["status", "wallet"] {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut path = demo_file(name).into_os_string();
-            path.push(suffix);
-            let _ = std::fs::remove_file(path);
-        }
-    }
-    match result {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(3)
-        }
-    }
+    remove_scratch_files(DEMO, &["status.sqlite", "wallet.sqlite"]);
+    exit_code(result)
 }
 
 fn run() -> Result<bool, Box<dyn std::error::Error>> {
@@ -56,7 +49,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     //    It keeps a revocation list in a SQLite file: every credential gets a random index in it,
     //    never handed out again.
     let revocations = "https://tromso.kommune.example/status/revocation/1";
-    let database = demo_file("status");
+    let database = scratch_file(DEMO, "status.sqlite");
     let registry = StatusRegistry::new(Arc::new(SqliteStatusStore::open(&database)?));
     registry.create_list(revocations, StatusPurpose::Revocation)?;
     println!("status lists  {}", database.display());
@@ -69,16 +62,9 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let mut wallet = Wallet::new(kari_key.clone());
     println!("citizen       {}", wallet.did());
 
-    // 3. The municipality issues a residence credential about Kari.
-    let unsigned = municipality
-        .credential()
-        .with_context(json!("https://www.w3.org/ns/credentials/examples/v2"))
-        .with_type("ResidenceCredential")
-        .with_subject_id(wallet.did().as_str())
-        .with_claim("name", json!("Kari Nordmann"))
-        .with_claim("municipality", json!("Tromsø"))
-        .build()?;
-    let credential = municipality.issue(&unsigned)?;
+    // 3. The municipality issues a residence credential about Kari (`karis_residence`, in
+    //    `src/lib.rs`, builds it with `municipality.credential()` and signs it).
+    let credential = karis_residence(&municipality, wallet.did())?;
     println!(
         "\n--- issued credential ---\n{}",
         credential.to_json_string()
@@ -103,19 +89,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
 
     // 7. The pharmacy verifies offline and prints every check.
     let outcome = pharmacy.verify_presentation(&presentation.to_json_string(), &request)?;
-    println!("\n--- verification report ---");
-    for check in &outcome.report.checks {
-        println!(
-            "{} {:<14} {:<16} {}",
-            if check.passed { "PASS" } else { "FAIL" },
-            check.target,
-            serde_json::to_value(check.check)
-                .unwrap_or_default()
-                .as_str()
-                .unwrap_or_default(),
-            check.reason
-        );
-    }
+    print_report(&outcome.report);
     let Some(verified) = outcome.verified() else {
         println!("\nREJECTED");
         return Ok(false);
@@ -154,10 +128,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let presentation = wallet.present(wallet.credentials(), &request)?;
     let outcome = pharmacy.verify_presentation(&presentation.to_json_string(), &request)?;
     print_report(&outcome.report);
-    let revoked = outcome
-        .report
-        .failures()
-        .any(|c| c.check == CheckKind::Status && c.reason == "revoked");
+    let revoked = failed_as_revoked(&outcome.report);
     println!(
         "\n{}",
         if revoked {
@@ -273,7 +244,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     // 13. Kari's wallet app keeps what it holds in an encrypted store (sealed records in a
     //     SQLite file, unlocked with her passphrase through Argon2id). It imports the PID only
     //     after checking it verifies and is bound to her key.
-    let store_file = demo_file("wallet");
+    let store_file = scratch_file(DEMO, "wallet.sqlite");
     let kari_app = HolderWallet::open(
         Arc::new(SqliteStorage::open(&store_file)?),
         &PassphraseKey::new("correct horse battery staple"),
@@ -399,28 +370,4 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         }
     );
     Ok(untrusted.is_some() && !outcome.is_valid())
-}
-
-/// A throwaway file for the demo's databases, removed when the demo ends.
-fn demo_file(name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!(
-        "lommebok-demo-{name}-{}.sqlite",
-        std::process::id()
-    ))
-}
-
-fn print_report(report: &VerificationReport) {
-    println!("\n--- verification report ---");
-    for check in &report.checks {
-        println!(
-            "{} {:<14} {:<16} {}",
-            if check.passed { "PASS" } else { "FAIL" },
-            check.target,
-            serde_json::to_value(check.check)
-                .unwrap_or_default()
-                .as_str()
-                .unwrap_or_default(),
-            check.reason
-        );
-    }
 }
