@@ -69,7 +69,7 @@ impl Issuer {
         &self.inner
     }
 
-    fn wrap(inner: lommebok::Issuer) -> Arc<Self> {
+    pub(crate) fn wrap(inner: lommebok::Issuer) -> Arc<Self> {
         Arc::new(Issuer { inner })
     }
 }

@@ -30,6 +30,14 @@ pub struct Reissued {
 
 #[uniffi::export]
 impl HolderWallet {
+    /// An `Issuer` that signs as this wallet's holder (its DID and key, platform or
+    /// software): for what the citizen issues herself, such as a delegation to a helper
+    /// (`Issuer.issue_delegation`); add a status registry with `with_status` to be able to
+    /// revoke it.
+    pub fn as_issuer(&self) -> Arc<Issuer> {
+        Issuer::wrap(self.inner.issuer())
+    }
+
     /// The holder DIDs this wallet had before (platform keys lost with a phone).
     ///
     /// # Errors
@@ -276,5 +284,46 @@ mod tests {
             matches!(imported, ImportResult::Imported { .. }),
             "{imported:?}"
         );
+    }
+    #[test]
+    fn a_citizen_on_a_platform_key_delegates_from_her_wallet() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+        let kari =
+            HolderWallet::open(path("kari.db"), key(1), Some(platform_key(9)), vec![]).unwrap();
+        let ola = HolderWallet::open(path("ola.db"), key(2), None, vec![]).unwrap();
+        let delegation = kari
+            .as_issuer()
+            .issue_delegation(
+                kari.did(),
+                ola.did(),
+                crate::DelegationScope {
+                    credential_types: vec!["ExampleResidenceCredential".into()],
+                    verifiers: vec![],
+                    purposes: vec![],
+                },
+                None,
+            )
+            .unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&delegation).unwrap();
+        assert_eq!(parsed["issuer"], serde_json::json!(kari.did()));
+        assert!(
+            Verifier::new()
+                .verify_credential(delegation.clone())
+                .unwrap()
+                .valid
+        );
+        // Ola keeps it, and then Kari's residence credential under it.
+        assert!(matches!(
+            ola.import_credential(delegation, Verifier::new(), None)
+                .unwrap(),
+            ImportResult::Imported { .. }
+        ));
+        let municipality = Issuer::new(SoftwareKey::generate(KeyAlgorithm::Ed25519));
+        assert!(matches!(
+            ola.import_credential(residence(&municipality, &kari.did()), Verifier::new(), None)
+                .unwrap(),
+            ImportResult::Imported { .. }
+        ));
     }
 }

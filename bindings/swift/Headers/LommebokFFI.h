@@ -370,6 +370,11 @@ RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup(uint64_t pt
 RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_rotate(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_AS_ISSUER
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_AS_ISSUER
+uint64_t uniffi_lommebok_ffi_fn_method_holderwallet_as_issuer(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_CONFIRM_RECOVERY
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_FN_METHOD_HOLDERWALLET_CONFIRM_RECOVERY
 RustBuffer uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery(uint64_t ptr, RustBuffer previous_holder, RustBuffer holder, RustCallStatus *_Nonnull out_status
@@ -1358,6 +1363,12 @@ uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_refresh_backup(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_ROTATE
 #define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_ROTATE
 uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_rotate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_AS_ISSUER
+#define UNIFFI_FFIDEF_UNIFFI_LOMMEBOK_FFI_CHECKSUM_METHOD_HOLDERWALLET_AS_ISSUER
+uint16_t uniffi_lommebok_ffi_checksum_method_holderwallet_as_issuer(void
     
 );
 #endif

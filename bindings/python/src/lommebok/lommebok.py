@@ -574,6 +574,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_answers() != 52392:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_as_issuer() != 40904:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery() != 36972:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_lommebok_ffi_checksum_method_holderwallet_delete() != 52088:
@@ -866,6 +868,9 @@ _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_activity_json.restyp
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_answers.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_answers.restype = ctypes.c_uint16
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_as_issuer.argtypes = (
+)
+_UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_as_issuer.restype = ctypes.c_uint16
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery.argtypes = (
 )
 _UniffiLib.uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery.restype = ctypes.c_uint16
@@ -1294,6 +1299,11 @@ _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_as_issuer.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_as_issuer.restype = ctypes.c_uint64
 _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -4895,6 +4905,196 @@ class _UniffiFfiConverterTypeLommebokError(_UniffiConverterRustBuffer):
             buf.write_i32(6)
             _UniffiFfiConverterString.write(value.reason, buf)
 
+@dataclass
+class SdJwtOptions:
+    """
+    What an issuer puts in an SD-JWT VC besides the claims. Only `vct` is required.
+"""
+    def __init__(self, *, vct:str, holder_key_jwk:typing.Optional[str] = _DEFAULT, issuer:typing.Optional[str] = _DEFAULT, valid_from:typing.Optional[str] = _DEFAULT, valid_until:typing.Optional[str] = _DEFAULT, decoys:int = 0, status_list_url:typing.Optional[str] = _DEFAULT, status_credential_id:typing.Optional[str] = _DEFAULT):
+        self.vct = vct
+        if holder_key_jwk is _DEFAULT:
+            self.holder_key_jwk = None
+        else:
+            self.holder_key_jwk = holder_key_jwk
+        if issuer is _DEFAULT:
+            self.issuer = None
+        else:
+            self.issuer = issuer
+        if valid_from is _DEFAULT:
+            self.valid_from = None
+        else:
+            self.valid_from = valid_from
+        if valid_until is _DEFAULT:
+            self.valid_until = None
+        else:
+            self.valid_until = valid_until
+        self.decoys = decoys
+        if status_list_url is _DEFAULT:
+            self.status_list_url = None
+        else:
+            self.status_list_url = status_list_url
+        if status_credential_id is _DEFAULT:
+            self.status_credential_id = None
+        else:
+            self.status_credential_id = status_credential_id
+        
+        
+
+    
+    def __str__(self):
+        return "SdJwtOptions(vct={}, holder_key_jwk={}, issuer={}, valid_from={}, valid_until={}, decoys={}, status_list_url={}, status_credential_id={})".format(self.vct, self.holder_key_jwk, self.issuer, self.valid_from, self.valid_until, self.decoys, self.status_list_url, self.status_credential_id)
+    def __eq__(self, other):
+        if self.vct != other.vct:
+            return False
+        if self.holder_key_jwk != other.holder_key_jwk:
+            return False
+        if self.issuer != other.issuer:
+            return False
+        if self.valid_from != other.valid_from:
+            return False
+        if self.valid_until != other.valid_until:
+            return False
+        if self.decoys != other.decoys:
+            return False
+        if self.status_list_url != other.status_list_url:
+            return False
+        if self.status_credential_id != other.status_credential_id:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSdJwtOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SdJwtOptions(
+            vct=_UniffiFfiConverterString.read(buf),
+            holder_key_jwk=_UniffiFfiConverterOptionalString.read(buf),
+            issuer=_UniffiFfiConverterOptionalString.read(buf),
+            valid_from=_UniffiFfiConverterOptionalString.read(buf),
+            valid_until=_UniffiFfiConverterOptionalString.read(buf),
+            decoys=_UniffiFfiConverterUInt32.read(buf),
+            status_list_url=_UniffiFfiConverterOptionalString.read(buf),
+            status_credential_id=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.vct)
+        _UniffiFfiConverterOptionalString.check_lower(value.holder_key_jwk)
+        _UniffiFfiConverterOptionalString.check_lower(value.issuer)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
+        _UniffiFfiConverterUInt32.check_lower(value.decoys)
+        _UniffiFfiConverterOptionalString.check_lower(value.status_list_url)
+        _UniffiFfiConverterOptionalString.check_lower(value.status_credential_id)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.vct, buf)
+        _UniffiFfiConverterOptionalString.write(value.holder_key_jwk, buf)
+        _UniffiFfiConverterOptionalString.write(value.issuer, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
+        _UniffiFfiConverterUInt32.write(value.decoys, buf)
+        _UniffiFfiConverterOptionalString.write(value.status_list_url, buf)
+        _UniffiFfiConverterOptionalString.write(value.status_credential_id, buf)
+
+class _UniffiFfiConverterSequenceTypeListedIssuer(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeListedIssuer.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeListedIssuer.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeListedIssuer.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeRegisteredVerifier(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeRegisteredVerifier.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeRegisteredVerifier.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeRegisteredVerifier.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class TrustListContents:
+    """
+    What a trust list lists. See the README's "Trust lists" for the wire form.
+"""
+    def __init__(self, *, list_id:str, sequence:int, issuers:typing.List[ListedIssuer], verifiers:typing.List[RegisteredVerifier]):
+        self.list_id = list_id
+        self.sequence = sequence
+        self.issuers = issuers
+        self.verifiers = verifiers
+        
+        
+
+    
+    def __str__(self):
+        return "TrustListContents(list_id={}, sequence={}, issuers={}, verifiers={})".format(self.list_id, self.sequence, self.issuers, self.verifiers)
+    def __eq__(self, other):
+        if self.list_id != other.list_id:
+            return False
+        if self.sequence != other.sequence:
+            return False
+        if self.issuers != other.issuers:
+            return False
+        if self.verifiers != other.verifiers:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTrustListContents(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TrustListContents(
+            list_id=_UniffiFfiConverterString.read(buf),
+            sequence=_UniffiFfiConverterUInt64.read(buf),
+            issuers=_UniffiFfiConverterSequenceTypeListedIssuer.read(buf),
+            verifiers=_UniffiFfiConverterSequenceTypeRegisteredVerifier.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.list_id)
+        _UniffiFfiConverterUInt64.check_lower(value.sequence)
+        _UniffiFfiConverterSequenceTypeListedIssuer.check_lower(value.issuers)
+        _UniffiFfiConverterSequenceTypeRegisteredVerifier.check_lower(value.verifiers)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.list_id, buf)
+        _UniffiFfiConverterUInt64.write(value.sequence, buf)
+        _UniffiFfiConverterSequenceTypeListedIssuer.write(value.issuers, buf)
+        _UniffiFfiConverterSequenceTypeRegisteredVerifier.write(value.verifiers, buf)
+
 
 
 
@@ -6329,1663 +6529,6 @@ class _UniffiFfiConverterTypeVerifier:
     def write(cls, value: Verifier, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
-class _UniffiFfiConverterOptionalTypeSdJwtIssuer(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeSdJwtIssuer.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeSdJwtIssuer.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeSdJwtIssuer.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterOptionalTypeVerificationReport(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeVerificationReport.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeVerificationReport.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeVerificationReport.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-
-
-
-
-
-class ImportResult:
-    """
-    What became of a credential handed to [`HolderWallet::import_credential`].
-"""
-    def __init__(self):
-        raise RuntimeError("ImportResult cannot be instantiated directly")
-
-    # Each enum variant is a nested class of the enum itself.
-    @dataclass
-    class IMPORTED:
-        """
-        It verified, is bound to this holder, and is kept.
-"""
-        
-        def __init__(self, credential:CredentialSummary):
-            self.credential = credential
-            
-            """
-        What the wallet shows of it.
-"""
-        
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "ImportResult.IMPORTED(credential={})".format(self.credential)
-        def __eq__(self, other):
-            if not isinstance(other, ImportResult):
-                return NotImplemented
-            if not other.is_IMPORTED():
-                return False
-            if self.credential != other.credential:
-                return False
-            return True
-
-    @dataclass
-    class REFUSED:
-        """
-        It was not kept: it does not verify (`report` says which check failed), or it is
-        someone else's (`report` is `None`).
-"""
-        
-        def __init__(self, reason:str, report:typing.Optional[VerificationReport]):
-            self.reason = reason
-            
-            """
-        Why, for the citizen.
-"""
-        
-            self.report = report
-            
-            """
-        Every check made, when it was verified.
-"""
-        
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "ImportResult.REFUSED(reason={}, report={})".format(self.reason, self.report)
-        def __eq__(self, other):
-            if not isinstance(other, ImportResult):
-                return NotImplemented
-            if not other.is_REFUSED():
-                return False
-            if self.reason != other.reason:
-                return False
-            if self.report != other.report:
-                return False
-            return True
-
-    
-
-    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
-    # whether an instance is that variant.
-    def is_IMPORTED(self) -> bool:
-        return isinstance(self, ImportResult.IMPORTED)
-    def is_imported(self) -> bool:
-        return isinstance(self, ImportResult.IMPORTED)
-    def is_REFUSED(self) -> bool:
-        return isinstance(self, ImportResult.REFUSED)
-    def is_refused(self) -> bool:
-        return isinstance(self, ImportResult.REFUSED)
-    
-
-# Now, a little trick - we make each nested variant class be a subclass of the main
-# enum class, so that method calls and instance checks etc will work intuitively.
-# We might be able to do this a little more neatly with a metaclass, but this'll do.
-ImportResult.IMPORTED = type("ImportResult.IMPORTED", (ImportResult.IMPORTED, ImportResult,), {})  # type: ignore
-ImportResult.REFUSED = type("ImportResult.REFUSED", (ImportResult.REFUSED, ImportResult,), {})  # type: ignore
-
-
-
-
-class _UniffiFfiConverterTypeImportResult(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return ImportResult.IMPORTED(
-                _UniffiFfiConverterTypeCredentialSummary.read(buf),
-            )
-        if variant == 2:
-            return ImportResult.REFUSED(
-                _UniffiFfiConverterString.read(buf),
-                _UniffiFfiConverterOptionalTypeVerificationReport.read(buf),
-            )
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value.is_IMPORTED():
-            _UniffiFfiConverterTypeCredentialSummary.check_lower(value.credential)
-            return
-        if value.is_REFUSED():
-            _UniffiFfiConverterString.check_lower(value.reason)
-            _UniffiFfiConverterOptionalTypeVerificationReport.check_lower(value.report)
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value.is_IMPORTED():
-            buf.write_i32(1)
-            _UniffiFfiConverterTypeCredentialSummary.write(value.credential, buf)
-        if value.is_REFUSED():
-            buf.write_i32(2)
-            _UniffiFfiConverterString.write(value.reason, buf)
-            _UniffiFfiConverterOptionalTypeVerificationReport.write(value.report, buf)
-
-
-
-class _UniffiFfiConverterSequenceTypeOverAsk(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeOverAsk.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeOverAsk.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeOverAsk.read(buf) for i in range(count)
-        ]
-
-class _UniffiFfiConverterOptionalTypeRegisteredVerifier(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeRegisteredVerifier.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeRegisteredVerifier.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeRegisteredVerifier.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-
-class RequestCheckProtocol(typing.Protocol):
-    """
-    A signed request whose signature verified, and what the trust lists say of its verifier.
-    Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
-    [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
-    [`RequestCheck::acceptable`].
-"""
-    
-    def acceptable(self, ) -> bool:
-        """
-        Whether it may be answered under the policy it was checked with.
-"""
-        raise NotImplementedError
-    def over_asking(self, ) -> typing.List[OverAsk]:
-        """
-        What it asks beyond its registration.
-"""
-        raise NotImplementedError
-    def presentation_request(self, ) -> PresentationRequest:
-        """
-        The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
-"""
-        raise NotImplementedError
-    def purpose(self, ) -> typing.Optional[str]:
-        """
-        The registered purpose, if registered.
-"""
-        raise NotImplementedError
-    def query_json(self, ) -> str:
-        """
-        The DCQL query, as JSON: for `HolderWallet.answers`.
-"""
-        raise NotImplementedError
-    def refusals(self, ) -> typing.List[str]:
-        """
-        Why not, one sentence each (empty when acceptable).
-"""
-        raise NotImplementedError
-    def registered(self, ) -> bool:
-        """
-        Whether a trust list registers the verifier.
-"""
-        raise NotImplementedError
-    def registration(self, ) -> typing.Optional[RegisteredVerifier]:
-        """
-        The registration, if any.
-"""
-        raise NotImplementedError
-    def response_uri(self, ) -> str:
-        """
-        Where the response must be sent (and nowhere else).
-"""
-        raise NotImplementedError
-    def state(self, ) -> typing.Optional[str]:
-        """
-        `state`, to send back with the response.
-"""
-        raise NotImplementedError
-    def verifier_did(self, ) -> str:
-        """
-        The verifier's DID (it signed the request).
-"""
-        raise NotImplementedError
-    def verifier_name(self, ) -> str:
-        """
-        The registered name, or `unregistered verifier <DID>`.
-"""
-        raise NotImplementedError
-
-class RequestCheck(RequestCheckProtocol):
-    """
-    A signed request whose signature verified, and what the trust lists say of its verifier.
-    Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
-    [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
-    [`RequestCheck::acceptable`].
-"""
-    
-    _handle: ctypes.c_uint64
-    
-    def __init__(self, *args, **kwargs):
-        raise ValueError("This class has no default constructor")
-
-    def __del__(self):
-        # In case of partial initialization of instances.
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_requestcheck, handle)
-
-    def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_requestcheck, self._handle)
-
-    # Used by alternative constructors or any methods which return this type.
-    @classmethod
-    def _uniffi_make_instance(cls, handle):
-        # Lightly yucky way to bypass the usual __init__ logic
-        # and just create a new instance with the required handle.
-        inst = cls.__new__(cls)
-        inst._handle = handle
-        return inst
-    def acceptable(self, ) -> bool:
-        """
-        Whether it may be answered under the policy it was checked with.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_acceptable,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def over_asking(self, ) -> typing.List[OverAsk]:
-        """
-        What it asks beyond its registration.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeOverAsk.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_over_asking,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def presentation_request(self, ) -> PresentationRequest:
-        """
-        The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypePresentationRequest.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_presentation_request,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def purpose(self, ) -> typing.Optional[str]:
-        """
-        The registered purpose, if registered.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_purpose,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def query_json(self, ) -> str:
-        """
-        The DCQL query, as JSON: for `HolderWallet.answers`.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_query_json,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def refusals(self, ) -> typing.List[str]:
-        """
-        Why not, one sentence each (empty when acceptable).
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_refusals,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def registered(self, ) -> bool:
-        """
-        Whether a trust list registers the verifier.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registered,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def registration(self, ) -> typing.Optional[RegisteredVerifier]:
-        """
-        The registration, if any.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterOptionalTypeRegisteredVerifier.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registration,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def response_uri(self, ) -> str:
-        """
-        Where the response must be sent (and nowhere else).
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_response_uri,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def state(self, ) -> typing.Optional[str]:
-        """
-        `state`, to send back with the response.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_state,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def verifier_did(self, ) -> str:
-        """
-        The verifier's DID (it signed the request).
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_did,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def verifier_name(self, ) -> str:
-        """
-        The registered name, or `unregistered verifier <DID>`.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_name,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-
-
-
-class _UniffiFfiConverterTypeRequestCheck:
-    @staticmethod
-    def lift(value: int) -> RequestCheck:
-        return RequestCheck._uniffi_make_instance(value)
-
-    @staticmethod
-    def check_lower(value: RequestCheck):
-        if not isinstance(value, RequestCheck):
-            raise TypeError("Expected RequestCheck instance, {} found".format(type(value).__name__))
-
-    @staticmethod
-    def lower(value: RequestCheck) -> ctypes.c_uint64:
-        return value._uniffi_clone_handle()
-
-    @classmethod
-    def read(cls, buf: _UniffiRustBuffer) -> RequestCheck:
-        ptr = buf.read_u64()
-        if ptr == 0:
-            raise InternalError("Raw handle value was null")
-        return cls.lift(ptr)
-
-    @classmethod
-    def write(cls, value: RequestCheck, buf: _UniffiRustBuffer):
-        buf.write_u64(cls.lower(value))
-
-class _UniffiFfiConverterSequenceTypeGuardian(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeGuardian.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeGuardian.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeGuardian.read(buf) for i in range(count)
-        ]
-
-
-class HolderWalletProtocol(typing.Protocol):
-    """
-    The citizen's wallet, kept in an encrypted SQLite file.
-
-    Every record (credential, software holder key, activity entry) is sealed with
-    XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
-    transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
-    software Ed25519 key the wallet makes on first open and keeps sealed in the store.
-"""
-    
-    def activity(self, ) -> ActivityLog:
-        """
-        The activity log: every presentation made, oldest first.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def activity_json(self, ) -> str:
-        """
-        The activity log as JSON, for the citizen to export.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def answers(self, query_json: str) -> RequestAnswers:
-        """
-        Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
-        each way exactly which claims would leave the phone.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def confirm_recovery(self, previous_holder: str,holder: str) -> str:
-        """
-        As a guardian (this wallet's holder key signs): confirms that `holder` (the new
-        phone's DID) is the citizen who was `previous_holder`. Only after checking with the
-        citizen, in person or by phone.
-
-        # Errors
-        [`LommebokError::Signing`].
-"""
-        raise NotImplementedError
-    def delete(self, id: str) -> bool:
-        """
-        Deletes the held credential `id`; `false` when there was none. Its activity entries
-        stay.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def did(self, ) -> str:
-        """
-        The holder's DID: what an issuer puts in `credentialSubject.id`.
-"""
-        raise NotImplementedError
-    def export(self, id: str) -> str:
-        """
-        The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
-        for the citizen to keep or move elsewhere.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when there is no such credential;
-        [`LommebokError::Storage`] when its record does not open.
-"""
-        raise NotImplementedError
-    def has_software_key(self, ) -> bool:
-        """
-        Whether the holder key is the wallet's own software key (not a platform key).
-"""
-        raise NotImplementedError
-    def import_credential(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
-        """
-        Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
-        A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
-        issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
-        holder's key.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
-        comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
-        not accepted is [`ImportResult::Refused`], not an error.
-"""
-        raise NotImplementedError
-    def list(self, ) -> CredentialList:
-        """
-        The credentials held, and the records that no longer open.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def list_with_status(self, verifier: Verifier) -> CredentialStatusList:
-        """
-        The credentials held, each with its status as `verifier` sees it (hand it the
-        issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
-        known is `HeldStatus::Unknown`, never `Valid`.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def present(self, query_json: str,choices: typing.List[Choice],request: PresentationRequest,verifier_name: str) -> Presentations:
-        """
-        Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
-        presentation each, with the minimum (an SD-JWT discloses only what the chosen way
-        needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
-        credential goes whole in a Verifiable Presentation signed with them), and one activity
-        entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
-        the query.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
-        it, or an SD-JWT is presented to a request without a domain;
-        [`LommebokError::Signing`]; [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def present_to(self, check: RequestCheck,choices: typing.List[Choice]) -> Presentations:
-        """
-        Answers the signed request checked as `check` ([`crate::check_request`]) with the
-        citizen's `choices` for its query: the presentations are for that verifier (audience
-        its `client_id`, challenge its nonce) and the log names it as registered. Send the
-        `vp_token` to `check.response_uri()` and nowhere else.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
-        over-asking, response address not registered) or the choices do not answer it;
-        [`LommebokError::Signing`]; [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def previous_holders(self, ) -> typing.List[str]:
-        """
-        The holder DIDs this wallet had before (platform keys lost with a phone).
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def protect(self, threshold: int,guardians: typing.List[Guardian]) -> Protection:
-        """
-        Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
-        backs the wallet up under it: hand each guardian their share and keep the backup
-        anywhere. Called again, a new split (the next epoch) revokes the old shares.
-
-        # Errors
-        [`LommebokError::InvalidInput`] for a guardian key that is not one, or a threshold
-        that does not fit (2 ≤ threshold ≤ guardians ≤ 255); [`LommebokError::Storage`] when a
-        record does not open (a backup leaves nothing out).
-"""
-        raise NotImplementedError
-    def public_key_jwk(self, ) -> str:
-        """
-        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
-"""
-        raise NotImplementedError
-    def refresh_backup(self, ) -> bytes:
-        """
-        A fresh backup of the wallet as it is now, which the guardians' current shares open
-        (nothing to hand out again): make one after importing credentials.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def reissuance_request(self, credential_id: str,confirmations: typing.List[str]) -> str:
-        """
-        A request to the issuer of the held credential `credential_id` (bound to a previous
-        holder key) to re-issue it to this wallet's key, with the guardians' `confirmations`;
-        signed by this wallet's holder key.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when there is no such credential or it is not about a
-        previous holder; [`LommebokError::Signing`].
-"""
-        raise NotImplementedError
-    def rotate(self, ) -> Protection:
-        """
-        A new split among the same guardians (after a recovery, or when a share may have
-        leaked): a new backup and new shares; the old ones are revoked once the guardians keep
-        the new ones.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-
-class HolderWallet(HolderWalletProtocol):
-    """
-    The citizen's wallet, kept in an encrypted SQLite file.
-
-    Every record (credential, software holder key, activity entry) is sealed with
-    XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
-    transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
-    software Ed25519 key the wallet makes on first open and keeps sealed in the store.
-"""
-    
-    _handle: ctypes.c_uint64
-    @classmethod
-    def open(cls, path: str,key: StoreKey,signer: typing.Union[object, typing.Optional[Signer]] = _DEFAULT,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> HolderWallet:
-        """
-        Opens the wallet in the file at `path` with `key`, creating it when the file does not
-        exist (or is empty). With `signer` the holder key is that platform key (the first open
-        records it; later opens must give the same one); without, the wallet's own software
-        key. `contexts` are JSON-LD contexts beyond the bundled ones, for credentials that use
-        their own vocabulary.
-
-        # Errors
-        [`LommebokError::WrongKey`] when `key` does not open this store (nothing is changed);
-        [`LommebokError::Storage`] when the file is not a wallet store or cannot be written;
-        [`LommebokError::InvalidInput`] for a key of the wrong length, a signer other than the
-        recorded one, a store made with a platform key opened without it, or a bad context;
-        [`LommebokError::Signing`] when the signer cannot give its public key.
-"""
-        
-        _UniffiFfiConverterString.check_lower(path)
-
-        _UniffiFfiConverterTypeStoreKey.check_lower(key)
-
-        if signer is _DEFAULT:
-            signer = None
-        _UniffiFfiConverterOptionalTypeSigner.check_lower(signer)
-
-        if contexts is _DEFAULT:
-            contexts = []
-        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterString.lower(path),
-            _UniffiFfiConverterTypeStoreKey.lower(key),
-            _UniffiFfiConverterOptionalTypeSigner.lower(signer),
-            _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeHolderWallet.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_holderwallet_open,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-    
-    def __init__(self, *args, **kwargs):
-        raise ValueError("This class has no default constructor")
-
-    def __del__(self):
-        # In case of partial initialization of instances.
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_holderwallet, handle)
-
-    def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_holderwallet, self._handle)
-
-    # Used by alternative constructors or any methods which return this type.
-    @classmethod
-    def _uniffi_make_instance(cls, handle):
-        # Lightly yucky way to bypass the usual __init__ logic
-        # and just create a new instance with the required handle.
-        inst = cls.__new__(cls)
-        inst._handle = handle
-        return inst
-    def activity(self, ) -> ActivityLog:
-        """
-        The activity log: every presentation made, oldest first.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeActivityLog.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def activity_json(self, ) -> str:
-        """
-        The activity log as JSON, for the citizen to export.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity_json,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def answers(self, query_json: str) -> RequestAnswers:
-        """
-        Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
-        each way exactly which claims would leave the phone.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
-"""
-        
-        _UniffiFfiConverterString.check_lower(query_json)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(query_json),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeRequestAnswers.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def confirm_recovery(self, previous_holder: str,holder: str) -> str:
-        """
-        As a guardian (this wallet's holder key signs): confirms that `holder` (the new
-        phone's DID) is the citizen who was `previous_holder`. Only after checking with the
-        citizen, in person or by phone.
-
-        # Errors
-        [`LommebokError::Signing`].
-"""
-        
-        _UniffiFfiConverterString.check_lower(previous_holder)
-
-        _UniffiFfiConverterString.check_lower(holder)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(previous_holder),
-            _UniffiFfiConverterString.lower(holder),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def delete(self, id: str) -> bool:
-        """
-        Deletes the held credential `id`; `false` when there was none. Its activity entries
-        stay.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        
-        _UniffiFfiConverterString.check_lower(id)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(id),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_delete,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def did(self, ) -> str:
-        """
-        The holder's DID: what an issuer puts in `credentialSubject.id`.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_did,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def export(self, id: str) -> str:
-        """
-        The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
-        for the citizen to keep or move elsewhere.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when there is no such credential;
-        [`LommebokError::Storage`] when its record does not open.
-"""
-        
-        _UniffiFfiConverterString.check_lower(id)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(id),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_export,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def has_software_key(self, ) -> bool:
-        """
-        Whether the holder key is the wallet's own software key (not a platform key).
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def import_credential(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
-        """
-        Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
-        A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
-        issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
-        holder's key.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
-        comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
-        not accepted is [`ImportResult::Refused`], not an error.
-"""
-        
-        _UniffiFfiConverterString.check_lower(credential)
-
-        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
-
-        if sd_jwt_issuer is _DEFAULT:
-            sd_jwt_issuer = None
-        _UniffiFfiConverterOptionalTypeSdJwtIssuer.check_lower(sd_jwt_issuer)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(credential),
-            _UniffiFfiConverterTypeVerifier.lower(verifier),
-            _UniffiFfiConverterOptionalTypeSdJwtIssuer.lower(sd_jwt_issuer),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeImportResult.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import_credential,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def list(self, ) -> CredentialList:
-        """
-        The credentials held, and the records that no longer open.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeCredentialList.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def list_with_status(self, verifier: Verifier) -> CredentialStatusList:
-        """
-        The credentials held, each with its status as `verifier` sees it (hand it the
-        issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
-        known is `HeldStatus::Unknown`, never `Valid`.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        
-        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterTypeVerifier.lower(verifier),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeCredentialStatusList.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list_with_status,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def present(self, query_json: str,choices: typing.List[Choice],request: PresentationRequest,verifier_name: str) -> Presentations:
-        """
-        Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
-        presentation each, with the minimum (an SD-JWT discloses only what the chosen way
-        needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
-        credential goes whole in a Verifiable Presentation signed with them), and one activity
-        entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
-        the query.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
-        it, or an SD-JWT is presented to a request without a domain;
-        [`LommebokError::Signing`]; [`LommebokError::Storage`].
-"""
-        
-        _UniffiFfiConverterString.check_lower(query_json)
-
-        _UniffiFfiConverterSequenceTypeChoice.check_lower(choices)
-
-        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
-
-        _UniffiFfiConverterString.check_lower(verifier_name)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(query_json),
-            _UniffiFfiConverterSequenceTypeChoice.lower(choices),
-            _UniffiFfiConverterTypePresentationRequest.lower(request),
-            _UniffiFfiConverterString.lower(verifier_name),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypePresentations.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def present_to(self, check: RequestCheck,choices: typing.List[Choice]) -> Presentations:
-        """
-        Answers the signed request checked as `check` ([`crate::check_request`]) with the
-        citizen's `choices` for its query: the presentations are for that verifier (audience
-        its `client_id`, challenge its nonce) and the log names it as registered. Send the
-        `vp_token` to `check.response_uri()` and nowhere else.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
-        over-asking, response address not registered) or the choices do not answer it;
-        [`LommebokError::Signing`]; [`LommebokError::Storage`].
-"""
-        
-        _UniffiFfiConverterTypeRequestCheck.check_lower(check)
-
-        _UniffiFfiConverterSequenceTypeChoice.check_lower(choices)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterTypeRequestCheck.lower(check),
-            _UniffiFfiConverterSequenceTypeChoice.lower(choices),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypePresentations.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def previous_holders(self, ) -> typing.List[str]:
-        """
-        The holder DIDs this wallet had before (platform keys lost with a phone).
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_previous_holders,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def protect(self, threshold: int,guardians: typing.List[Guardian]) -> Protection:
-        """
-        Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
-        backs the wallet up under it: hand each guardian their share and keep the backup
-        anywhere. Called again, a new split (the next epoch) revokes the old shares.
-
-        # Errors
-        [`LommebokError::InvalidInput`] for a guardian key that is not one, or a threshold
-        that does not fit (2 ≤ threshold ≤ guardians ≤ 255); [`LommebokError::Storage`] when a
-        record does not open (a backup leaves nothing out).
-"""
-        
-        _UniffiFfiConverterUInt8.check_lower(threshold)
-
-        _UniffiFfiConverterSequenceTypeGuardian.check_lower(guardians)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterUInt8.lower(threshold),
-            _UniffiFfiConverterSequenceTypeGuardian.lower(guardians),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeProtection.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_protect,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def public_key_jwk(self, ) -> str:
-        """
-        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def refresh_backup(self, ) -> bytes:
-        """
-        A fresh backup of the wallet as it is now, which the guardians' current shares open
-        (nothing to hand out again): make one after importing credentials.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
-        [`LommebokError::Storage`].
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def reissuance_request(self, credential_id: str,confirmations: typing.List[str]) -> str:
-        """
-        A request to the issuer of the held credential `credential_id` (bound to a previous
-        holder key) to re-issue it to this wallet's key, with the guardians' `confirmations`;
-        signed by this wallet's holder key.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when there is no such credential or it is not about a
-        previous holder; [`LommebokError::Signing`].
-"""
-        
-        _UniffiFfiConverterString.check_lower(credential_id)
-
-        _UniffiFfiConverterSequenceString.check_lower(confirmations)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(credential_id),
-            _UniffiFfiConverterSequenceString.lower(confirmations),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_reissuance_request,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def rotate(self, ) -> Protection:
-        """
-        A new split among the same guardians (after a recovery, or when a share may have
-        leaked): a new backup and new shares; the old ones are revoked once the guardians keep
-        the new ones.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
-        [`LommebokError::Storage`].
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeProtection.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_rotate,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-
-
-
-class _UniffiFfiConverterTypeHolderWallet:
-    @staticmethod
-    def lift(value: int) -> HolderWallet:
-        return HolderWallet._uniffi_make_instance(value)
-
-    @staticmethod
-    def check_lower(value: HolderWallet):
-        if not isinstance(value, HolderWallet):
-            raise TypeError("Expected HolderWallet instance, {} found".format(type(value).__name__))
-
-    @staticmethod
-    def lower(value: HolderWallet) -> ctypes.c_uint64:
-        return value._uniffi_clone_handle()
-
-    @classmethod
-    def read(cls, buf: _UniffiRustBuffer) -> HolderWallet:
-        ptr = buf.read_u64()
-        if ptr == 0:
-            raise InternalError("Raw handle value was null")
-        return cls.lift(ptr)
-
-    @classmethod
-    def write(cls, value: HolderWallet, buf: _UniffiRustBuffer):
-        buf.write_u64(cls.lower(value))
-
-@dataclass
-class Restored:
-    """
-    The wallet restored on a new device, and the new split to hand out.
-"""
-    def __init__(self, *, wallet:HolderWallet, protection:Protection):
-        self.wallet = wallet
-        self.protection = protection
-        
-        
-
-    
-    def __str__(self):
-        return "Restored(wallet={}, protection={})".format(self.wallet, self.protection)
-    def __eq__(self, other):
-        if self.wallet != other.wallet:
-            return False
-        if self.protection != other.protection:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeRestored(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return Restored(
-            wallet=_UniffiFfiConverterTypeHolderWallet.read(buf),
-            protection=_UniffiFfiConverterTypeProtection.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterTypeHolderWallet.check_lower(value.wallet)
-        _UniffiFfiConverterTypeProtection.check_lower(value.protection)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterTypeHolderWallet.write(value.wallet, buf)
-        _UniffiFfiConverterTypeProtection.write(value.protection, buf)
-
-@dataclass
-class SdJwtContents:
-    """
-    What an SD-JWT holds, every disclosure applied. Nothing here is verified.
-"""
-    def __init__(self, *, claims_json:str, disclosable:typing.List[str]):
-        self.claims_json = claims_json
-        self.disclosable = disclosable
-        
-        
-
-    
-    def __str__(self):
-        return "SdJwtContents(claims_json={}, disclosable={})".format(self.claims_json, self.disclosable)
-    def __eq__(self, other):
-        if self.claims_json != other.claims_json:
-            return False
-        if self.disclosable != other.disclosable:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeSdJwtContents(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return SdJwtContents(
-            claims_json=_UniffiFfiConverterString.read(buf),
-            disclosable=_UniffiFfiConverterSequenceString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.claims_json)
-        _UniffiFfiConverterSequenceString.check_lower(value.disclosable)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.claims_json, buf)
-        _UniffiFfiConverterSequenceString.write(value.disclosable, buf)
-
-@dataclass
-class SdJwtOptions:
-    """
-    What an issuer puts in an SD-JWT VC besides the claims. Only `vct` is required.
-"""
-    def __init__(self, *, vct:str, holder_key_jwk:typing.Optional[str] = _DEFAULT, issuer:typing.Optional[str] = _DEFAULT, valid_from:typing.Optional[str] = _DEFAULT, valid_until:typing.Optional[str] = _DEFAULT, decoys:int = 0, status_list_url:typing.Optional[str] = _DEFAULT, status_credential_id:typing.Optional[str] = _DEFAULT):
-        self.vct = vct
-        if holder_key_jwk is _DEFAULT:
-            self.holder_key_jwk = None
-        else:
-            self.holder_key_jwk = holder_key_jwk
-        if issuer is _DEFAULT:
-            self.issuer = None
-        else:
-            self.issuer = issuer
-        if valid_from is _DEFAULT:
-            self.valid_from = None
-        else:
-            self.valid_from = valid_from
-        if valid_until is _DEFAULT:
-            self.valid_until = None
-        else:
-            self.valid_until = valid_until
-        self.decoys = decoys
-        if status_list_url is _DEFAULT:
-            self.status_list_url = None
-        else:
-            self.status_list_url = status_list_url
-        if status_credential_id is _DEFAULT:
-            self.status_credential_id = None
-        else:
-            self.status_credential_id = status_credential_id
-        
-        
-
-    
-    def __str__(self):
-        return "SdJwtOptions(vct={}, holder_key_jwk={}, issuer={}, valid_from={}, valid_until={}, decoys={}, status_list_url={}, status_credential_id={})".format(self.vct, self.holder_key_jwk, self.issuer, self.valid_from, self.valid_until, self.decoys, self.status_list_url, self.status_credential_id)
-    def __eq__(self, other):
-        if self.vct != other.vct:
-            return False
-        if self.holder_key_jwk != other.holder_key_jwk:
-            return False
-        if self.issuer != other.issuer:
-            return False
-        if self.valid_from != other.valid_from:
-            return False
-        if self.valid_until != other.valid_until:
-            return False
-        if self.decoys != other.decoys:
-            return False
-        if self.status_list_url != other.status_list_url:
-            return False
-        if self.status_credential_id != other.status_credential_id:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeSdJwtOptions(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return SdJwtOptions(
-            vct=_UniffiFfiConverterString.read(buf),
-            holder_key_jwk=_UniffiFfiConverterOptionalString.read(buf),
-            issuer=_UniffiFfiConverterOptionalString.read(buf),
-            valid_from=_UniffiFfiConverterOptionalString.read(buf),
-            valid_until=_UniffiFfiConverterOptionalString.read(buf),
-            decoys=_UniffiFfiConverterUInt32.read(buf),
-            status_list_url=_UniffiFfiConverterOptionalString.read(buf),
-            status_credential_id=_UniffiFfiConverterOptionalString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.vct)
-        _UniffiFfiConverterOptionalString.check_lower(value.holder_key_jwk)
-        _UniffiFfiConverterOptionalString.check_lower(value.issuer)
-        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
-        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
-        _UniffiFfiConverterUInt32.check_lower(value.decoys)
-        _UniffiFfiConverterOptionalString.check_lower(value.status_list_url)
-        _UniffiFfiConverterOptionalString.check_lower(value.status_credential_id)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.vct, buf)
-        _UniffiFfiConverterOptionalString.write(value.holder_key_jwk, buf)
-        _UniffiFfiConverterOptionalString.write(value.issuer, buf)
-        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
-        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
-        _UniffiFfiConverterUInt32.write(value.decoys, buf)
-        _UniffiFfiConverterOptionalString.write(value.status_list_url, buf)
-        _UniffiFfiConverterOptionalString.write(value.status_credential_id, buf)
-
-@dataclass
-class StatusMessage:
-    """
-    What one value of a message list means (`statusMessage`).
-"""
-    def __init__(self, *, status:int, message:str):
-        self.status = status
-        self.message = message
-        
-        
-
-    
-    def __str__(self):
-        return "StatusMessage(status={}, message={})".format(self.status, self.message)
-    def __eq__(self, other):
-        if self.status != other.status:
-            return False
-        if self.message != other.message:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeStatusMessage(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return StatusMessage(
-            status=_UniffiFfiConverterUInt8.read(buf),
-            message=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterUInt8.check_lower(value.status)
-        _UniffiFfiConverterString.check_lower(value.message)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterUInt8.write(value.status, buf)
-        _UniffiFfiConverterString.write(value.message, buf)
-
-class _UniffiFfiConverterSequenceTypeListedIssuer(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeListedIssuer.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeListedIssuer.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeListedIssuer.read(buf) for i in range(count)
-        ]
-
-class _UniffiFfiConverterSequenceTypeRegisteredVerifier(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeRegisteredVerifier.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeRegisteredVerifier.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeRegisteredVerifier.read(buf) for i in range(count)
-        ]
-
-@dataclass
-class TrustListContents:
-    """
-    What a trust list lists. See the README's "Trust lists" for the wire form.
-"""
-    def __init__(self, *, list_id:str, sequence:int, issuers:typing.List[ListedIssuer], verifiers:typing.List[RegisteredVerifier]):
-        self.list_id = list_id
-        self.sequence = sequence
-        self.issuers = issuers
-        self.verifiers = verifiers
-        
-        
-
-    
-    def __str__(self):
-        return "TrustListContents(list_id={}, sequence={}, issuers={}, verifiers={})".format(self.list_id, self.sequence, self.issuers, self.verifiers)
-    def __eq__(self, other):
-        if self.list_id != other.list_id:
-            return False
-        if self.sequence != other.sequence:
-            return False
-        if self.issuers != other.issuers:
-            return False
-        if self.verifiers != other.verifiers:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeTrustListContents(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return TrustListContents(
-            list_id=_UniffiFfiConverterString.read(buf),
-            sequence=_UniffiFfiConverterUInt64.read(buf),
-            issuers=_UniffiFfiConverterSequenceTypeListedIssuer.read(buf),
-            verifiers=_UniffiFfiConverterSequenceTypeRegisteredVerifier.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.list_id)
-        _UniffiFfiConverterUInt64.check_lower(value.sequence)
-        _UniffiFfiConverterSequenceTypeListedIssuer.check_lower(value.issuers)
-        _UniffiFfiConverterSequenceTypeRegisteredVerifier.check_lower(value.verifiers)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.list_id, buf)
-        _UniffiFfiConverterUInt64.write(value.sequence, buf)
-        _UniffiFfiConverterSequenceTypeListedIssuer.write(value.issuers, buf)
-        _UniffiFfiConverterSequenceTypeRegisteredVerifier.write(value.verifiers, buf)
-
-@dataclass
-class TrustListInfo:
-    """
-    A trust list held, verified when it was added.
-"""
-    def __init__(self, *, anchor:str, valid_from:typing.Optional[str], valid_until:typing.Optional[str], contents:TrustListContents):
-        self.anchor = anchor
-        self.valid_from = valid_from
-        self.valid_until = valid_until
-        self.contents = contents
-        
-        
-
-    
-    def __str__(self):
-        return "TrustListInfo(anchor={}, valid_from={}, valid_until={}, contents={})".format(self.anchor, self.valid_from, self.valid_until, self.contents)
-    def __eq__(self, other):
-        if self.anchor != other.anchor:
-            return False
-        if self.valid_from != other.valid_from:
-            return False
-        if self.valid_until != other.valid_until:
-            return False
-        if self.contents != other.contents:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeTrustListInfo(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return TrustListInfo(
-            anchor=_UniffiFfiConverterString.read(buf),
-            valid_from=_UniffiFfiConverterOptionalString.read(buf),
-            valid_until=_UniffiFfiConverterOptionalString.read(buf),
-            contents=_UniffiFfiConverterTypeTrustListContents.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.anchor)
-        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
-        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
-        _UniffiFfiConverterTypeTrustListContents.check_lower(value.contents)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.anchor, buf)
-        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
-        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
-        _UniffiFfiConverterTypeTrustListContents.write(value.contents, buf)
-
 class _UniffiFfiConverterOptionalSequenceString(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -8033,322 +6576,6 @@ class _UniffiFfiConverterSequenceTypeContextDocument(_UniffiConverterRustBuffer)
         return [
             _UniffiFfiConverterTypeContextDocument.read(buf) for i in range(count)
         ]
-
-class _UniffiFfiConverterSequenceTypeTrustListInfo(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeTrustListInfo.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeTrustListInfo.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeTrustListInfo.read(buf) for i in range(count)
-        ]
-
-
-class TrustListsProtocol(typing.Protocol):
-    """
-    The trust lists a verifier or wallet relies on, for one or more trust anchors (e.g. the
-    national authority's DID). Give it to a [`Verifier`] (`VerifierOptions.trust_lists`) to
-    check every issuer against it, and to [`check_request`] to check who is asking.
-"""
-    
-    def add(self, list_json: str,verifier: Verifier) -> TrustListInfo:
-        """
-        Verifies the trust list `list_json` with `verifier` (signature, validity, status) and
-        keeps it if an anchor signed it and it is newer than the list held with its id.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when it is not a trust list, does not verify (the
-        reason names the failed checks), is not signed by an anchor, or is not newer than the
-        one held. Nothing changes then.
-"""
-        raise NotImplementedError
-    def anchors(self, ) -> typing.List[str]:
-        """
-        The trust anchors.
-"""
-        raise NotImplementedError
-    def lists(self, ) -> typing.List[TrustListInfo]:
-        """
-        The lists held.
-"""
-        raise NotImplementedError
-    def recheck(self, verifier: Verifier) -> typing.List[str]:
-        """
-        Verifies every list held again with `verifier` (give it the anchor's latest status
-        lists) and drops those that no longer verify: revoked, suspended or expired. Returns
-        one line per list dropped (its id and why).
-"""
-        raise NotImplementedError
-
-class TrustLists(TrustListsProtocol):
-    """
-    The trust lists a verifier or wallet relies on, for one or more trust anchors (e.g. the
-    national authority's DID). Give it to a [`Verifier`] (`VerifierOptions.trust_lists`) to
-    check every issuer against it, and to [`check_request`] to check who is asking.
-"""
-    
-    _handle: ctypes.c_uint64
-    def __init__(self, anchors: typing.List[str]):
-        """
-        Trusts lists signed by `anchors` (DIDs).
-"""
-        
-        _UniffiFfiConverterSequenceString.check_lower(anchors)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterSequenceString.lower(anchors),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeTrustLists.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_trustlists_new,
-            *_uniffi_lowered_args,
-        )
-        self._handle = _uniffi_ffi_result
-
-    def __del__(self):
-        # In case of partial initialization of instances.
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_trustlists, handle)
-
-    def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_trustlists, self._handle)
-
-    # Used by alternative constructors or any methods which return this type.
-    @classmethod
-    def _uniffi_make_instance(cls, handle):
-        # Lightly yucky way to bypass the usual __init__ logic
-        # and just create a new instance with the required handle.
-        inst = cls.__new__(cls)
-        inst._handle = handle
-        return inst
-    def add(self, list_json: str,verifier: Verifier) -> TrustListInfo:
-        """
-        Verifies the trust list `list_json` with `verifier` (signature, validity, status) and
-        keeps it if an anchor signed it and it is newer than the list held with its id.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when it is not a trust list, does not verify (the
-        reason names the failed checks), is not signed by an anchor, or is not newer than the
-        one held. Nothing changes then.
-"""
-        
-        _UniffiFfiConverterString.check_lower(list_json)
-
-        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(list_json),
-            _UniffiFfiConverterTypeVerifier.lower(verifier),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeTrustListInfo.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_add,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def anchors(self, ) -> typing.List[str]:
-        """
-        The trust anchors.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_anchors,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def lists(self, ) -> typing.List[TrustListInfo]:
-        """
-        The lists held.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeTrustListInfo.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_lists,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def recheck(self, verifier: Verifier) -> typing.List[str]:
-        """
-        Verifies every list held again with `verifier` (give it the anchor's latest status
-        lists) and drops those that no longer verify: revoked, suspended or expired. Returns
-        one line per list dropped (its id and why).
-"""
-        
-        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterTypeVerifier.lower(verifier),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_recheck,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-
-
-
-class _UniffiFfiConverterTypeTrustLists:
-    @staticmethod
-    def lift(value: int) -> TrustLists:
-        return TrustLists._uniffi_make_instance(value)
-
-    @staticmethod
-    def check_lower(value: TrustLists):
-        if not isinstance(value, TrustLists):
-            raise TypeError("Expected TrustLists instance, {} found".format(type(value).__name__))
-
-    @staticmethod
-    def lower(value: TrustLists) -> ctypes.c_uint64:
-        return value._uniffi_clone_handle()
-
-    @classmethod
-    def read(cls, buf: _UniffiRustBuffer) -> TrustLists:
-        ptr = buf.read_u64()
-        if ptr == 0:
-            raise InternalError("Raw handle value was null")
-        return cls.lift(ptr)
-
-    @classmethod
-    def write(cls, value: TrustLists, buf: _UniffiRustBuffer):
-        buf.write_u64(cls.lower(value))
-
-class _UniffiFfiConverterOptionalTypeTrustLists(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeTrustLists.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeTrustLists.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeTrustLists.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-@dataclass
-class VerifierOptions:
-    """
-    How a [`Verifier`] checks. Every field is optional; the defaults are the strict ones.
-"""
-    def __init__(self, *, trusted_issuers:typing.Optional[typing.List[str]] = _DEFAULT, clock_skew_seconds:typing.Optional[int] = _DEFAULT, challenge_ttl_seconds:typing.Optional[int] = _DEFAULT, at_time:typing.Optional[str] = _DEFAULT, contexts:typing.List[ContextDocument] = _DEFAULT, trust_lists:typing.Optional[TrustLists] = _DEFAULT):
-        if trusted_issuers is _DEFAULT:
-            self.trusted_issuers = None
-        else:
-            self.trusted_issuers = trusted_issuers
-        if clock_skew_seconds is _DEFAULT:
-            self.clock_skew_seconds = None
-        else:
-            self.clock_skew_seconds = clock_skew_seconds
-        if challenge_ttl_seconds is _DEFAULT:
-            self.challenge_ttl_seconds = None
-        else:
-            self.challenge_ttl_seconds = challenge_ttl_seconds
-        if at_time is _DEFAULT:
-            self.at_time = None
-        else:
-            self.at_time = at_time
-        if contexts is _DEFAULT:
-            self.contexts = []
-        else:
-            self.contexts = contexts
-        if trust_lists is _DEFAULT:
-            self.trust_lists = None
-        else:
-            self.trust_lists = trust_lists
-        
-        
-
-    
-    def __str__(self):
-        return "VerifierOptions(trusted_issuers={}, clock_skew_seconds={}, challenge_ttl_seconds={}, at_time={}, contexts={}, trust_lists={})".format(self.trusted_issuers, self.clock_skew_seconds, self.challenge_ttl_seconds, self.at_time, self.contexts, self.trust_lists)
-    def __eq__(self, other):
-        if self.trusted_issuers != other.trusted_issuers:
-            return False
-        if self.clock_skew_seconds != other.clock_skew_seconds:
-            return False
-        if self.challenge_ttl_seconds != other.challenge_ttl_seconds:
-            return False
-        if self.at_time != other.at_time:
-            return False
-        if self.contexts != other.contexts:
-            return False
-        if self.trust_lists != other.trust_lists:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeVerifierOptions(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return VerifierOptions(
-            trusted_issuers=_UniffiFfiConverterOptionalSequenceString.read(buf),
-            clock_skew_seconds=_UniffiFfiConverterOptionalUInt32.read(buf),
-            challenge_ttl_seconds=_UniffiFfiConverterOptionalUInt32.read(buf),
-            at_time=_UniffiFfiConverterOptionalString.read(buf),
-            contexts=_UniffiFfiConverterSequenceTypeContextDocument.read(buf),
-            trust_lists=_UniffiFfiConverterOptionalTypeTrustLists.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterOptionalSequenceString.check_lower(value.trusted_issuers)
-        _UniffiFfiConverterOptionalUInt32.check_lower(value.clock_skew_seconds)
-        _UniffiFfiConverterOptionalUInt32.check_lower(value.challenge_ttl_seconds)
-        _UniffiFfiConverterOptionalString.check_lower(value.at_time)
-        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(value.contexts)
-        _UniffiFfiConverterOptionalTypeTrustLists.check_lower(value.trust_lists)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterOptionalSequenceString.write(value.trusted_issuers, buf)
-        _UniffiFfiConverterOptionalUInt32.write(value.clock_skew_seconds, buf)
-        _UniffiFfiConverterOptionalUInt32.write(value.challenge_ttl_seconds, buf)
-        _UniffiFfiConverterOptionalString.write(value.at_time, buf)
-        _UniffiFfiConverterSequenceTypeContextDocument.write(value.contexts, buf)
-        _UniffiFfiConverterOptionalTypeTrustLists.write(value.trust_lists, buf)
 
 
 
@@ -8434,989 +6661,44 @@ class _UniffiFfiConverterTypeCryptosuite(_UniffiConverterRustBuffer):
 
 
 
-
-
-
-
-
-class DeviceKey:
+@dataclass
+class StatusMessage:
     """
-    The new device's key, which signs the recovery requests.
+    What one value of a message list means (`statusMessage`).
 """
-    def __init__(self):
-        raise RuntimeError("DeviceKey cannot be instantiated directly")
-
-    # Each enum variant is a nested class of the enum itself.
-    @dataclass
-    class SOFTWARE:
-        """
-        A software key (e.g. made for this recovery and kept with its saved state).
-"""
+    def __init__(self, *, status:int, message:str):
+        self.status = status
+        self.message = message
         
-        def __init__(self, key:SoftwareKey):
-            self.key = key
-            
-            """
-        The key.
-"""
         
-            pass
 
     
-            
-            
-    
-        def __str__(self):
-            return "DeviceKey.SOFTWARE(key={})".format(self.key)
-        def __eq__(self, other):
-            if not isinstance(other, DeviceKey):
-                return NotImplemented
-            if not other.is_SOFTWARE():
-                return False
-            if self.key != other.key:
-                return False
-            return True
+    def __str__(self):
+        return "StatusMessage(status={}, message={})".format(self.status, self.message)
+    def __eq__(self, other):
+        if self.status != other.status:
+            return False
+        if self.message != other.message:
+            return False
+        return True
 
-    @dataclass
-    class PLATFORM:
-        """
-        A key held by the platform (see [`Signer`]).
-"""
-        
-        def __init__(self, signer:Signer):
-            self.signer = signer
-            
-            """
-        The signer.
-"""
-        
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "DeviceKey.PLATFORM(signer={})".format(self.signer)
-        def __eq__(self, other):
-            if not isinstance(other, DeviceKey):
-                return NotImplemented
-            if not other.is_PLATFORM():
-                return False
-            if self.signer != other.signer:
-                return False
-            return True
-
-    
-
-    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
-    # whether an instance is that variant.
-    def is_SOFTWARE(self) -> bool:
-        return isinstance(self, DeviceKey.SOFTWARE)
-    def is_software(self) -> bool:
-        return isinstance(self, DeviceKey.SOFTWARE)
-    def is_PLATFORM(self) -> bool:
-        return isinstance(self, DeviceKey.PLATFORM)
-    def is_platform(self) -> bool:
-        return isinstance(self, DeviceKey.PLATFORM)
-    
-
-# Now, a little trick - we make each nested variant class be a subclass of the main
-# enum class, so that method calls and instance checks etc will work intuitively.
-# We might be able to do this a little more neatly with a metaclass, but this'll do.
-DeviceKey.SOFTWARE = type("DeviceKey.SOFTWARE", (DeviceKey.SOFTWARE, DeviceKey,), {})  # type: ignore
-DeviceKey.PLATFORM = type("DeviceKey.PLATFORM", (DeviceKey.PLATFORM, DeviceKey,), {})  # type: ignore
-
-
-
-
-class _UniffiFfiConverterTypeDeviceKey(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterTypeStatusMessage(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return DeviceKey.SOFTWARE(
-                _UniffiFfiConverterTypeSoftwareKey.read(buf),
-            )
-        if variant == 2:
-            return DeviceKey.PLATFORM(
-                _UniffiFfiConverterTypeSigner.read(buf),
-            )
-        raise InternalError("Raw enum value doesn't match any cases")
+        return StatusMessage(
+            status=_UniffiFfiConverterUInt8.read(buf),
+            message=_UniffiFfiConverterString.read(buf),
+        )
 
     @staticmethod
     def check_lower(value):
-        if value.is_SOFTWARE():
-            _UniffiFfiConverterTypeSoftwareKey.check_lower(value.key)
-            return
-        if value.is_PLATFORM():
-            _UniffiFfiConverterTypeSigner.check_lower(value.signer)
-            return
-        raise ValueError(value)
+        _UniffiFfiConverterUInt8.check_lower(value.status)
+        _UniffiFfiConverterString.check_lower(value.message)
 
     @staticmethod
     def write(value, buf):
-        if value.is_SOFTWARE():
-            buf.write_i32(1)
-            _UniffiFfiConverterTypeSoftwareKey.write(value.key, buf)
-        if value.is_PLATFORM():
-            buf.write_i32(2)
-            _UniffiFfiConverterTypeSigner.write(value.signer, buf)
-
-
-
-
-
-
-
-
-class StoreKey:
-    """
-    What opens a wallet store.
-"""
-    def __init__(self):
-        raise RuntimeError("StoreKey cannot be instantiated directly")
-
-    # Each enum variant is a nested class of the enum itself.
-    @dataclass
-    class PASSPHRASE:
-        """
-        A passphrase the citizen types: the store key is derived from it with Argon2id (19 MiB,
-        2 passes; the salt and costs are recorded in the store).
-"""
-        
-        def __init__(self, passphrase:str):
-            self.passphrase = passphrase
-            
-            """
-        The passphrase.
-"""
-        
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "StoreKey.PASSPHRASE(passphrase={})".format(self.passphrase)
-        def __eq__(self, other):
-            if not isinstance(other, StoreKey):
-                return NotImplemented
-            if not other.is_PASSPHRASE():
-                return False
-            if self.passphrase != other.passphrase:
-                return False
-            return True
-
-    @dataclass
-    class KEY:
-        """
-        A 32-byte key the app keeps in the platform keystore (e.g. wrapped by an Android
-        Keystore or Secure Enclave key and unwrapped for this call).
-"""
-        
-        def __init__(self, key:bytes):
-            self.key = key
-            
-            """
-        The key bytes; exactly 32.
-"""
-        
-            pass
-
-    
-            
-            
-    
-        def __str__(self):
-            return "StoreKey.KEY(key={})".format(self.key)
-        def __eq__(self, other):
-            if not isinstance(other, StoreKey):
-                return NotImplemented
-            if not other.is_KEY():
-                return False
-            if self.key != other.key:
-                return False
-            return True
-
-    
-
-    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
-    # whether an instance is that variant.
-    def is_PASSPHRASE(self) -> bool:
-        return isinstance(self, StoreKey.PASSPHRASE)
-    def is_passphrase(self) -> bool:
-        return isinstance(self, StoreKey.PASSPHRASE)
-    def is_KEY(self) -> bool:
-        return isinstance(self, StoreKey.KEY)
-    def is_key(self) -> bool:
-        return isinstance(self, StoreKey.KEY)
-    
-
-# Now, a little trick - we make each nested variant class be a subclass of the main
-# enum class, so that method calls and instance checks etc will work intuitively.
-# We might be able to do this a little more neatly with a metaclass, but this'll do.
-StoreKey.PASSPHRASE = type("StoreKey.PASSPHRASE", (StoreKey.PASSPHRASE, StoreKey,), {})  # type: ignore
-StoreKey.KEY = type("StoreKey.KEY", (StoreKey.KEY, StoreKey,), {})  # type: ignore
-
-
-
-
-class _UniffiFfiConverterTypeStoreKey(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return StoreKey.PASSPHRASE(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 2:
-            return StoreKey.KEY(
-                _UniffiFfiConverterBytes.read(buf),
-            )
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value.is_PASSPHRASE():
-            _UniffiFfiConverterString.check_lower(value.passphrase)
-            return
-        if value.is_KEY():
-            _UniffiFfiConverterBytes.check_lower(value.key)
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value.is_PASSPHRASE():
-            buf.write_i32(1)
-            _UniffiFfiConverterString.write(value.passphrase, buf)
-        if value.is_KEY():
-            buf.write_i32(2)
-            _UniffiFfiConverterBytes.write(value.key, buf)
-
-
-
-
-class DeviceRecoveryProtocol(typing.Protocol):
-    """
-    The new device's side of a recovery: a signed request with a short code for the
-    guardians, the shares they release, and the restore once there are enough.
-
-    Guardians answer over hours or days: after each change, save [`DeviceRecovery::to_state`]
-    (secret) and, after a restart, [`DeviceRecovery::resume`].
-"""
-    
-    def add_release(self, _from: str,release: str) -> int:
-        """
-        Adds a share a guardian released (`lbr1.…`); `from` names the guardian (in errors).
-        Returns the share's index. A share refused is not kept.
-
-        # Errors
-        [`LommebokError::InvalidInput`]: not a release, for another wallet, epoch, device or
-        request, forged (the reason names `from`), or added already.
-"""
-        raise NotImplementedError
-    def renew_request(self, device: DeviceKey) -> None:
-        """
-        Signs a new request (a new short code) through `device`, the key the recovery started
-        with; releases answering the old one still count.
-
-        # Errors
-        [`LommebokError::InvalidInput`] for another key, or once restored;
-        [`LommebokError::Signing`].
-"""
-        raise NotImplementedError
-    def request(self, ) -> str:
-        """
-        The recovery request (a compact JWS) to give each guardian (a QR code, a message).
-        Empty once restored.
-"""
-        raise NotImplementedError
-    def request_expires_at(self, ) -> str:
-        """
-        When the request expires (RFC 3339): after that, [`DeviceRecovery::renew_request`].
-        Empty once restored.
-"""
-        raise NotImplementedError
-    def restore(self, path: str,key: StoreKey,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
-        """
-        Restores the whole wallet into a new store file at `path` (which must not exist or be
-        empty) under `key`, and rotates: the result holds the wallet and the new split to hand
-        out. The recovery is then finished.
-
-        # Errors
-        [`LommebokError::InvalidInput`] with too few shares, a store that is not empty, or
-        once restored; [`LommebokError::WrongKey`]; [`LommebokError::Storage`] (these leave
-        the recovery as it was). [`LommebokError::InvalidInput`] when the backup does not open
-        with the shares, or a storage failure while writing, finish it: resume from the saved
-        state to try again.
-"""
-        raise NotImplementedError
-    def restore_with_platform_key(self, path: str,key: StoreKey,signer: Signer,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
-        """
-        As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not in
-        the backup): the restored wallet moves to the new device's platform key `signer`, and
-        remembers the old holder DID; credentials bound to it are re-issued through
-        `HolderWallet.reissuance_request` and the issuer's `Issuer.reissue`.
-
-        # Errors
-        As [`DeviceRecovery::restore`]; [`LommebokError::Signing`] when the signer cannot give
-        its public key.
-"""
-        raise NotImplementedError
-    def shares(self, ) -> int:
-        """
-        How many shares have been added.
-"""
-        raise NotImplementedError
-    def short_code(self, ) -> str:
-        """
-        The short code to show, for each guardian to compare. Empty once restored.
-"""
-        raise NotImplementedError
-    def threshold(self, ) -> int:
-        """
-        How many shares recover the wallet.
-"""
-        raise NotImplementedError
-    def to_state(self, ) -> bytes:
-        """
-        The recovery so far, to save and [`DeviceRecovery::resume`] after a restart.
-
-        **It is secret** (the key the releases are sealed to, and the shares added): keep it
-        where the app keeps keys (the platform keystore, or a store sealed under a key kept
-        there), and delete it once the wallet is restored.
-
-        # Errors
-        [`LommebokError::InvalidInput`] once restored.
-"""
-        raise NotImplementedError
-    def wallet(self, ) -> str:
-        """
-        The wallet being recovered (holder DID). Empty once restored.
-"""
-        raise NotImplementedError
-
-class DeviceRecovery(DeviceRecoveryProtocol):
-    """
-    The new device's side of a recovery: a signed request with a short code for the
-    guardians, the shares they release, and the restore once there are enough.
-
-    Guardians answer over hours or days: after each change, save [`DeviceRecovery::to_state`]
-    (secret) and, after a restart, [`DeviceRecovery::resume`].
-"""
-    
-    _handle: ctypes.c_uint64
-    def __init__(self, backup: bytes,device: DeviceKey):
-        """
-        Starts recovering the wallet in `backup`: a request signed by `device` (the new
-        device's key, software or the platform's) for the guardians, and its short code.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when `backup` is not one; [`LommebokError::Signing`].
-"""
-        
-        _UniffiFfiConverterBytes.check_lower(backup)
-
-        _UniffiFfiConverterTypeDeviceKey.check_lower(device)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterBytes.lower(backup),
-            _UniffiFfiConverterTypeDeviceKey.lower(device),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeDeviceRecovery.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_new,
-            *_uniffi_lowered_args,
-        )
-        self._handle = _uniffi_ffi_result
-    @classmethod
-    def resume(cls, state: bytes,backup: bytes,device: DeviceKey) -> DeviceRecovery:
-        """
-        Resumes a recovery saved with [`DeviceRecovery::to_state`], with the same backup (or
-        the same split's refreshed one) and device key. The shares added are there; an
-        expired request is replaced by a new one (a new short code), and releases answering
-        the old one still count.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when `state` or `backup` is not one, or they do not
-        fit each other or `device`; [`LommebokError::Signing`].
-"""
-        
-        _UniffiFfiConverterBytes.check_lower(state)
-
-        _UniffiFfiConverterBytes.check_lower(backup)
-
-        _UniffiFfiConverterTypeDeviceKey.check_lower(device)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterBytes.lower(state),
-            _UniffiFfiConverterBytes.lower(backup),
-            _UniffiFfiConverterTypeDeviceKey.lower(device),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeDeviceRecovery.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_resume,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-
-    def __del__(self):
-        # In case of partial initialization of instances.
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_devicerecovery, handle)
-
-    def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_devicerecovery, self._handle)
-
-    # Used by alternative constructors or any methods which return this type.
-    @classmethod
-    def _uniffi_make_instance(cls, handle):
-        # Lightly yucky way to bypass the usual __init__ logic
-        # and just create a new instance with the required handle.
-        inst = cls.__new__(cls)
-        inst._handle = handle
-        return inst
-    def add_release(self, _from: str,release: str) -> int:
-        """
-        Adds a share a guardian released (`lbr1.…`); `from` names the guardian (in errors).
-        Returns the share's index. A share refused is not kept.
-
-        # Errors
-        [`LommebokError::InvalidInput`]: not a release, for another wallet, epoch, device or
-        request, forged (the reason names `from`), or added already.
-"""
-        
-        _UniffiFfiConverterString.check_lower(_from)
-
-        _UniffiFfiConverterString.check_lower(release)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(_from),
-            _UniffiFfiConverterString.lower(release),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterUInt8.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_add_release,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def renew_request(self, device: DeviceKey) -> None:
-        """
-        Signs a new request (a new short code) through `device`, the key the recovery started
-        with; releases answering the old one still count.
-
-        # Errors
-        [`LommebokError::InvalidInput`] for another key, or once restored;
-        [`LommebokError::Signing`].
-"""
-        
-        _UniffiFfiConverterTypeDeviceKey.check_lower(device)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterTypeDeviceKey.lower(device),
-        )
-        _uniffi_lift_return = lambda val: None
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_renew_request,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def request(self, ) -> str:
-        """
-        The recovery request (a compact JWS) to give each guardian (a QR code, a message).
-        Empty once restored.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def request_expires_at(self, ) -> str:
-        """
-        When the request expires (RFC 3339): after that, [`DeviceRecovery::renew_request`].
-        Empty once restored.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request_expires_at,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def restore(self, path: str,key: StoreKey,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
-        """
-        Restores the whole wallet into a new store file at `path` (which must not exist or be
-        empty) under `key`, and rotates: the result holds the wallet and the new split to hand
-        out. The recovery is then finished.
-
-        # Errors
-        [`LommebokError::InvalidInput`] with too few shares, a store that is not empty, or
-        once restored; [`LommebokError::WrongKey`]; [`LommebokError::Storage`] (these leave
-        the recovery as it was). [`LommebokError::InvalidInput`] when the backup does not open
-        with the shares, or a storage failure while writing, finish it: resume from the saved
-        state to try again.
-"""
-        
-        _UniffiFfiConverterString.check_lower(path)
-
-        _UniffiFfiConverterTypeStoreKey.check_lower(key)
-
-        if contexts is _DEFAULT:
-            contexts = []
-        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(path),
-            _UniffiFfiConverterTypeStoreKey.lower(key),
-            _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeRestored.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def restore_with_platform_key(self, path: str,key: StoreKey,signer: Signer,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
-        """
-        As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not in
-        the backup): the restored wallet moves to the new device's platform key `signer`, and
-        remembers the old holder DID; credentials bound to it are re-issued through
-        `HolderWallet.reissuance_request` and the issuer's `Issuer.reissue`.
-
-        # Errors
-        As [`DeviceRecovery::restore`]; [`LommebokError::Signing`] when the signer cannot give
-        its public key.
-"""
-        
-        _UniffiFfiConverterString.check_lower(path)
-
-        _UniffiFfiConverterTypeStoreKey.check_lower(key)
-
-        _UniffiFfiConverterTypeSigner.check_lower(signer)
-
-        if contexts is _DEFAULT:
-            contexts = []
-        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(path),
-            _UniffiFfiConverterTypeStoreKey.lower(key),
-            _UniffiFfiConverterTypeSigner.lower(signer),
-            _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeRestored.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore_with_platform_key,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def shares(self, ) -> int:
-        """
-        How many shares have been added.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterUInt32.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_shares,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def short_code(self, ) -> str:
-        """
-        The short code to show, for each guardian to compare. Empty once restored.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_short_code,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def threshold(self, ) -> int:
-        """
-        How many shares recover the wallet.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterUInt8.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_threshold,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def to_state(self, ) -> bytes:
-        """
-        The recovery so far, to save and [`DeviceRecovery::resume`] after a restart.
-
-        **It is secret** (the key the releases are sealed to, and the shares added): keep it
-        where the app keeps keys (the platform keystore, or a store sealed under a key kept
-        there), and delete it once the wallet is restored.
-
-        # Errors
-        [`LommebokError::InvalidInput`] once restored.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_to_state,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def wallet(self, ) -> str:
-        """
-        The wallet being recovered (holder DID). Empty once restored.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_wallet,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-
-
-
-class _UniffiFfiConverterTypeDeviceRecovery:
-    @staticmethod
-    def lift(value: int) -> DeviceRecovery:
-        return DeviceRecovery._uniffi_make_instance(value)
-
-    @staticmethod
-    def check_lower(value: DeviceRecovery):
-        if not isinstance(value, DeviceRecovery):
-            raise TypeError("Expected DeviceRecovery instance, {} found".format(type(value).__name__))
-
-    @staticmethod
-    def lower(value: DeviceRecovery) -> ctypes.c_uint64:
-        return value._uniffi_clone_handle()
-
-    @classmethod
-    def read(cls, buf: _UniffiRustBuffer) -> DeviceRecovery:
-        ptr = buf.read_u64()
-        if ptr == 0:
-            raise InternalError("Raw handle value was null")
-        return cls.lift(ptr)
-
-    @classmethod
-    def write(cls, value: DeviceRecovery, buf: _UniffiRustBuffer):
-        buf.write_u64(cls.lower(value))
-
-class _UniffiFfiConverterSequenceTypeKeptShare(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeKeptShare.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeKeptShare.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeKeptShare.read(buf) for i in range(count)
-        ]
-
-
-class GuardianWalletProtocol(typing.Protocol):
-    """
-    The guardian's side, on the guardian's own wallet store file: a guardian key (made on
-    first use, kept sealed), the shares kept for others, and releasing one to a new device.
-
-    The store may be the guardian's own wallet's (the same file and key as their
-    [`HolderWallet`]) or a file of its own.
-"""
-    
-    def check_request(self, request: str) -> PendingRelease:
-        """
-        Checks a recovery request (its signature, its time, that a share of its epoch is kept
-        for its wallet) and says what it asks. Nothing is released.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the request is malformed, forged, expired, or for
-        a wallet or epoch no share is kept for; [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def keep(self, sealed_share: str) -> KeptShare:
-        """
-        Keeps a sealed share (`lbs1.…`) an owner gave, in place of an earlier one for the same
-        wallet.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when it is not a share, is sealed to someone else, or
-        is older than the one kept; [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def kept_shares(self, ) -> typing.List[KeptShare]:
-        """
-        The shares kept, one per wallet.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        raise NotImplementedError
-    def public_key(self, ) -> str:
-        """
-        The guardian key (`lbg1.…`) to give to owners who name this guardian.
-"""
-        raise NotImplementedError
-    def release(self, request: str,code: str) -> str:
-        """
-        Checks `request` again and releases the share kept for its wallet, re-sealed to the
-        device that signed it (`lbr1.…`), once the guardian has typed the `code` the owner
-        reads out (spaces and dashes are ignored).
-
-        # Errors
-        As [`GuardianWallet::check_request`]; [`LommebokError::InvalidInput`] when the code
-        does not match (the request may not be the owner's: release nothing).
-"""
-        raise NotImplementedError
-
-class GuardianWallet(GuardianWalletProtocol):
-    """
-    The guardian's side, on the guardian's own wallet store file: a guardian key (made on
-    first use, kept sealed), the shares kept for others, and releasing one to a new device.
-
-    The store may be the guardian's own wallet's (the same file and key as their
-    [`HolderWallet`]) or a file of its own.
-"""
-    
-    _handle: ctypes.c_uint64
-    @classmethod
-    def open(cls, path: str,key: StoreKey) -> GuardianWallet:
-        """
-        Opens the store in the file at `path` with `key` (created when the file does not
-        exist), and its guardian key (made on first use).
-
-        # Errors
-        [`LommebokError::WrongKey`] when `key` does not open the store;
-        [`LommebokError::Storage`]; [`LommebokError::InvalidInput`] for a key of the wrong
-        length.
-"""
-        
-        _UniffiFfiConverterString.check_lower(path)
-
-        _UniffiFfiConverterTypeStoreKey.check_lower(key)
-        _uniffi_lowered_args = (
-            _UniffiFfiConverterString.lower(path),
-            _UniffiFfiConverterTypeStoreKey.lower(key),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeGuardianWallet.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_guardianwallet_open,
-            *_uniffi_lowered_args,
-        )
-        return cls._uniffi_make_instance(_uniffi_ffi_result)
-    
-    def __init__(self, *args, **kwargs):
-        raise ValueError("This class has no default constructor")
-
-    def __del__(self):
-        # In case of partial initialization of instances.
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_guardianwallet, handle)
-
-    def _uniffi_clone_handle(self):
-        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_guardianwallet, self._handle)
-
-    # Used by alternative constructors or any methods which return this type.
-    @classmethod
-    def _uniffi_make_instance(cls, handle):
-        # Lightly yucky way to bypass the usual __init__ logic
-        # and just create a new instance with the required handle.
-        inst = cls.__new__(cls)
-        inst._handle = handle
-        return inst
-    def check_request(self, request: str) -> PendingRelease:
-        """
-        Checks a recovery request (its signature, its time, that a share of its epoch is kept
-        for its wallet) and says what it asks. Nothing is released.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when the request is malformed, forged, expired, or for
-        a wallet or epoch no share is kept for; [`LommebokError::Storage`].
-"""
-        
-        _UniffiFfiConverterString.check_lower(request)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(request),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypePendingRelease.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_check_request,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def keep(self, sealed_share: str) -> KeptShare:
-        """
-        Keeps a sealed share (`lbs1.…`) an owner gave, in place of an earlier one for the same
-        wallet.
-
-        # Errors
-        [`LommebokError::InvalidInput`] when it is not a share, is sealed to someone else, or
-        is older than the one kept; [`LommebokError::Storage`].
-"""
-        
-        _UniffiFfiConverterString.check_lower(sealed_share)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(sealed_share),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterTypeKeptShare.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_keep,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def kept_shares(self, ) -> typing.List[KeptShare]:
-        """
-        The shares kept, one per wallet.
-
-        # Errors
-        [`LommebokError::Storage`].
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeKeptShare.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_kept_shares,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def public_key(self, ) -> str:
-        """
-        The guardian key (`lbg1.…`) to give to owners who name this guardian.
-"""
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = None
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_public_key,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-    def release(self, request: str,code: str) -> str:
-        """
-        Checks `request` again and releases the share kept for its wallet, re-sealed to the
-        device that signed it (`lbr1.…`), once the guardian has typed the `code` the owner
-        reads out (spaces and dashes are ignored).
-
-        # Errors
-        As [`GuardianWallet::check_request`]; [`LommebokError::InvalidInput`] when the code
-        does not match (the request may not be the owner's: release nothing).
-"""
-        
-        _UniffiFfiConverterString.check_lower(request)
-
-        _UniffiFfiConverterString.check_lower(code)
-        _uniffi_lowered_args = (
-            self._uniffi_clone_handle(),
-            _UniffiFfiConverterString.lower(request),
-            _UniffiFfiConverterString.lower(code),
-        )
-        _uniffi_lift_return = _UniffiFfiConverterString.lift
-        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
-        _uniffi_ffi_result = _uniffi_rust_call_with_error(
-            _uniffi_error_converter,
-            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_release,
-            *_uniffi_lowered_args,
-        )
-        return _uniffi_lift_return(_uniffi_ffi_result)
-
-
-
-
-
-class _UniffiFfiConverterTypeGuardianWallet:
-    @staticmethod
-    def lift(value: int) -> GuardianWallet:
-        return GuardianWallet._uniffi_make_instance(value)
-
-    @staticmethod
-    def check_lower(value: GuardianWallet):
-        if not isinstance(value, GuardianWallet):
-            raise TypeError("Expected GuardianWallet instance, {} found".format(type(value).__name__))
-
-    @staticmethod
-    def lower(value: GuardianWallet) -> ctypes.c_uint64:
-        return value._uniffi_clone_handle()
-
-    @classmethod
-    def read(cls, buf: _UniffiRustBuffer) -> GuardianWallet:
-        ptr = buf.read_u64()
-        if ptr == 0:
-            raise InternalError("Raw handle value was null")
-        return cls.lift(ptr)
-
-    @classmethod
-    def write(cls, value: GuardianWallet, buf: _UniffiRustBuffer):
-        buf.write_u64(cls.lower(value))
+        _UniffiFfiConverterUInt8.write(value.status, buf)
+        _UniffiFfiConverterString.write(value.message, buf)
 
 class _UniffiFfiConverterSequenceTypeStatusMessage(_UniffiConverterRustBuffer):
     @classmethod
@@ -10529,6 +7811,2760 @@ class _UniffiFfiConverterTypeIssuer:
     def write(cls, value: Issuer, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+class _UniffiFfiConverterOptionalTypeSdJwtIssuer(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeSdJwtIssuer.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeSdJwtIssuer.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeSdJwtIssuer.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeVerificationReport(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeVerificationReport.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeVerificationReport.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeVerificationReport.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class ImportResult:
+    """
+    What became of a credential handed to [`HolderWallet::import_credential`].
+"""
+    def __init__(self):
+        raise RuntimeError("ImportResult cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class IMPORTED:
+        """
+        It verified, is bound to this holder, and is kept.
+"""
+        
+        def __init__(self, credential:CredentialSummary):
+            self.credential = credential
+            
+            """
+        What the wallet shows of it.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ImportResult.IMPORTED(credential={})".format(self.credential)
+        def __eq__(self, other):
+            if not isinstance(other, ImportResult):
+                return NotImplemented
+            if not other.is_IMPORTED():
+                return False
+            if self.credential != other.credential:
+                return False
+            return True
+
+    @dataclass
+    class REFUSED:
+        """
+        It was not kept: it does not verify (`report` says which check failed), or it is
+        someone else's (`report` is `None`).
+"""
+        
+        def __init__(self, reason:str, report:typing.Optional[VerificationReport]):
+            self.reason = reason
+            
+            """
+        Why, for the citizen.
+"""
+        
+            self.report = report
+            
+            """
+        Every check made, when it was verified.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ImportResult.REFUSED(reason={}, report={})".format(self.reason, self.report)
+        def __eq__(self, other):
+            if not isinstance(other, ImportResult):
+                return NotImplemented
+            if not other.is_REFUSED():
+                return False
+            if self.reason != other.reason:
+                return False
+            if self.report != other.report:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_IMPORTED(self) -> bool:
+        return isinstance(self, ImportResult.IMPORTED)
+    def is_imported(self) -> bool:
+        return isinstance(self, ImportResult.IMPORTED)
+    def is_REFUSED(self) -> bool:
+        return isinstance(self, ImportResult.REFUSED)
+    def is_refused(self) -> bool:
+        return isinstance(self, ImportResult.REFUSED)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+ImportResult.IMPORTED = type("ImportResult.IMPORTED", (ImportResult.IMPORTED, ImportResult,), {})  # type: ignore
+ImportResult.REFUSED = type("ImportResult.REFUSED", (ImportResult.REFUSED, ImportResult,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeImportResult(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ImportResult.IMPORTED(
+                _UniffiFfiConverterTypeCredentialSummary.read(buf),
+            )
+        if variant == 2:
+            return ImportResult.REFUSED(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterOptionalTypeVerificationReport.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_IMPORTED():
+            _UniffiFfiConverterTypeCredentialSummary.check_lower(value.credential)
+            return
+        if value.is_REFUSED():
+            _UniffiFfiConverterString.check_lower(value.reason)
+            _UniffiFfiConverterOptionalTypeVerificationReport.check_lower(value.report)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_IMPORTED():
+            buf.write_i32(1)
+            _UniffiFfiConverterTypeCredentialSummary.write(value.credential, buf)
+        if value.is_REFUSED():
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.reason, buf)
+            _UniffiFfiConverterOptionalTypeVerificationReport.write(value.report, buf)
+
+
+
+class _UniffiFfiConverterSequenceTypeOverAsk(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeOverAsk.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeOverAsk.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeOverAsk.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalTypeRegisteredVerifier(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeRegisteredVerifier.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeRegisteredVerifier.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeRegisteredVerifier.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+class RequestCheckProtocol(typing.Protocol):
+    """
+    A signed request whose signature verified, and what the trust lists say of its verifier.
+    Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
+    [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
+    [`RequestCheck::acceptable`].
+"""
+    
+    def acceptable(self, ) -> bool:
+        """
+        Whether it may be answered under the policy it was checked with.
+"""
+        raise NotImplementedError
+    def over_asking(self, ) -> typing.List[OverAsk]:
+        """
+        What it asks beyond its registration.
+"""
+        raise NotImplementedError
+    def presentation_request(self, ) -> PresentationRequest:
+        """
+        The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
+"""
+        raise NotImplementedError
+    def purpose(self, ) -> typing.Optional[str]:
+        """
+        The registered purpose, if registered.
+"""
+        raise NotImplementedError
+    def query_json(self, ) -> str:
+        """
+        The DCQL query, as JSON: for `HolderWallet.answers`.
+"""
+        raise NotImplementedError
+    def refusals(self, ) -> typing.List[str]:
+        """
+        Why not, one sentence each (empty when acceptable).
+"""
+        raise NotImplementedError
+    def registered(self, ) -> bool:
+        """
+        Whether a trust list registers the verifier.
+"""
+        raise NotImplementedError
+    def registration(self, ) -> typing.Optional[RegisteredVerifier]:
+        """
+        The registration, if any.
+"""
+        raise NotImplementedError
+    def response_uri(self, ) -> str:
+        """
+        Where the response must be sent (and nowhere else).
+"""
+        raise NotImplementedError
+    def state(self, ) -> typing.Optional[str]:
+        """
+        `state`, to send back with the response.
+"""
+        raise NotImplementedError
+    def verifier_did(self, ) -> str:
+        """
+        The verifier's DID (it signed the request).
+"""
+        raise NotImplementedError
+    def verifier_name(self, ) -> str:
+        """
+        The registered name, or `unregistered verifier <DID>`.
+"""
+        raise NotImplementedError
+
+class RequestCheck(RequestCheckProtocol):
+    """
+    A signed request whose signature verified, and what the trust lists say of its verifier.
+    Show [`RequestCheck::verifier_name`], [`RequestCheck::purpose`] and
+    [`RequestCheck::over_asking`]; answer with `HolderWallet.present_to` only when
+    [`RequestCheck::acceptable`].
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_requestcheck, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_requestcheck, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def acceptable(self, ) -> bool:
+        """
+        Whether it may be answered under the policy it was checked with.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_acceptable,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def over_asking(self, ) -> typing.List[OverAsk]:
+        """
+        What it asks beyond its registration.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeOverAsk.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_over_asking,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def presentation_request(self, ) -> PresentationRequest:
+        """
+        The challenge (`nonce`) and audience (`client_id`) the presentations are made for.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePresentationRequest.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_presentation_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def purpose(self, ) -> typing.Optional[str]:
+        """
+        The registered purpose, if registered.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_purpose,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def query_json(self, ) -> str:
+        """
+        The DCQL query, as JSON: for `HolderWallet.answers`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_query_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def refusals(self, ) -> typing.List[str]:
+        """
+        Why not, one sentence each (empty when acceptable).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_refusals,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def registered(self, ) -> bool:
+        """
+        Whether a trust list registers the verifier.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registered,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def registration(self, ) -> typing.Optional[RegisteredVerifier]:
+        """
+        The registration, if any.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalTypeRegisteredVerifier.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_registration,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def response_uri(self, ) -> str:
+        """
+        Where the response must be sent (and nowhere else).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_response_uri,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def state(self, ) -> typing.Optional[str]:
+        """
+        `state`, to send back with the response.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_state,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verifier_did(self, ) -> str:
+        """
+        The verifier's DID (it signed the request).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_did,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verifier_name(self, ) -> str:
+        """
+        The registered name, or `unregistered verifier <DID>`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_requestcheck_verifier_name,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeRequestCheck:
+    @staticmethod
+    def lift(value: int) -> RequestCheck:
+        return RequestCheck._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: RequestCheck):
+        if not isinstance(value, RequestCheck):
+            raise TypeError("Expected RequestCheck instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: RequestCheck) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> RequestCheck:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: RequestCheck, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterSequenceTypeGuardian(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeGuardian.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeGuardian.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeGuardian.read(buf) for i in range(count)
+        ]
+
+
+class HolderWalletProtocol(typing.Protocol):
+    """
+    The citizen's wallet, kept in an encrypted SQLite file.
+
+    Every record (credential, software holder key, activity entry) is sealed with
+    XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
+    transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
+    software Ed25519 key the wallet makes on first open and keeps sealed in the store.
+"""
+    
+    def activity(self, ) -> ActivityLog:
+        """
+        The activity log: every presentation made, oldest first.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def activity_json(self, ) -> str:
+        """
+        The activity log as JSON, for the citizen to export.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def answers(self, query_json: str) -> RequestAnswers:
+        """
+        Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
+        each way exactly which claims would leave the phone.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def as_issuer(self, ) -> Issuer:
+        """
+        An `Issuer` that signs as this wallet's holder (its DID and key, platform or
+        software): for what the citizen issues herself, such as a delegation to a helper
+        (`Issuer.issue_delegation`); add a status registry with `with_status` to be able to
+        revoke it.
+"""
+        raise NotImplementedError
+    def confirm_recovery(self, previous_holder: str,holder: str) -> str:
+        """
+        As a guardian (this wallet's holder key signs): confirms that `holder` (the new
+        phone's DID) is the citizen who was `previous_holder`. Only after checking with the
+        citizen, in person or by phone.
+
+        # Errors
+        [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
+    def delete(self, id: str) -> bool:
+        """
+        Deletes the held credential `id`; `false` when there was none. Its activity entries
+        stay.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def did(self, ) -> str:
+        """
+        The holder's DID: what an issuer puts in `credentialSubject.id`.
+"""
+        raise NotImplementedError
+    def export(self, id: str) -> str:
+        """
+        The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
+        for the citizen to keep or move elsewhere.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when there is no such credential;
+        [`LommebokError::Storage`] when its record does not open.
+"""
+        raise NotImplementedError
+    def has_software_key(self, ) -> bool:
+        """
+        Whether the holder key is the wallet's own software key (not a platform key).
+"""
+        raise NotImplementedError
+    def import_credential(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
+        """
+        Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
+        A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
+        issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
+        holder's key.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
+        comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
+        not accepted is [`ImportResult::Refused`], not an error.
+"""
+        raise NotImplementedError
+    def list(self, ) -> CredentialList:
+        """
+        The credentials held, and the records that no longer open.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def list_with_status(self, verifier: Verifier) -> CredentialStatusList:
+        """
+        The credentials held, each with its status as `verifier` sees it (hand it the
+        issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
+        known is `HeldStatus::Unknown`, never `Valid`.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def present(self, query_json: str,choices: typing.List[Choice],request: PresentationRequest,verifier_name: str) -> Presentations:
+        """
+        Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
+        presentation each, with the minimum (an SD-JWT discloses only what the chosen way
+        needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
+        credential goes whole in a Verifiable Presentation signed with them), and one activity
+        entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
+        the query.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
+        it, or an SD-JWT is presented to a request without a domain;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def present_to(self, check: RequestCheck,choices: typing.List[Choice]) -> Presentations:
+        """
+        Answers the signed request checked as `check` ([`crate::check_request`]) with the
+        citizen's `choices` for its query: the presentations are for that verifier (audience
+        its `client_id`, challenge its nonce) and the log names it as registered. Send the
+        `vp_token` to `check.response_uri()` and nowhere else.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
+        over-asking, response address not registered) or the choices do not answer it;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def previous_holders(self, ) -> typing.List[str]:
+        """
+        The holder DIDs this wallet had before (platform keys lost with a phone).
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def protect(self, threshold: int,guardians: typing.List[Guardian]) -> Protection:
+        """
+        Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
+        backs the wallet up under it: hand each guardian their share and keep the backup
+        anywhere. Called again, a new split (the next epoch) revokes the old shares.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a guardian key that is not one, or a threshold
+        that does not fit (2 ≤ threshold ≤ guardians ≤ 255); [`LommebokError::Storage`] when a
+        record does not open (a backup leaves nothing out).
+"""
+        raise NotImplementedError
+    def public_key_jwk(self, ) -> str:
+        """
+        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
+"""
+        raise NotImplementedError
+    def refresh_backup(self, ) -> bytes:
+        """
+        A fresh backup of the wallet as it is now, which the guardians' current shares open
+        (nothing to hand out again): make one after importing credentials.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def reissuance_request(self, credential_id: str,confirmations: typing.List[str]) -> str:
+        """
+        A request to the issuer of the held credential `credential_id` (bound to a previous
+        holder key) to re-issue it to this wallet's key, with the guardians' `confirmations`;
+        signed by this wallet's holder key.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when there is no such credential or it is not about a
+        previous holder; [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
+    def rotate(self, ) -> Protection:
+        """
+        A new split among the same guardians (after a recovery, or when a share may have
+        leaked): a new backup and new shares; the old ones are revoked once the guardians keep
+        the new ones.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+
+class HolderWallet(HolderWalletProtocol):
+    """
+    The citizen's wallet, kept in an encrypted SQLite file.
+
+    Every record (credential, software holder key, activity entry) is sealed with
+    XChaCha20-Poly1305 under the store key, bound to its id and kind; each write is one SQLite
+    transaction. The holder key is the platform's (a [`Signer`]; only its DID is recorded) or a
+    software Ed25519 key the wallet makes on first open and keeps sealed in the store.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def open(cls, path: str,key: StoreKey,signer: typing.Union[object, typing.Optional[Signer]] = _DEFAULT,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> HolderWallet:
+        """
+        Opens the wallet in the file at `path` with `key`, creating it when the file does not
+        exist (or is empty). With `signer` the holder key is that platform key (the first open
+        records it; later opens must give the same one); without, the wallet's own software
+        key. `contexts` are JSON-LD contexts beyond the bundled ones, for credentials that use
+        their own vocabulary.
+
+        # Errors
+        [`LommebokError::WrongKey`] when `key` does not open this store (nothing is changed);
+        [`LommebokError::Storage`] when the file is not a wallet store or cannot be written;
+        [`LommebokError::InvalidInput`] for a key of the wrong length, a signer other than the
+        recorded one, a store made with a platform key opened without it, or a bad context;
+        [`LommebokError::Signing`] when the signer cannot give its public key.
+"""
+        
+        _UniffiFfiConverterString.check_lower(path)
+
+        _UniffiFfiConverterTypeStoreKey.check_lower(key)
+
+        if signer is _DEFAULT:
+            signer = None
+        _UniffiFfiConverterOptionalTypeSigner.check_lower(signer)
+
+        if contexts is _DEFAULT:
+            contexts = []
+        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterTypeStoreKey.lower(key),
+            _UniffiFfiConverterOptionalTypeSigner.lower(signer),
+            _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeHolderWallet.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_holderwallet_open,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_holderwallet, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_holderwallet, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def activity(self, ) -> ActivityLog:
+        """
+        The activity log: every presentation made, oldest first.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeActivityLog.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def activity_json(self, ) -> str:
+        """
+        The activity log as JSON, for the citizen to export.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_activity_json,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def answers(self, query_json: str) -> RequestAnswers:
+        """
+        Which held credentials answer the DCQL query `query_json` (OpenID4VP 1.0 §6), and for
+        each way exactly which claims would leave the phone.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a DCQL query; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(query_json)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(query_json),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRequestAnswers.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_answers,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def as_issuer(self, ) -> Issuer:
+        """
+        An `Issuer` that signs as this wallet's holder (its DID and key, platform or
+        software): for what the citizen issues herself, such as a delegation to a helper
+        (`Issuer.issue_delegation`); add a status registry with `with_status` to be able to
+        revoke it.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeIssuer.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_as_issuer,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def confirm_recovery(self, previous_holder: str,holder: str) -> str:
+        """
+        As a guardian (this wallet's holder key signs): confirms that `holder` (the new
+        phone's DID) is the citizen who was `previous_holder`. Only after checking with the
+        citizen, in person or by phone.
+
+        # Errors
+        [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(previous_holder)
+
+        _UniffiFfiConverterString.check_lower(holder)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(previous_holder),
+            _UniffiFfiConverterString.lower(holder),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def delete(self, id: str) -> bool:
+        """
+        Deletes the held credential `id`; `false` when there was none. Its activity entries
+        stay.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_delete,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def did(self, ) -> str:
+        """
+        The holder's DID: what an issuer puts in `credentialSubject.id`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_did,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def export(self, id: str) -> str:
+        """
+        The held credential `id` as it was issued (JSON, or the SD-JWT with every disclosure),
+        for the citizen to keep or move elsewhere.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when there is no such credential;
+        [`LommebokError::Storage`] when its record does not open.
+"""
+        
+        _UniffiFfiConverterString.check_lower(id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_export,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def has_software_key(self, ) -> bool:
+        """
+        Whether the holder key is the wallet's own software key (not a platform key).
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_has_software_key,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def import_credential(self, credential: str,verifier: Verifier,sd_jwt_issuer: typing.Union[object, typing.Optional[SdJwtIssuer]] = _DEFAULT) -> ImportResult:
+        """
+        Checks a credential with `verifier` and keeps it if it verifies and is this holder's.
+        A JSON object is a Data Integrity credential; anything else is read as an SD-JWT VC as
+        issued, checked against `sd_jwt_issuer` (required for SD-JWTs) and bound to this
+        holder's key.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the text is not a credential at all, or an SD-JWT
+        comes without `sd_jwt_issuer`; [`LommebokError::Storage`]. A credential that is read but
+        not accepted is [`ImportResult::Refused`], not an error.
+"""
+        
+        _UniffiFfiConverterString.check_lower(credential)
+
+        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
+
+        if sd_jwt_issuer is _DEFAULT:
+            sd_jwt_issuer = None
+        _UniffiFfiConverterOptionalTypeSdJwtIssuer.check_lower(sd_jwt_issuer)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(credential),
+            _UniffiFfiConverterTypeVerifier.lower(verifier),
+            _UniffiFfiConverterOptionalTypeSdJwtIssuer.lower(sd_jwt_issuer),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeImportResult.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_import_credential,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def list(self, ) -> CredentialList:
+        """
+        The credentials held, and the records that no longer open.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCredentialList.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def list_with_status(self, verifier: Verifier) -> CredentialStatusList:
+        """
+        The credentials held, each with its status as `verifier` sees it (hand it the
+        issuers' status lists first: `Verifier.add_status_list`). A status that cannot be
+        known is `HeldStatus::Unknown`, never `Valid`.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeVerifier.lower(verifier),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeCredentialStatusList.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_list_with_status,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def present(self, query_json: str,choices: typing.List[Choice],request: PresentationRequest,verifier_name: str) -> Presentations:
+        """
+        Answers `request` with the citizen's `choices` for the DCQL query `query_json`: one
+        presentation each, with the minimum (an SD-JWT discloses only what the chosen way
+        needs, with a Key Binding JWT on the request's challenge and domain; a Data Integrity
+        credential goes whole in a Verifiable Presentation signed with them), and one activity
+        entry each, naming `verifier_name`. Nothing is sent or logged unless the choices answer
+        the query.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the query is not DCQL, the choices do not answer
+        it, or an SD-JWT is presented to a request without a domain;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(query_json)
+
+        _UniffiFfiConverterSequenceTypeChoice.check_lower(choices)
+
+        _UniffiFfiConverterTypePresentationRequest.check_lower(request)
+
+        _UniffiFfiConverterString.check_lower(verifier_name)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(query_json),
+            _UniffiFfiConverterSequenceTypeChoice.lower(choices),
+            _UniffiFfiConverterTypePresentationRequest.lower(request),
+            _UniffiFfiConverterString.lower(verifier_name),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePresentations.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def present_to(self, check: RequestCheck,choices: typing.List[Choice]) -> Presentations:
+        """
+        Answers the signed request checked as `check` ([`crate::check_request`]) with the
+        citizen's `choices` for its query: the presentations are for that verifier (audience
+        its `client_id`, challenge its nonce) and the log names it as registered. Send the
+        `vp_token` to `check.response_uri()` and nowhere else.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the request is refused (unregistered verifier,
+        over-asking, response address not registered) or the choices do not answer it;
+        [`LommebokError::Signing`]; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterTypeRequestCheck.check_lower(check)
+
+        _UniffiFfiConverterSequenceTypeChoice.check_lower(choices)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeRequestCheck.lower(check),
+            _UniffiFfiConverterSequenceTypeChoice.lower(choices),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePresentations.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_present_to,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def previous_holders(self, ) -> typing.List[str]:
+        """
+        The holder DIDs this wallet had before (platform keys lost with a phone).
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_previous_holders,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def protect(self, threshold: int,guardians: typing.List[Guardian]) -> Protection:
+        """
+        Splits a new secret among `guardians`, `threshold` of whom recover the wallet, and
+        backs the wallet up under it: hand each guardian their share and keep the backup
+        anywhere. Called again, a new split (the next epoch) revokes the old shares.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for a guardian key that is not one, or a threshold
+        that does not fit (2 ≤ threshold ≤ guardians ≤ 255); [`LommebokError::Storage`] when a
+        record does not open (a backup leaves nothing out).
+"""
+        
+        _UniffiFfiConverterUInt8.check_lower(threshold)
+
+        _UniffiFfiConverterSequenceTypeGuardian.check_lower(guardians)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterUInt8.lower(threshold),
+            _UniffiFfiConverterSequenceTypeGuardian.lower(guardians),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeProtection.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_protect,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def public_key_jwk(self, ) -> str:
+        """
+        The holder's public key as a JWK (JSON text): what an issuer binds an SD-JWT VC to.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_public_key_jwk,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def refresh_backup(self, ) -> bytes:
+        """
+        A fresh backup of the wallet as it is now, which the guardians' current shares open
+        (nothing to hand out again): make one after importing credentials.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_refresh_backup,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def reissuance_request(self, credential_id: str,confirmations: typing.List[str]) -> str:
+        """
+        A request to the issuer of the held credential `credential_id` (bound to a previous
+        holder key) to re-issue it to this wallet's key, with the guardians' `confirmations`;
+        signed by this wallet's holder key.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when there is no such credential or it is not about a
+        previous holder; [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(credential_id)
+
+        _UniffiFfiConverterSequenceString.check_lower(confirmations)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(credential_id),
+            _UniffiFfiConverterSequenceString.lower(confirmations),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_reissuance_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def rotate(self, ) -> Protection:
+        """
+        A new split among the same guardians (after a recovery, or when a share may have
+        leaked): a new backup and new shares; the old ones are revoked once the guardians keep
+        the new ones.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the wallet is not protected yet;
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeProtection.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_rotate,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeHolderWallet:
+    @staticmethod
+    def lift(value: int) -> HolderWallet:
+        return HolderWallet._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: HolderWallet):
+        if not isinstance(value, HolderWallet):
+            raise TypeError("Expected HolderWallet instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: HolderWallet) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> HolderWallet:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: HolderWallet, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+@dataclass
+class Restored:
+    """
+    The wallet restored on a new device, and the new split to hand out.
+"""
+    def __init__(self, *, wallet:HolderWallet, protection:Protection):
+        self.wallet = wallet
+        self.protection = protection
+        
+        
+
+    
+    def __str__(self):
+        return "Restored(wallet={}, protection={})".format(self.wallet, self.protection)
+    def __eq__(self, other):
+        if self.wallet != other.wallet:
+            return False
+        if self.protection != other.protection:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRestored(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Restored(
+            wallet=_UniffiFfiConverterTypeHolderWallet.read(buf),
+            protection=_UniffiFfiConverterTypeProtection.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeHolderWallet.check_lower(value.wallet)
+        _UniffiFfiConverterTypeProtection.check_lower(value.protection)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeHolderWallet.write(value.wallet, buf)
+        _UniffiFfiConverterTypeProtection.write(value.protection, buf)
+
+@dataclass
+class SdJwtContents:
+    """
+    What an SD-JWT holds, every disclosure applied. Nothing here is verified.
+"""
+    def __init__(self, *, claims_json:str, disclosable:typing.List[str]):
+        self.claims_json = claims_json
+        self.disclosable = disclosable
+        
+        
+
+    
+    def __str__(self):
+        return "SdJwtContents(claims_json={}, disclosable={})".format(self.claims_json, self.disclosable)
+    def __eq__(self, other):
+        if self.claims_json != other.claims_json:
+            return False
+        if self.disclosable != other.disclosable:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSdJwtContents(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SdJwtContents(
+            claims_json=_UniffiFfiConverterString.read(buf),
+            disclosable=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.claims_json)
+        _UniffiFfiConverterSequenceString.check_lower(value.disclosable)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.claims_json, buf)
+        _UniffiFfiConverterSequenceString.write(value.disclosable, buf)
+
+@dataclass
+class TrustListInfo:
+    """
+    A trust list held, verified when it was added.
+"""
+    def __init__(self, *, anchor:str, valid_from:typing.Optional[str], valid_until:typing.Optional[str], contents:TrustListContents):
+        self.anchor = anchor
+        self.valid_from = valid_from
+        self.valid_until = valid_until
+        self.contents = contents
+        
+        
+
+    
+    def __str__(self):
+        return "TrustListInfo(anchor={}, valid_from={}, valid_until={}, contents={})".format(self.anchor, self.valid_from, self.valid_until, self.contents)
+    def __eq__(self, other):
+        if self.anchor != other.anchor:
+            return False
+        if self.valid_from != other.valid_from:
+            return False
+        if self.valid_until != other.valid_until:
+            return False
+        if self.contents != other.contents:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTrustListInfo(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TrustListInfo(
+            anchor=_UniffiFfiConverterString.read(buf),
+            valid_from=_UniffiFfiConverterOptionalString.read(buf),
+            valid_until=_UniffiFfiConverterOptionalString.read(buf),
+            contents=_UniffiFfiConverterTypeTrustListContents.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.anchor)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_from)
+        _UniffiFfiConverterOptionalString.check_lower(value.valid_until)
+        _UniffiFfiConverterTypeTrustListContents.check_lower(value.contents)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.anchor, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_from, buf)
+        _UniffiFfiConverterOptionalString.write(value.valid_until, buf)
+        _UniffiFfiConverterTypeTrustListContents.write(value.contents, buf)
+
+class _UniffiFfiConverterSequenceTypeTrustListInfo(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeTrustListInfo.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeTrustListInfo.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeTrustListInfo.read(buf) for i in range(count)
+        ]
+
+
+class TrustListsProtocol(typing.Protocol):
+    """
+    The trust lists a verifier or wallet relies on, for one or more trust anchors (e.g. the
+    national authority's DID). Give it to a [`Verifier`] (`VerifierOptions.trust_lists`) to
+    check every issuer against it, and to [`check_request`] to check who is asking.
+"""
+    
+    def add(self, list_json: str,verifier: Verifier) -> TrustListInfo:
+        """
+        Verifies the trust list `list_json` with `verifier` (signature, validity, status) and
+        keeps it if an anchor signed it and it is newer than the list held with its id.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a trust list, does not verify (the
+        reason names the failed checks), is not signed by an anchor, or is not newer than the
+        one held. Nothing changes then.
+"""
+        raise NotImplementedError
+    def anchors(self, ) -> typing.List[str]:
+        """
+        The trust anchors.
+"""
+        raise NotImplementedError
+    def lists(self, ) -> typing.List[TrustListInfo]:
+        """
+        The lists held.
+"""
+        raise NotImplementedError
+    def recheck(self, verifier: Verifier) -> typing.List[str]:
+        """
+        Verifies every list held again with `verifier` (give it the anchor's latest status
+        lists) and drops those that no longer verify: revoked, suspended or expired. Returns
+        one line per list dropped (its id and why).
+"""
+        raise NotImplementedError
+
+class TrustLists(TrustListsProtocol):
+    """
+    The trust lists a verifier or wallet relies on, for one or more trust anchors (e.g. the
+    national authority's DID). Give it to a [`Verifier`] (`VerifierOptions.trust_lists`) to
+    check every issuer against it, and to [`check_request`] to check who is asking.
+"""
+    
+    _handle: ctypes.c_uint64
+    def __init__(self, anchors: typing.List[str]):
+        """
+        Trusts lists signed by `anchors` (DIDs).
+"""
+        
+        _UniffiFfiConverterSequenceString.check_lower(anchors)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterSequenceString.lower(anchors),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeTrustLists.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_trustlists_new,
+            *_uniffi_lowered_args,
+        )
+        self._handle = _uniffi_ffi_result
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_trustlists, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_trustlists, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def add(self, list_json: str,verifier: Verifier) -> TrustListInfo:
+        """
+        Verifies the trust list `list_json` with `verifier` (signature, validity, status) and
+        keeps it if an anchor signed it and it is newer than the list held with its id.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a trust list, does not verify (the
+        reason names the failed checks), is not signed by an anchor, or is not newer than the
+        one held. Nothing changes then.
+"""
+        
+        _UniffiFfiConverterString.check_lower(list_json)
+
+        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(list_json),
+            _UniffiFfiConverterTypeVerifier.lower(verifier),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeTrustListInfo.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_add,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def anchors(self, ) -> typing.List[str]:
+        """
+        The trust anchors.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_anchors,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def lists(self, ) -> typing.List[TrustListInfo]:
+        """
+        The lists held.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeTrustListInfo.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_lists,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def recheck(self, verifier: Verifier) -> typing.List[str]:
+        """
+        Verifies every list held again with `verifier` (give it the anchor's latest status
+        lists) and drops those that no longer verify: revoked, suspended or expired. Returns
+        one line per list dropped (its id and why).
+"""
+        
+        _UniffiFfiConverterTypeVerifier.check_lower(verifier)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeVerifier.lower(verifier),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_trustlists_recheck,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeTrustLists:
+    @staticmethod
+    def lift(value: int) -> TrustLists:
+        return TrustLists._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: TrustLists):
+        if not isinstance(value, TrustLists):
+            raise TypeError("Expected TrustLists instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: TrustLists) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> TrustLists:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: TrustLists, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterOptionalTypeTrustLists(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeTrustLists.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeTrustLists.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeTrustLists.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class VerifierOptions:
+    """
+    How a [`Verifier`] checks. Every field is optional; the defaults are the strict ones.
+"""
+    def __init__(self, *, trusted_issuers:typing.Optional[typing.List[str]] = _DEFAULT, clock_skew_seconds:typing.Optional[int] = _DEFAULT, challenge_ttl_seconds:typing.Optional[int] = _DEFAULT, at_time:typing.Optional[str] = _DEFAULT, contexts:typing.List[ContextDocument] = _DEFAULT, trust_lists:typing.Optional[TrustLists] = _DEFAULT):
+        if trusted_issuers is _DEFAULT:
+            self.trusted_issuers = None
+        else:
+            self.trusted_issuers = trusted_issuers
+        if clock_skew_seconds is _DEFAULT:
+            self.clock_skew_seconds = None
+        else:
+            self.clock_skew_seconds = clock_skew_seconds
+        if challenge_ttl_seconds is _DEFAULT:
+            self.challenge_ttl_seconds = None
+        else:
+            self.challenge_ttl_seconds = challenge_ttl_seconds
+        if at_time is _DEFAULT:
+            self.at_time = None
+        else:
+            self.at_time = at_time
+        if contexts is _DEFAULT:
+            self.contexts = []
+        else:
+            self.contexts = contexts
+        if trust_lists is _DEFAULT:
+            self.trust_lists = None
+        else:
+            self.trust_lists = trust_lists
+        
+        
+
+    
+    def __str__(self):
+        return "VerifierOptions(trusted_issuers={}, clock_skew_seconds={}, challenge_ttl_seconds={}, at_time={}, contexts={}, trust_lists={})".format(self.trusted_issuers, self.clock_skew_seconds, self.challenge_ttl_seconds, self.at_time, self.contexts, self.trust_lists)
+    def __eq__(self, other):
+        if self.trusted_issuers != other.trusted_issuers:
+            return False
+        if self.clock_skew_seconds != other.clock_skew_seconds:
+            return False
+        if self.challenge_ttl_seconds != other.challenge_ttl_seconds:
+            return False
+        if self.at_time != other.at_time:
+            return False
+        if self.contexts != other.contexts:
+            return False
+        if self.trust_lists != other.trust_lists:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeVerifierOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return VerifierOptions(
+            trusted_issuers=_UniffiFfiConverterOptionalSequenceString.read(buf),
+            clock_skew_seconds=_UniffiFfiConverterOptionalUInt32.read(buf),
+            challenge_ttl_seconds=_UniffiFfiConverterOptionalUInt32.read(buf),
+            at_time=_UniffiFfiConverterOptionalString.read(buf),
+            contexts=_UniffiFfiConverterSequenceTypeContextDocument.read(buf),
+            trust_lists=_UniffiFfiConverterOptionalTypeTrustLists.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalSequenceString.check_lower(value.trusted_issuers)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.clock_skew_seconds)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.challenge_ttl_seconds)
+        _UniffiFfiConverterOptionalString.check_lower(value.at_time)
+        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(value.contexts)
+        _UniffiFfiConverterOptionalTypeTrustLists.check_lower(value.trust_lists)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalSequenceString.write(value.trusted_issuers, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.clock_skew_seconds, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.challenge_ttl_seconds, buf)
+        _UniffiFfiConverterOptionalString.write(value.at_time, buf)
+        _UniffiFfiConverterSequenceTypeContextDocument.write(value.contexts, buf)
+        _UniffiFfiConverterOptionalTypeTrustLists.write(value.trust_lists, buf)
+
+
+
+
+
+
+class DeviceKey:
+    """
+    The new device's key, which signs the recovery requests.
+"""
+    def __init__(self):
+        raise RuntimeError("DeviceKey cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class SOFTWARE:
+        """
+        A software key (e.g. made for this recovery and kept with its saved state).
+"""
+        
+        def __init__(self, key:SoftwareKey):
+            self.key = key
+            
+            """
+        The key.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "DeviceKey.SOFTWARE(key={})".format(self.key)
+        def __eq__(self, other):
+            if not isinstance(other, DeviceKey):
+                return NotImplemented
+            if not other.is_SOFTWARE():
+                return False
+            if self.key != other.key:
+                return False
+            return True
+
+    @dataclass
+    class PLATFORM:
+        """
+        A key held by the platform (see [`Signer`]).
+"""
+        
+        def __init__(self, signer:Signer):
+            self.signer = signer
+            
+            """
+        The signer.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "DeviceKey.PLATFORM(signer={})".format(self.signer)
+        def __eq__(self, other):
+            if not isinstance(other, DeviceKey):
+                return NotImplemented
+            if not other.is_PLATFORM():
+                return False
+            if self.signer != other.signer:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_SOFTWARE(self) -> bool:
+        return isinstance(self, DeviceKey.SOFTWARE)
+    def is_software(self) -> bool:
+        return isinstance(self, DeviceKey.SOFTWARE)
+    def is_PLATFORM(self) -> bool:
+        return isinstance(self, DeviceKey.PLATFORM)
+    def is_platform(self) -> bool:
+        return isinstance(self, DeviceKey.PLATFORM)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+DeviceKey.SOFTWARE = type("DeviceKey.SOFTWARE", (DeviceKey.SOFTWARE, DeviceKey,), {})  # type: ignore
+DeviceKey.PLATFORM = type("DeviceKey.PLATFORM", (DeviceKey.PLATFORM, DeviceKey,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeDeviceKey(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return DeviceKey.SOFTWARE(
+                _UniffiFfiConverterTypeSoftwareKey.read(buf),
+            )
+        if variant == 2:
+            return DeviceKey.PLATFORM(
+                _UniffiFfiConverterTypeSigner.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_SOFTWARE():
+            _UniffiFfiConverterTypeSoftwareKey.check_lower(value.key)
+            return
+        if value.is_PLATFORM():
+            _UniffiFfiConverterTypeSigner.check_lower(value.signer)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_SOFTWARE():
+            buf.write_i32(1)
+            _UniffiFfiConverterTypeSoftwareKey.write(value.key, buf)
+        if value.is_PLATFORM():
+            buf.write_i32(2)
+            _UniffiFfiConverterTypeSigner.write(value.signer, buf)
+
+
+
+
+
+
+
+
+class StoreKey:
+    """
+    What opens a wallet store.
+"""
+    def __init__(self):
+        raise RuntimeError("StoreKey cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class PASSPHRASE:
+        """
+        A passphrase the citizen types: the store key is derived from it with Argon2id (19 MiB,
+        2 passes; the salt and costs are recorded in the store).
+"""
+        
+        def __init__(self, passphrase:str):
+            self.passphrase = passphrase
+            
+            """
+        The passphrase.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "StoreKey.PASSPHRASE(passphrase={})".format(self.passphrase)
+        def __eq__(self, other):
+            if not isinstance(other, StoreKey):
+                return NotImplemented
+            if not other.is_PASSPHRASE():
+                return False
+            if self.passphrase != other.passphrase:
+                return False
+            return True
+
+    @dataclass
+    class KEY:
+        """
+        A 32-byte key the app keeps in the platform keystore (e.g. wrapped by an Android
+        Keystore or Secure Enclave key and unwrapped for this call).
+"""
+        
+        def __init__(self, key:bytes):
+            self.key = key
+            
+            """
+        The key bytes; exactly 32.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "StoreKey.KEY(key={})".format(self.key)
+        def __eq__(self, other):
+            if not isinstance(other, StoreKey):
+                return NotImplemented
+            if not other.is_KEY():
+                return False
+            if self.key != other.key:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_PASSPHRASE(self) -> bool:
+        return isinstance(self, StoreKey.PASSPHRASE)
+    def is_passphrase(self) -> bool:
+        return isinstance(self, StoreKey.PASSPHRASE)
+    def is_KEY(self) -> bool:
+        return isinstance(self, StoreKey.KEY)
+    def is_key(self) -> bool:
+        return isinstance(self, StoreKey.KEY)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+StoreKey.PASSPHRASE = type("StoreKey.PASSPHRASE", (StoreKey.PASSPHRASE, StoreKey,), {})  # type: ignore
+StoreKey.KEY = type("StoreKey.KEY", (StoreKey.KEY, StoreKey,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeStoreKey(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return StoreKey.PASSPHRASE(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return StoreKey.KEY(
+                _UniffiFfiConverterBytes.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_PASSPHRASE():
+            _UniffiFfiConverterString.check_lower(value.passphrase)
+            return
+        if value.is_KEY():
+            _UniffiFfiConverterBytes.check_lower(value.key)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_PASSPHRASE():
+            buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.passphrase, buf)
+        if value.is_KEY():
+            buf.write_i32(2)
+            _UniffiFfiConverterBytes.write(value.key, buf)
+
+
+
+
+class DeviceRecoveryProtocol(typing.Protocol):
+    """
+    The new device's side of a recovery: a signed request with a short code for the
+    guardians, the shares they release, and the restore once there are enough.
+
+    Guardians answer over hours or days: after each change, save [`DeviceRecovery::to_state`]
+    (secret) and, after a restart, [`DeviceRecovery::resume`].
+"""
+    
+    def add_release(self, _from: str,release: str) -> int:
+        """
+        Adds a share a guardian released (`lbr1.…`); `from` names the guardian (in errors).
+        Returns the share's index. A share refused is not kept.
+
+        # Errors
+        [`LommebokError::InvalidInput`]: not a release, for another wallet, epoch, device or
+        request, forged (the reason names `from`), or added already.
+"""
+        raise NotImplementedError
+    def renew_request(self, device: DeviceKey) -> None:
+        """
+        Signs a new request (a new short code) through `device`, the key the recovery started
+        with; releases answering the old one still count.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for another key, or once restored;
+        [`LommebokError::Signing`].
+"""
+        raise NotImplementedError
+    def request(self, ) -> str:
+        """
+        The recovery request (a compact JWS) to give each guardian (a QR code, a message).
+        Empty once restored.
+"""
+        raise NotImplementedError
+    def request_expires_at(self, ) -> str:
+        """
+        When the request expires (RFC 3339): after that, [`DeviceRecovery::renew_request`].
+        Empty once restored.
+"""
+        raise NotImplementedError
+    def restore(self, path: str,key: StoreKey,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
+        """
+        Restores the whole wallet into a new store file at `path` (which must not exist or be
+        empty) under `key`, and rotates: the result holds the wallet and the new split to hand
+        out. The recovery is then finished.
+
+        # Errors
+        [`LommebokError::InvalidInput`] with too few shares, a store that is not empty, or
+        once restored; [`LommebokError::WrongKey`]; [`LommebokError::Storage`] (these leave
+        the recovery as it was). [`LommebokError::InvalidInput`] when the backup does not open
+        with the shares, or a storage failure while writing, finish it: resume from the saved
+        state to try again.
+"""
+        raise NotImplementedError
+    def restore_with_platform_key(self, path: str,key: StoreKey,signer: Signer,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
+        """
+        As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not in
+        the backup): the restored wallet moves to the new device's platform key `signer`, and
+        remembers the old holder DID; credentials bound to it are re-issued through
+        `HolderWallet.reissuance_request` and the issuer's `Issuer.reissue`.
+
+        # Errors
+        As [`DeviceRecovery::restore`]; [`LommebokError::Signing`] when the signer cannot give
+        its public key.
+"""
+        raise NotImplementedError
+    def shares(self, ) -> int:
+        """
+        How many shares have been added.
+"""
+        raise NotImplementedError
+    def short_code(self, ) -> str:
+        """
+        The short code to show, for each guardian to compare. Empty once restored.
+"""
+        raise NotImplementedError
+    def threshold(self, ) -> int:
+        """
+        How many shares recover the wallet.
+"""
+        raise NotImplementedError
+    def to_state(self, ) -> bytes:
+        """
+        The recovery so far, to save and [`DeviceRecovery::resume`] after a restart.
+
+        **It is secret** (the key the releases are sealed to, and the shares added): keep it
+        where the app keeps keys (the platform keystore, or a store sealed under a key kept
+        there), and delete it once the wallet is restored.
+
+        # Errors
+        [`LommebokError::InvalidInput`] once restored.
+"""
+        raise NotImplementedError
+    def wallet(self, ) -> str:
+        """
+        The wallet being recovered (holder DID). Empty once restored.
+"""
+        raise NotImplementedError
+
+class DeviceRecovery(DeviceRecoveryProtocol):
+    """
+    The new device's side of a recovery: a signed request with a short code for the
+    guardians, the shares they release, and the restore once there are enough.
+
+    Guardians answer over hours or days: after each change, save [`DeviceRecovery::to_state`]
+    (secret) and, after a restart, [`DeviceRecovery::resume`].
+"""
+    
+    _handle: ctypes.c_uint64
+    def __init__(self, backup: bytes,device: DeviceKey):
+        """
+        Starts recovering the wallet in `backup`: a request signed by `device` (the new
+        device's key, software or the platform's) for the guardians, and its short code.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when `backup` is not one; [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(backup)
+
+        _UniffiFfiConverterTypeDeviceKey.check_lower(device)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterBytes.lower(backup),
+            _UniffiFfiConverterTypeDeviceKey.lower(device),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDeviceRecovery.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_new,
+            *_uniffi_lowered_args,
+        )
+        self._handle = _uniffi_ffi_result
+    @classmethod
+    def resume(cls, state: bytes,backup: bytes,device: DeviceKey) -> DeviceRecovery:
+        """
+        Resumes a recovery saved with [`DeviceRecovery::to_state`], with the same backup (or
+        the same split's refreshed one) and device key. The shares added are there; an
+        expired request is replaced by a new one (a new short code), and releases answering
+        the old one still count.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when `state` or `backup` is not one, or they do not
+        fit each other or `device`; [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(state)
+
+        _UniffiFfiConverterBytes.check_lower(backup)
+
+        _UniffiFfiConverterTypeDeviceKey.check_lower(device)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterBytes.lower(state),
+            _UniffiFfiConverterBytes.lower(backup),
+            _UniffiFfiConverterTypeDeviceKey.lower(device),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDeviceRecovery.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_devicerecovery_resume,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_devicerecovery, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_devicerecovery, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def add_release(self, _from: str,release: str) -> int:
+        """
+        Adds a share a guardian released (`lbr1.…`); `from` names the guardian (in errors).
+        Returns the share's index. A share refused is not kept.
+
+        # Errors
+        [`LommebokError::InvalidInput`]: not a release, for another wallet, epoch, device or
+        request, forged (the reason names `from`), or added already.
+"""
+        
+        _UniffiFfiConverterString.check_lower(_from)
+
+        _UniffiFfiConverterString.check_lower(release)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(_from),
+            _UniffiFfiConverterString.lower(release),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt8.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_add_release,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def renew_request(self, device: DeviceKey) -> None:
+        """
+        Signs a new request (a new short code) through `device`, the key the recovery started
+        with; releases answering the old one still count.
+
+        # Errors
+        [`LommebokError::InvalidInput`] for another key, or once restored;
+        [`LommebokError::Signing`].
+"""
+        
+        _UniffiFfiConverterTypeDeviceKey.check_lower(device)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeDeviceKey.lower(device),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_renew_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def request(self, ) -> str:
+        """
+        The recovery request (a compact JWS) to give each guardian (a QR code, a message).
+        Empty once restored.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def request_expires_at(self, ) -> str:
+        """
+        When the request expires (RFC 3339): after that, [`DeviceRecovery::renew_request`].
+        Empty once restored.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_request_expires_at,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def restore(self, path: str,key: StoreKey,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
+        """
+        Restores the whole wallet into a new store file at `path` (which must not exist or be
+        empty) under `key`, and rotates: the result holds the wallet and the new split to hand
+        out. The recovery is then finished.
+
+        # Errors
+        [`LommebokError::InvalidInput`] with too few shares, a store that is not empty, or
+        once restored; [`LommebokError::WrongKey`]; [`LommebokError::Storage`] (these leave
+        the recovery as it was). [`LommebokError::InvalidInput`] when the backup does not open
+        with the shares, or a storage failure while writing, finish it: resume from the saved
+        state to try again.
+"""
+        
+        _UniffiFfiConverterString.check_lower(path)
+
+        _UniffiFfiConverterTypeStoreKey.check_lower(key)
+
+        if contexts is _DEFAULT:
+            contexts = []
+        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterTypeStoreKey.lower(key),
+            _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRestored.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def restore_with_platform_key(self, path: str,key: StoreKey,signer: Signer,contexts: typing.Union[object, typing.List[ContextDocument]] = _DEFAULT) -> Restored:
+        """
+        As [`DeviceRecovery::restore`], for a wallet whose holder key was a platform key (not in
+        the backup): the restored wallet moves to the new device's platform key `signer`, and
+        remembers the old holder DID; credentials bound to it are re-issued through
+        `HolderWallet.reissuance_request` and the issuer's `Issuer.reissue`.
+
+        # Errors
+        As [`DeviceRecovery::restore`]; [`LommebokError::Signing`] when the signer cannot give
+        its public key.
+"""
+        
+        _UniffiFfiConverterString.check_lower(path)
+
+        _UniffiFfiConverterTypeStoreKey.check_lower(key)
+
+        _UniffiFfiConverterTypeSigner.check_lower(signer)
+
+        if contexts is _DEFAULT:
+            contexts = []
+        _UniffiFfiConverterSequenceTypeContextDocument.check_lower(contexts)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterTypeStoreKey.lower(key),
+            _UniffiFfiConverterTypeSigner.lower(signer),
+            _UniffiFfiConverterSequenceTypeContextDocument.lower(contexts),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRestored.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_restore_with_platform_key,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def shares(self, ) -> int:
+        """
+        How many shares have been added.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt32.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_shares,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def short_code(self, ) -> str:
+        """
+        The short code to show, for each guardian to compare. Empty once restored.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_short_code,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def threshold(self, ) -> int:
+        """
+        How many shares recover the wallet.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt8.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_threshold,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def to_state(self, ) -> bytes:
+        """
+        The recovery so far, to save and [`DeviceRecovery::resume`] after a restart.
+
+        **It is secret** (the key the releases are sealed to, and the shares added): keep it
+        where the app keeps keys (the platform keystore, or a store sealed under a key kept
+        there), and delete it once the wallet is restored.
+
+        # Errors
+        [`LommebokError::InvalidInput`] once restored.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_to_state,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def wallet(self, ) -> str:
+        """
+        The wallet being recovered (holder DID). Empty once restored.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_devicerecovery_wallet,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeDeviceRecovery:
+    @staticmethod
+    def lift(value: int) -> DeviceRecovery:
+        return DeviceRecovery._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: DeviceRecovery):
+        if not isinstance(value, DeviceRecovery):
+            raise TypeError("Expected DeviceRecovery instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: DeviceRecovery) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> DeviceRecovery:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: DeviceRecovery, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
+class _UniffiFfiConverterSequenceTypeKeptShare(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeKeptShare.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeKeptShare.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeKeptShare.read(buf) for i in range(count)
+        ]
+
+
+class GuardianWalletProtocol(typing.Protocol):
+    """
+    The guardian's side, on the guardian's own wallet store file: a guardian key (made on
+    first use, kept sealed), the shares kept for others, and releasing one to a new device.
+
+    The store may be the guardian's own wallet's (the same file and key as their
+    [`HolderWallet`]) or a file of its own.
+"""
+    
+    def check_request(self, request: str) -> PendingRelease:
+        """
+        Checks a recovery request (its signature, its time, that a share of its epoch is kept
+        for its wallet) and says what it asks. Nothing is released.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the request is malformed, forged, expired, or for
+        a wallet or epoch no share is kept for; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def keep(self, sealed_share: str) -> KeptShare:
+        """
+        Keeps a sealed share (`lbs1.…`) an owner gave, in place of an earlier one for the same
+        wallet.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a share, is sealed to someone else, or
+        is older than the one kept; [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def kept_shares(self, ) -> typing.List[KeptShare]:
+        """
+        The shares kept, one per wallet.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        raise NotImplementedError
+    def public_key(self, ) -> str:
+        """
+        The guardian key (`lbg1.…`) to give to owners who name this guardian.
+"""
+        raise NotImplementedError
+    def release(self, request: str,code: str) -> str:
+        """
+        Checks `request` again and releases the share kept for its wallet, re-sealed to the
+        device that signed it (`lbr1.…`), once the guardian has typed the `code` the owner
+        reads out (spaces and dashes are ignored).
+
+        # Errors
+        As [`GuardianWallet::check_request`]; [`LommebokError::InvalidInput`] when the code
+        does not match (the request may not be the owner's: release nothing).
+"""
+        raise NotImplementedError
+
+class GuardianWallet(GuardianWalletProtocol):
+    """
+    The guardian's side, on the guardian's own wallet store file: a guardian key (made on
+    first use, kept sealed), the shares kept for others, and releasing one to a new device.
+
+    The store may be the guardian's own wallet's (the same file and key as their
+    [`HolderWallet`]) or a file of its own.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def open(cls, path: str,key: StoreKey) -> GuardianWallet:
+        """
+        Opens the store in the file at `path` with `key` (created when the file does not
+        exist), and its guardian key (made on first use).
+
+        # Errors
+        [`LommebokError::WrongKey`] when `key` does not open the store;
+        [`LommebokError::Storage`]; [`LommebokError::InvalidInput`] for a key of the wrong
+        length.
+"""
+        
+        _UniffiFfiConverterString.check_lower(path)
+
+        _UniffiFfiConverterTypeStoreKey.check_lower(key)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterTypeStoreKey.lower(key),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeGuardianWallet.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_constructor_guardianwallet_open,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_free_guardianwallet, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_lommebok_ffi_fn_clone_guardianwallet, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def check_request(self, request: str) -> PendingRelease:
+        """
+        Checks a recovery request (its signature, its time, that a share of its epoch is kept
+        for its wallet) and says what it asks. Nothing is released.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when the request is malformed, forged, expired, or for
+        a wallet or epoch no share is kept for; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(request)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(request),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePendingRelease.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_check_request,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def keep(self, sealed_share: str) -> KeptShare:
+        """
+        Keeps a sealed share (`lbs1.…`) an owner gave, in place of an earlier one for the same
+        wallet.
+
+        # Errors
+        [`LommebokError::InvalidInput`] when it is not a share, is sealed to someone else, or
+        is older than the one kept; [`LommebokError::Storage`].
+"""
+        
+        _UniffiFfiConverterString.check_lower(sealed_share)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(sealed_share),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeKeptShare.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_keep,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def kept_shares(self, ) -> typing.List[KeptShare]:
+        """
+        The shares kept, one per wallet.
+
+        # Errors
+        [`LommebokError::Storage`].
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeKeptShare.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_kept_shares,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def public_key(self, ) -> str:
+        """
+        The guardian key (`lbg1.…`) to give to owners who name this guardian.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_public_key,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def release(self, request: str,code: str) -> str:
+        """
+        Checks `request` again and releases the share kept for its wallet, re-sealed to the
+        device that signed it (`lbr1.…`), once the guardian has typed the `code` the owner
+        reads out (spaces and dashes are ignored).
+
+        # Errors
+        As [`GuardianWallet::check_request`]; [`LommebokError::InvalidInput`] when the code
+        does not match (the request may not be the owner's: release nothing).
+"""
+        
+        _UniffiFfiConverterString.check_lower(request)
+
+        _UniffiFfiConverterString.check_lower(code)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(request),
+            _UniffiFfiConverterString.lower(code),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeLommebokError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_lommebok_ffi_fn_method_guardianwallet_release,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeGuardianWallet:
+    @staticmethod
+    def lift(value: int) -> GuardianWallet:
+        return GuardianWallet._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: GuardianWallet):
+        if not isinstance(value, GuardianWallet):
+            raise TypeError("Expected GuardianWallet instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: GuardianWallet) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> GuardianWallet:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: GuardianWallet, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
 
 class WalletProtocol(typing.Protocol):
     """
@@ -11067,8 +11103,8 @@ __all__ = [
     "KeyAlgorithm",
     "SdJwtIssuer",
     "ResponsePart",
-    "ImportResult",
     "Cryptosuite",
+    "ImportResult",
     "DeviceKey",
     "StoreKey",
     "Activity",
@@ -11101,14 +11137,14 @@ __all__ = [
     "Reissued",
     "RequestAnswers",
     "RequestPolicy",
+    "SdJwtOptions",
+    "TrustListContents",
     "SignedRequest",
     "VerificationReport",
     "SdJwtVerification",
+    "StatusMessage",
     "Restored",
     "SdJwtContents",
-    "SdJwtOptions",
-    "StatusMessage",
-    "TrustListContents",
     "TrustListInfo",
     "VerifierOptions",
     "check_request",
@@ -11120,6 +11156,10 @@ __all__ = [
     "Signer",
     "Verifier",
     "VerifierProtocol",
+    "StatusRegistry",
+    "StatusRegistryProtocol",
+    "Issuer",
+    "IssuerProtocol",
     "RequestCheck",
     "RequestCheckProtocol",
     "HolderWallet",
@@ -11130,10 +11170,6 @@ __all__ = [
     "DeviceRecoveryProtocol",
     "GuardianWallet",
     "GuardianWalletProtocol",
-    "StatusRegistry",
-    "StatusRegistryProtocol",
-    "Issuer",
-    "IssuerProtocol",
     "Wallet",
     "WalletProtocol",
 ]

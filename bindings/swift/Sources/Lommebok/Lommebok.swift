@@ -1459,6 +1459,14 @@ public protocol HolderWalletProtocol: AnyObject, Sendable {
     func rotate() throws  -> Protection
     
     /**
+     * An `Issuer` that signs as this wallet's holder (its DID and key, platform or
+     * software): for what the citizen issues herself, such as a delegation to a helper
+     * (`Issuer.issue_delegation`); add a status registry with `with_status` to be able to
+     * revoke it.
+     */
+    func asIssuer()  -> Issuer
+    
+    /**
      * As a guardian (this wallet's holder key signs): confirms that `holder` (the new
      * phone's DID) is the citizen who was `previous_holder`. Only after checking with the
      * citizen, in person or by phone.
@@ -1848,6 +1856,21 @@ open func rotate()throws  -> Protection  {
     return try  FfiConverterTypeProtection_lift(try rustCallWithError(FfiConverterTypeLommebokError_lift) {
         uniffiCallStatus in
     uniffi_lommebok_ffi_fn_method_holderwallet_rotate(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An `Issuer` that signs as this wallet's holder (its DID and key, platform or
+     * software): for what the citizen issues herself, such as a delegation to a helper
+     * (`Issuer.issue_delegation`); add a status registry with `with_status` to be able to
+     * revoke it.
+     */
+open func asIssuer() -> Issuer  {
+    return try!  FfiConverterTypeIssuer_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_lommebok_ffi_fn_method_holderwallet_as_issuer(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -10627,6 +10650,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_holderwallet_rotate() != 3988) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_lommebok_ffi_checksum_method_holderwallet_as_issuer() != 40904) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery() != 36972) {

@@ -596,6 +596,14 @@ impl HolderWallet {
         HolderWallet::open(storage, key, Some(signer))
     }
 
+    /// An [`Issuer`](crate::Issuer) that signs as this wallet's holder (its DID, its key,
+    /// platform or software), for what the citizen issues herself: a delegation to a helper
+    /// ([`crate::delegation`]). Give it a status registry
+    /// ([`Issuer::with_status`](crate::Issuer::with_status)) to be able to revoke it.
+    pub fn issuer(&self) -> crate::Issuer {
+        crate::Issuer::new(self.signer()).with_contexts(self.contexts.clone())
+    }
+
     /// The holder's signer.
     pub(crate) fn signer(&self) -> Arc<dyn Signer> {
         self.wallet.signer().clone()

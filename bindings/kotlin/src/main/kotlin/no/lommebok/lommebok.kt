@@ -747,6 +747,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_rotate(
     ): Int
+    external fun uniffi_lommebok_ffi_checksum_method_holderwallet_as_issuer(
+    ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery(
     ): Int
     external fun uniffi_lommebok_ffi_checksum_method_holderwallet_previous_holders(
@@ -1006,6 +1008,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_rotate(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_lommebok_ffi_fn_method_holderwallet_as_issuer(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_confirm_recovery(`ptr`: Long,`previousHolder`: RustBuffer.ByValue,`holder`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_lommebok_ffi_fn_method_holderwallet_previous_holders(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1426,6 +1430,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_rotate() and 0xFFFF) != 3988) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_as_issuer() and 0xFFFF) != 40904) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_lommebok_ffi_checksum_method_holderwallet_confirm_recovery() and 0xFFFF) != 36972) {
@@ -3381,6 +3388,14 @@ public interface HolderWalletInterface {
     fun `rotate`(): Protection
     
     /**
+     * An `Issuer` that signs as this wallet's holder (its DID and key, platform or
+     * software): for what the citizen issues herself, such as a delegation to a helper
+     * (`Issuer.issue_delegation`); add a status registry with `with_status` to be able to
+     * revoke it.
+     */
+    fun `asIssuer`(): Issuer
+    
+    /**
      * As a guardian (this wallet's holder key signs): confirms that `holder` (the new
      * phone's DID) is the citizen who was `previous_holder`. Only after checking with the
      * citizen, in person or by phone.
@@ -3868,6 +3883,25 @@ open class HolderWallet: Disposable, AutoCloseable, HolderWalletInterface
     callWithHandle {
     uniffiRustCallWithError(LommebokException) { _status ->
     UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_rotate(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * An `Issuer` that signs as this wallet's holder (its DID and key, platform or
+     * software): for what the citizen issues herself, such as a delegation to a helper
+     * (`Issuer.issue_delegation`); add a status registry with `with_status` to be able to
+     * revoke it.
+     */override fun `asIssuer`(): Issuer {
+            return FfiConverterTypeIssuer.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_lommebok_ffi_fn_method_holderwallet_as_issuer(
         it,
         _status)
 }
