@@ -555,8 +555,9 @@ def test_a_restore_into_a_store_in_use_leaves_the_recovery_as_it_was(tmp_path):
 
 @pytest.mark.xfail(
     strict=True,
+    raises=pytest.fail.Exception,
     reason="HolderWallet.protect accepts the same guardian key twice: that guardian alone "
-    "then holds a threshold of shares",
+    "can open a threshold of shares (though its wallet keeps one)",
 )
 def test_the_same_guardian_twice_is_refused(tmp_path):
     wallet = HolderWallet.open(str(tmp_path / "citizen.sqlite"), raw_key(1))
@@ -568,6 +569,56 @@ def test_the_same_guardian_twice_is_refused(tmp_path):
         Guardian(name="Ola", key=ola.public_key()),
     ]
     invalid(wallet.protect, 2, twice)
+
+
+def protect_platform_wallet(tmp_path):
+    """A citizen's wallet on a platform key, holding a credential, protected 2-of-3."""
+    old_phone_key = P256KeystoreSigner()
+    wallet = HolderWallet.open(str(tmp_path / "citizen.sqlite"), raw_key(1), signer=old_phone_key)
+    municipality = Issuer(SoftwareKey.generate(KeyAlgorithm.ED25519))
+    imported(wallet.import_credential(residence(municipality, wallet.did()), Verifier()))
+    guardians = [GuardianWallet.open(str(tmp_path / f"g{i}.sqlite"), raw_key(10 + i)) for i in range(3)]
+    protection = wallet.protect(
+        2, [Guardian(name=n, key=g.public_key()) for n, g in zip(NAMES, guardians)]
+    )
+    for guardian, share in zip(guardians, protection.shares):
+        guardian.keep(share.sealed)
+    device_key = software(SoftwareKey.generate(KeyAlgorithm.P256))
+    device = DeviceRecovery(protection.backup, device_key)
+    for i in (0, 1):
+        device.add_release(NAMES[i], guardians[i].release(device.request(), device.short_code()))
+    return wallet, protection, device_key, device
+
+
+def test_a_platform_key_wallet_is_restored_onto_the_new_phones_key(tmp_path):
+    wallet, protection, device_key, device = protect_platform_wallet(tmp_path)
+    assert not wallet.has_software_key()
+    state = device.to_state()
+    # The old phone's key is gone with the phone: restore says so, naming the old key.
+    invalid(
+        device.restore, str(tmp_path / "plain.sqlite"), raw_key(2), match="platform key"
+    )
+    # From the saved state, onto the new phone's platform key.
+    device = DeviceRecovery.resume(state, protection.backup, device_key)
+    new_phone_key = P256KeystoreSigner()
+    restored = device.restore_with_platform_key(str(tmp_path / "new.sqlite"), raw_key(2), new_phone_key)
+    assert restored.wallet.did() == new_phone_key.did() != wallet.did()
+    assert not restored.wallet.has_software_key()
+    assert len(held_ids(restored.wallet)) == 1
+    assert restored.protection.epoch == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="DeviceRecovery.restore of a platform-key wallet finishes the recovery and leaves "
+    "a non-empty store file, though restore_with_platform_key could still have been called",
+)
+def test_restore_of_a_platform_key_wallet_leaves_the_recovery_as_it_was(tmp_path):
+    _, _, _, device = protect_platform_wallet(tmp_path)
+    invalid(device.restore, str(tmp_path / "plain.sqlite"), raw_key(2), match="platform key")
+    assert device.shares() == 2
+    device.restore_with_platform_key(str(tmp_path / "plain.sqlite"), raw_key(2), P256KeystoreSigner())
 
 
 # --- 5. garbage ------------------------------------------------------------------------------
