@@ -529,6 +529,12 @@ impl DeviceRecovery {
             }
             .into());
         }
+        if platform_key.is_none() && recovery.holder_key_is_platform()? {
+            return Err(LommebokError::invalid(
+                "this wallet's holder key was a platform key, lost with the old phone: restore \
+                 it with restore_with_platform_key and the new phone's key",
+            ));
+        }
         // What the app can fix (the path, the key) is checked before the recovery is spent.
         let storage: Arc<dyn lommebok::wallet::store::Storage> =
             Arc::new(SqliteStorage::open(&path).map_err(store_error)?);

@@ -307,12 +307,6 @@ def test_a_delegation_the_principal_did_not_sign_is_not_accepted(people):
     assert not binding.passed and "on behalf of" not in binding.reason, describe(report)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="HolderWallet.import_credential keeps someone else's credential under any held "
-    "delegation naming the holder, without checking who issued the delegation",
-)
 def test_the_helpers_wallet_does_not_keep_a_credential_under_a_delegation_it_signed_itself(
     people,
 ):

@@ -553,12 +553,6 @@ def test_a_restore_into_a_store_in_use_leaves_the_recovery_as_it_was(tmp_path):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="HolderWallet.protect accepts the same guardian key twice: that guardian alone "
-    "can open a threshold of shares (though its wallet keeps one)",
-)
 def test_the_same_guardian_twice_is_refused(tmp_path):
     wallet = HolderWallet.open(str(tmp_path / "citizen.sqlite"), raw_key(1))
     kari = GuardianWallet.open(str(tmp_path / "kari.sqlite"), raw_key(10))
@@ -608,12 +602,6 @@ def test_a_platform_key_wallet_is_restored_onto_the_new_phones_key(tmp_path):
     assert restored.protection.epoch == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="DeviceRecovery.restore of a platform-key wallet finishes the recovery and leaves "
-    "a non-empty store file, though restore_with_platform_key could still have been called",
-)
 def test_restore_of_a_platform_key_wallet_leaves_the_recovery_as_it_was(tmp_path):
     _, _, _, device = protect_platform_wallet(tmp_path)
     invalid(device.restore, str(tmp_path / "plain.sqlite"), raw_key(2), match="platform key")

@@ -40,7 +40,7 @@ use crate::trust::request::CheckedRequest;
 use crate::verify::{PresentationRequest, VerificationReport, Verifier};
 
 /// The setting that records which holder key the wallet uses.
-const HOLDER_SETTING: &str = "holder";
+pub(crate) const HOLDER_SETTING: &str = "holder";
 /// The id of the software holder key record.
 const HOLDER_KEY_ID: &str = "holder";
 
@@ -119,7 +119,7 @@ fn previous_holders(store: &WalletStore) -> Result<Vec<String>, StoreError> {
     }
 }
 
-const PLATFORM: &str = "platform";
+pub(crate) const PLATFORM: &str = "platform";
 const SOFTWARE: &str = "software";
 
 /// What a wallet screen shows of a held credential.
@@ -679,7 +679,11 @@ impl HolderWallet {
             let own =
                 !subjects.is_empty() && subjects.iter().all(|id| *id == Some(self.did().as_str()));
             // Someone else's credential is kept only under a delegation this wallet holds.
-            if !own && self.delegation_for(verified.credential(), None)?.is_none() {
+            if !own
+                && self
+                    .delegation_for(verified.credential(), None, Some(verifier))?
+                    .is_none()
+            {
                 return Err(not_bound());
             }
             CredentialFormat::DataIntegrity
@@ -821,10 +825,15 @@ impl HolderWallet {
     /// else) to `audience` (any audience when `None`: for import), as (its credential, its
     /// reading). Only delegations that verified on import are held; their validity is checked
     /// again by the verifier.
+    ///
+    /// On import (`importing` set), a delegation counts only if its principal issued it, or
+    /// the import verifier has trust lists and the delegation passes them: otherwise the wallet
+    /// would keep a credential no verifier accepts it presenting.
     fn delegation_for(
         &self,
         credential: &Credential,
         audience: Option<Option<&str>>,
+        importing: Option<&Verifier>,
     ) -> Result<Option<(Credential, Delegation)>, StoreError> {
         let ids = credential.subject_ids();
         let [Some(principal)] = ids.as_slice() else {
@@ -856,7 +865,14 @@ impl HolderWallet {
             let fits = delegation.delegate == self.did().as_str()
                 && delegation.principal == *principal
                 && delegation.covers_types(&types).is_ok()
-                && audience.is_none_or(|audience| delegation.covers_audience(audience).is_ok());
+                && audience.is_none_or(|audience| delegation.covers_audience(audience).is_ok())
+                && importing.is_none_or(|verifier| {
+                    delegation.is_self_issued()
+                        || (verifier.trust_lists().is_some()
+                            && verifier
+                                .verify_credential_as_issued(&stored.data)
+                                .is_ok_and(|v| v.is_valid()))
+                });
             if fits {
                 return Ok(Some((held, delegation)));
             }
@@ -1157,7 +1173,7 @@ impl HolderWallet {
                             )));
                         }
                         let Some((delegation, _)) =
-                            self.delegation_for(credential, Some(request.domain.as_deref()))?
+                            self.delegation_for(credential, Some(request.domain.as_deref()), None)?
                         else {
                             return Err(not_an_answer(format!(
                                 "credential `{}` is someone else's, and no delegation held \

@@ -218,6 +218,15 @@ pub enum RecoveryError {
         /// The number of guardians.
         guardians: usize,
     },
+    /// The same guardian key twice (or a name that is empty or too long): a guardian holding
+    /// two shares could recover alone.
+    #[error("guardian {name}: {reason}")]
+    InvalidGuardian {
+        /// The guardian's name (cut to 64 characters).
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A backup is only restored into an empty store.
     #[error("the store to restore into is not empty")]
     NotEmpty,
@@ -770,12 +779,16 @@ impl Roster {
     }
 }
 
+/// The longest guardian name accepted, in bytes.
+pub const MAX_GUARDIAN_NAME: usize = 256;
+
 /// Splits a new secret among `guardians`, `threshold` of whom recover the wallet, under the
 /// epoch after the wallet's current one (1 for the first): records the split in the wallet
 /// (sealed), then makes the backup and seals each guardian's share to them.
 ///
 /// # Errors
-/// [`RecoveryError::InvalidThreshold`] unless 2 ≤ `threshold` ≤ n ≤ 255; store errors
+/// [`RecoveryError::InvalidThreshold`] unless 2 ≤ `threshold` ≤ n ≤ 255;
+/// [`RecoveryError::InvalidGuardian`] for a key given twice or a bad name; store errors
 /// ([`StoreError::Tampered`] when a record does not open: a backup leaves nothing out).
 pub fn protect(
     wallet: &HolderWallet,
@@ -790,6 +803,20 @@ pub fn protect(
     let count = u8::try_from(guardians.len()).map_err(|_| invalid())?;
     if threshold < 2 || threshold > count {
         return Err(invalid());
+    }
+    for (index, guardian) in guardians.iter().enumerate() {
+        let bad = |reason: &str| RecoveryError::InvalidGuardian {
+            name: guardian.name.chars().take(64).collect(),
+            reason: reason.to_owned(),
+        };
+        if guardian.name.trim().is_empty() || guardian.name.len() > MAX_GUARDIAN_NAME {
+            return Err(bad("a guardian's name must be 1 to 256 bytes"));
+        }
+        if guardians[..index].iter().any(|g| g.key == guardian.key) {
+            return Err(bad(
+                "the same key is given for two guardians: one person would hold two shares",
+            ));
+        }
     }
     let epoch = match Roster::load(store)? {
         Some(roster) => roster
@@ -1634,6 +1661,26 @@ impl DeviceRecovery {
     }
 
     /// The records of the backup, opened with the shares added.
+    /// Whether the wallet being recovered used a platform holder key (not in the backup): it
+    /// is then restored with [`DeviceRecovery::restore_with_platform_key`]. Needs the shares.
+    ///
+    /// # Errors
+    /// As the first step of [`DeviceRecovery::restore`]: too few shares, a backup that does
+    /// not open.
+    pub fn holder_key_is_platform(&self) -> Result<bool, RecoveryError> {
+        let records = self.open_backup()?;
+        Ok(records
+            .iter()
+            .find(|r| {
+                r.kind == crate::wallet::store::SETTING && r.id == super::holder::HOLDER_SETTING
+            })
+            .and_then(|r| serde_json::from_slice::<serde_json::Value>(&r.plaintext).ok())
+            .is_some_and(|holder| {
+                holder.get("kind").and_then(serde_json::Value::as_str)
+                    == Some(super::holder::PLATFORM)
+            }))
+    }
+
     fn open_backup(&self) -> Result<Vec<Record>, RecoveryError> {
         let need = self.backup.threshold();
         if self.released.len() < usize::from(need) {

@@ -442,3 +442,25 @@ fn the_helpers_wallet_keeps_and_presents_the_citizens_credential_only_under_a_de
         "{refused:?}"
     );
 }
+
+#[test]
+fn the_helpers_wallet_keeps_nothing_under_a_delegation_the_principal_did_not_issue() {
+    let ola =
+        HolderWallet::open(Arc::new(MemoryStorage::new()), &fast_key(), Some(ola_key())).unwrap();
+    let verifier = support::verifier();
+    // Ola signs "Kari delegates to Ola" himself.
+    let self_made = delegation(
+        &Issuer::new(ola_key()),
+        &ola_did(),
+        &residence_scope(),
+        now() - Duration::days(1),
+        now() + Duration::days(90),
+        11,
+    );
+    ola.import(&self_made.to_json_string(), &verifier, None)
+        .unwrap();
+    assert!(matches!(
+        ola.import(&karis_residence().to_json_string(), &verifier, None),
+        Err(HolderWalletError::NotBound { .. })
+    ));
+}

@@ -163,3 +163,34 @@ fn recovery_restores_the_whole_wallet_which_presents_and_rotates() {
     assert_eq!(third.wallet.did(), &did);
     assert_eq!(third.protection.epoch, 3);
 }
+
+#[test]
+fn the_same_guardian_key_twice_is_refused() {
+    let (storage, key) = empty_store(1);
+    let wallet = HolderWallet::open(storage, &key, None).unwrap();
+    let (guardian_storage, guardian_key) = empty_store(10);
+    let store = WalletStore::open(guardian_storage, &guardian_key).unwrap();
+    let guardian = GuardianWallet::open(&store).unwrap();
+    let other_store = {
+        let (s, k) = empty_store(11);
+        WalletStore::open(s, &k).unwrap()
+    };
+    let other = GuardianWallet::open(&other_store).unwrap();
+    let twice = [
+        Guardian::new("Ola", guardian.public_key().clone()),
+        Guardian::new("Ola again", guardian.public_key().clone()),
+        Guardian::new("Per", other.public_key().clone()),
+    ];
+    assert!(matches!(
+        recovery::protect(&wallet, 2, &twice),
+        Err(RecoveryError::InvalidGuardian { .. })
+    ));
+    let unnamed = [
+        Guardian::new(" ", guardian.public_key().clone()),
+        Guardian::new("Per", other.public_key().clone()),
+    ];
+    assert!(matches!(
+        recovery::protect(&wallet, 2, &unnamed),
+        Err(RecoveryError::InvalidGuardian { .. })
+    ));
+}
