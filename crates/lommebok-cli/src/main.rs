@@ -42,6 +42,7 @@ macro_rules! say {
 
 mod delegation_cmd;
 mod recovery_cmd;
+mod reissue_cmd;
 mod trust_cmd;
 mod wallet_cmd;
 
@@ -49,12 +50,13 @@ mod wallet_cmd;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  done; for `verify`: the document is valid
-  1  `verify`, `sd-jwt verify`, `trust show`, `wallet import`, `wallet check-request` and
-     `wallet present --request` only: the document was checked and is NOT valid (the
-     report says why; with --trust-list, also an issuer the lists do not trust), the
-     wallet refused the credential (not verified, not its holder's), or the signed request
-     is refused (unregistered verifier, over-asking, unregistered response address,
-     forged or stale)
+  1  `verify`, `sd-jwt verify`, `trust show`, `wallet import`, `wallet check-request`,
+     `wallet present --request` and `reissue` only: the document was checked and is NOT
+     valid (the report says why; with --trust-list, also an issuer the lists do not
+     trust), the wallet refused the credential (not verified, not its holder's), the
+     signed request is refused (unregistered verifier, over-asking, unregistered response
+     address, forged or stale), or the re-issuance is refused (too few accepted guardian
+     confirmations, not this issuer's credential, revoked already, forged)
   2  usage or input error: bad arguments, unreadable or oversized file, malformed JSON,
      not a credential or presentation, a key that does not fit the suite, an unknown
      JSON-LD context (register it with --context URL=FILE), a status database that
@@ -168,6 +170,10 @@ enum Command {
     /// Delegation credentials: let a helper present a citizen's credentials for them.
     #[command(subcommand, after_help = delegation_cmd::DELEGATION_AFTER_HELP)]
     Delegation(delegation_cmd::DelegationCommand),
+    /// Re-issue a credential to its holder's new DID after a recovery, on guardians'
+    /// confirmations (`guardian confirm`), and revoke the old one; print the new credential.
+    #[command(after_help = reissue_cmd::REISSUE_AFTER_HELP)]
+    Reissue(reissue_cmd::ReissueArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -717,6 +723,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Guardian(command) => recovery_cmd::guardian(command),
         Command::Recovery(command) => recovery_cmd::recovery_command(command),
         Command::Delegation(command) => delegation_cmd::delegation(command),
+        Command::Reissue(args) => reissue_cmd::reissue(args),
     }
 }
 
@@ -763,20 +770,7 @@ fn issue(args: IssueArgs) -> Result<ExitCode, Failure> {
     }
     if let Some(db) = &args.status_db {
         let registry = StatusRegistry::new(open_status_db(db)?);
-        let known = registry.lists()?;
-        for (i, url) in args.status_list.iter().enumerate() {
-            if args.status_list[..i].contains(url) {
-                return Err(Failure::Input(format!(
-                    "--status-list {url} is given twice"
-                )));
-            }
-            if !known.iter().any(|list| &list.url == url) {
-                return Err(Failure::Input(format!(
-                    "{}: no status list {url} (create it with `lommebok status create`)",
-                    db.display()
-                )));
-            }
-        }
+        check_status_lists(db, &registry.lists()?, &args.status_list)?;
         let lists: Vec<&str> = args.status_list.iter().map(String::as_str).collect();
         issuer = issuer.with_status(registry, &lists);
     }
@@ -1206,6 +1200,25 @@ fn status_publish_token(args: StatusPublishTokenArgs) -> Result<ExitCode, Failur
     };
     write_stdout(&token)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checks that each `--status-list` URL is given once and is one of the lists `known` of the
+/// status database `db`.
+fn check_status_lists(db: &Path, known: &[StatusListInfo], urls: &[String]) -> Result<(), Failure> {
+    for (i, url) in urls.iter().enumerate() {
+        if urls[..i].contains(url) {
+            return Err(Failure::Input(format!(
+                "--status-list {url} is given twice"
+            )));
+        }
+        if !known.iter().any(|list| &list.url == url) {
+            return Err(Failure::Input(format!(
+                "{}: no status list {url} (create it with `lommebok status create`)",
+                db.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Opens a status database that `status create` made: a missing file is an error, not a new

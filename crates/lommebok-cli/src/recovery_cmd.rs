@@ -31,6 +31,8 @@ made with `guardian init`), unlocked like a wallet: LOMMEBOK_PASSPHRASE or --pas
   lommebok guardian kept --store guardian.db
   lommebok guardian check --store guardian.db --request request.jwt   # who asks, the code
   lommebok guardian release --store guardian.db --request request.jwt --code 123456
+  lommebok guardian confirm --store guardian.db --previous-holder did:key:… \
+      --holder did:key:…        # after a recovery onto a new key: see `lommebok reissue --help`
 
 Release only while the owner is on the line and reads out the code their new device shows:
 whoever sits between the two could otherwise try requests until one shows the same code.";
@@ -73,6 +75,11 @@ pub(crate) enum GuardianCommand {
     /// Release the share kept for the request's wallet to the device that signed it, once
     /// the code the owner reads out is typed with --code; print the release (`lbr1.…`).
     Release(ReleaseArgs),
+    /// Confirm, with the holder key of the guardian's own wallet in the store, that the
+    /// owner's new DID (--holder) is the same person as their old one (--previous-holder),
+    /// for an issuer to re-issue their credentials (`lommebok reissue`); print the
+    /// confirmation (a compact JWS).
+    Confirm(super::reissue_cmd::ConfirmArgs),
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +254,7 @@ pub(crate) fn guardian(command: GuardianCommand) -> Result<ExitCode, Failure> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        GuardianCommand::Confirm(args) => super::reissue_cmd::confirm(&args),
         GuardianCommand::Release(args) => {
             let store = open_store(&args.request.store, false)?;
             let guardian = GuardianWallet::open(&store).map_err(recovery_failure)?;

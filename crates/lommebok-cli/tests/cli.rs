@@ -303,7 +303,8 @@ fn help_documents_exit_codes() {
     assert!(help.stdout.contains("Exit codes"), "{}", help.stdout);
     for line in [
         "0  done",
-        "1  `verify`, `sd-jwt verify`, `trust show`, `wallet import`, `wallet check-request` and",
+        "1  `verify`, `sd-jwt verify`, `trust show`, `wallet import`, `wallet check-request`,",
+        "`wallet present --request` and `reissue` only",
         "2  usage or input error",
         "3  internal error",
     ] {
@@ -4234,4 +4235,239 @@ fn delegation_issued_by_the_cli_lets_a_helpers_wallet_present_on_behalf() {
         &ola,
     ])
     .expect(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// re-issuance after a recovery onto a new key
+
+/// A key from `seed(byte)`, for what the tests sign with the library itself.
+fn software_key(alg: lommebok::Algorithm, byte: u8) -> lommebok::SoftwareKey {
+    lommebok::SoftwareKey::from_secret_bytes(alg, &[byte; 32]).unwrap()
+}
+
+fn did_of(key: &lommebok::SoftwareKey) -> String {
+    use lommebok::Signer as _;
+    lommebok::Did::from_public_key(&key.public_key()).to_string()
+}
+
+fn now_time() -> chrono::DateTime<chrono::Utc> {
+    lommebok::credential::parse_date_time_stamp(NOW).unwrap()
+}
+
+/// The restored wallet's re-issuance request, as `lommebok::reissuance::request` makes it on a
+/// platform-key wallet: signed by the new holder key, addressed to the old credential's issuer.
+fn reissuance_request(
+    new_key: &lommebok::SoftwareKey,
+    old: &Value,
+    previous_holder: &str,
+    confirmations: &[String],
+) -> String {
+    use lommebok::Signer as _;
+    let at = now_time();
+    let payload = json!({
+        "aud": old["issuer"],
+        "credential": old,
+        "previousHolder": previous_holder,
+        "holder": did_of(new_key),
+        "confirmations": confirmations,
+        "iat": at.timestamp(),
+        "exp": (at + lommebok::reissuance::LIFETIME).timestamp(),
+    });
+    lommebok::jws::sign(
+        payload.as_object().unwrap(),
+        lommebok::reissuance::REQUEST_TYPE,
+        Some(&lommebok::Did::key_verification_method(
+            &new_key.public_key(),
+        )),
+        &serde_json::Map::new(),
+        new_key,
+    )
+    .unwrap()
+}
+
+/// Kari's credential names her lost key's DID; her wallet was restored onto a new key. Ola
+/// confirms through `guardian confirm` with his own wallet, Per with the library; the
+/// municipality re-issues to the new DID and revokes the old credential. Too few or
+/// unaccepted guardians are refused (exit 1) and revoke nothing.
+#[test]
+fn reissue_after_recovery_with_guardians_confirmations() {
+    const LIST: &str = "https://kommune.example/status/r1";
+    let scene = Scene::new("ed25519");
+    scene.create_list(LIST, "revocation");
+    let (old_file, old_id) = scene.issue_with_status(&[LIST], "old.json");
+    let old: Value = serde_json::from_str(&std::fs::read_to_string(&old_file).unwrap()).unwrap();
+    let old_did = scene.holder_did.clone();
+    let new_key = software_key(lommebok::Algorithm::P256, 3);
+    let new_did = did_of(&new_key);
+
+    // Ola's own wallet store confirms; a guardian store (`guardian init`) gets a holder key on
+    // first use.
+    let (ola_store, ola_passphrase, _) = guardian(&scene, "Ola");
+    let confirm = |holder: &str| {
+        with_passphrase(
+            &[
+                "guardian",
+                "confirm",
+                "--store",
+                p(&ola_store),
+                "--previous-holder",
+                &old_did,
+                "--holder",
+                holder,
+                "--now",
+                NOW,
+            ],
+            &ola_passphrase,
+        )
+    };
+    let confirmed = confirm(&new_did);
+    confirmed.expect(0);
+    let ola_confirmation = confirmed.stdout.trim().to_owned();
+    let ola_did = with_passphrase(
+        &["wallet", "did", "--store", p(&ola_store)],
+        &ola_passphrase,
+    );
+    ola_did.expect(0);
+    let ola_did = ola_did.json()["did"].as_str().unwrap().to_owned();
+    assert!(confirmed.stderr.contains(&ola_did), "{}", confirmed.stderr);
+    let decoded = lommebok::jws::Jws::decode(&ola_confirmation).unwrap();
+    assert_eq!(decoded.payload["previousHolder"], json!(old_did));
+    assert_eq!(decoded.payload["holder"], json!(new_did));
+    // Not DIDs, or the same DID twice: usage errors.
+    confirm("kari").expect(2);
+    confirm(&old_did).expect(2);
+
+    let per_key = software_key(lommebok::Algorithm::Ed25519, 4);
+    let per_did = did_of(&per_key);
+    let sign_confirmation = |key: &lommebok::SoftwareKey| {
+        lommebok::reissuance::confirm(key, &old_did, &new_did, now_time()).unwrap()
+    };
+    let per_confirmation = sign_confirmation(&per_key);
+    let stranger_confirmation = sign_confirmation(&software_key(lommebok::Algorithm::Ed25519, 5));
+
+    let db = scene.db();
+    let reissue = |name: &str, confirmations: &[String], extra: &[&str]| {
+        let request = scene.write(
+            name,
+            &reissuance_request(&new_key, &old, &old_did, confirmations),
+        );
+        let mut args = vec![
+            "reissue",
+            "--key",
+            p(&scene.issuer_key),
+            "--request",
+            p(&request),
+            "--guardian",
+            &ola_did,
+            "--guardian",
+            &per_did,
+            "--status-db",
+            p(&db),
+            "--status-list",
+            LIST,
+            "--now",
+            NOW,
+        ];
+        args.extend(extra);
+        lommebok(&args)
+    };
+
+    // One confirmation only.
+    let one = reissue("one.jwt", std::slice::from_ref(&ola_confirmation), &[]);
+    one.expect(1);
+    assert_eq!(one.json()["reissued"], json!(false));
+    assert!(
+        one.stderr
+            .contains("1 accepted guardian confirmation(s), 2 needed"),
+        "{}",
+        one.stderr
+    );
+    // A guardian the issuer does not accept does not count.
+    let stranger = reissue(
+        "stranger.jwt",
+        &[ola_confirmation.clone(), stranger_confirmation],
+        &[],
+    );
+    stranger.expect(1);
+    assert!(
+        stranger.stderr.contains("not an accepted guardian"),
+        "{}",
+        stranger.stderr
+    );
+    // Two are not enough when the issuer asks for three; none are never enough.
+    reissue(
+        "three.jwt",
+        &[ola_confirmation.clone(), per_confirmation.clone()],
+        &["--min-confirmations", "3"],
+    )
+    .expect(1);
+    reissue("none.jwt", &[], &[]).expect(1);
+    // Unreadable input: not a request, no file.
+    std::fs::write(scene.path("garbage.jwt"), "not a request").unwrap();
+    for name in ["garbage.jwt", "missing.jwt"] {
+        lommebok(&[
+            "reissue",
+            "--key",
+            p(&scene.issuer_key),
+            "--request",
+            p(&scene.path(name)),
+            "--guardian",
+            &ola_did,
+            "--status-db",
+            p(&db),
+            "--status-list",
+            LIST,
+        ])
+        .expect(2);
+    }
+    // Nothing was revoked by the refusals.
+    let published = scene.publish(LIST);
+    scene
+        .verify_with_lists(&old_file, &[(LIST, &published)])
+        .expect(0);
+
+    // Two accepted guardians: re-issued, checked against the published list.
+    let list_arg = format!("{LIST}={}", p(&published));
+    let both = [ola_confirmation.clone(), per_confirmation.clone()];
+    let done = reissue("request.jwt", &both, &["--status-list-file", &list_arg]);
+    done.expect(0);
+    let new = done.json();
+    assert_eq!(new["issuer"], json!(scene.issuer_did));
+    assert_eq!(new["credentialSubject"]["id"], json!(new_did));
+    assert_eq!(
+        new["credentialSubject"]["municipality"],
+        old["credentialSubject"]["municipality"]
+    );
+    assert_ne!(new["id"], json!(old_id));
+    assert_eq!(status_entries(&new)[0]["statusListCredential"], json!(LIST));
+    assert!(
+        done.stderr.contains(&format!("revoked {old_id}")),
+        "{}",
+        done.stderr
+    );
+    let new_file = scene.write("new.json", &done.stdout);
+
+    // Published again: the old credential is revoked, the new one valid.
+    let republished = scene.publish(LIST);
+    let old_checked = scene.verify_with_lists(&old_file, &[(LIST, &republished)]);
+    old_checked.expect(1);
+    assert!(
+        status_checks(&old_checked.json())
+            .iter()
+            .any(|(passed, reason)| !passed && reason.contains("revoked")),
+        "{}",
+        old_checked.stdout
+    );
+    scene
+        .verify_with_lists(&new_file, &[(LIST, &republished)])
+        .expect(0);
+
+    // The same request again, even with the stale published list: revoked already.
+    let again = reissue("again.jwt", &both, &["--status-list-file", &list_arg]);
+    again.expect(1);
+    assert!(
+        again.stderr.contains(&format!("{old_id} is revoked")),
+        "{}",
+        again.stderr
+    );
 }
