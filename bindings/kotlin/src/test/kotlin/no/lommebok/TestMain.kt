@@ -104,6 +104,10 @@ val allTests: List<KFunction0<Unit>> = listOf(
     ::wrongCodeReleasesNothingAnotherDevicesReleaseDoesNotAddAndRotationRevokesTheOldShare,
     ::helperPresentsTheCitizensCredentialToThePharmacyOnBehalfOfHerButNotToTheBank,
     ::garbageToRecoveryAndDelegationExportsIsInvalidInput,
+    // 13. Re-issuance after a recovery onto a new platform key, and delegation from the citizen's wallet.
+    ::lostKeystoreKeysCredentialIsReissuedToTheNewPhoneAndTheOldOneRevoked,
+    ::refusedReissuanceRequestsRevokeNothingAndTheProperOneStillWorks,
+    ::citizenOnAKeystoreKeyDelegatesFromHerWalletAndTheHelperPresentsOnHerBehalf,
 )
 
 fun main() {
