@@ -297,11 +297,6 @@ def test_a_lost_platform_key_credential_is_reissued_to_the_new_phone_and_the_old
     assert (entry.verifier, entry.credential_id) == ("Apotek Nord", new_held.id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HolderWallet.answers still offers the old credential (bound to the lost key, revoked) "
-    "and default_choices picks it, so presenting the default answer is refused",
-)
 def test_after_reissuance_the_default_answer_is_the_new_credential(story):
     wallet = story.restore()
     new = imported(

@@ -119,6 +119,18 @@ fn previous_holders(store: &WalletStore) -> Result<Vec<String>, StoreError> {
     }
 }
 
+/// Whether `held` can be presented at all: not a credential about a previous holder (its key
+/// was lost with a phone; it must be re-issued first).
+fn presentable(held: &HeldCredential, previous: &[String]) -> bool {
+    held.credential().is_none_or(|credential| {
+        !credential
+            .subject_ids()
+            .iter()
+            .flatten()
+            .any(|id| previous.iter().any(|p| p == id))
+    })
+}
+
 pub(crate) const PLATFORM: &str = "platform";
 const SOFTWARE: &str = "software";
 
@@ -907,10 +919,12 @@ impl HolderWallet {
     /// # Errors
     /// Storage errors only.
     pub fn answers(&self, query: &DcqlQuery) -> Result<QueryMatch, StoreError> {
+        let previous = previous_holders(&self.store)?;
         let held: Vec<HeldCredential> = self
             .read_all()?
             .records
             .into_iter()
+            .filter(|r| presentable(&r.held, &previous))
             .map(|r| r.held)
             .collect();
         Ok(query.matches(&held))
@@ -1043,7 +1057,24 @@ impl HolderWallet {
             ));
         }
         let read = self.read_all()?.records;
-        let held: Vec<HeldCredential> = read.iter().map(|r| r.held.clone()).collect();
+        let previous = previous_holders(&self.store)?;
+        let held: Vec<HeldCredential> = read
+            .iter()
+            .filter(|r| presentable(&r.held, &previous))
+            .map(|r| r.held.clone())
+            .collect();
+        for choice in chosen {
+            if read
+                .iter()
+                .any(|r| r.summary.id == choice.held_id && !presentable(&r.held, &previous))
+            {
+                return Err(not_an_answer(format!(
+                    "credential `{}` names this wallet's previous holder key (lost with the old \
+                     phone): have it re-issued to the new key (reissuance::request)",
+                    choice.held_id
+                )));
+            }
+        }
         let matched = query.matches(&held);
         if !matched.satisfiable {
             return Err(not_an_answer(
@@ -1158,20 +1189,6 @@ impl HolderWallet {
                         .all(|id| *id == Some(self.did().as_str()))
                     {
                         // Someone else's credential goes with the delegation that covers it.
-                        let previous = previous_holders(&self.store)?;
-                        if credential
-                            .subject_ids()
-                            .iter()
-                            .flatten()
-                            .any(|id| previous.iter().any(|p| p == id))
-                        {
-                            return Err(not_an_answer(format!(
-                                "credential `{}` names this wallet's previous holder key (lost \
-                                 with the old phone): have it re-issued to the new key \
-                                 (reissuance::request)",
-                                choice.held_id
-                            )));
-                        }
                         let Some((delegation, _)) =
                             self.delegation_for(credential, Some(request.domain.as_deref()), None)?
                         else {
