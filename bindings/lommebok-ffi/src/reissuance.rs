@@ -118,7 +118,7 @@ impl Issuer {
         policy.min_confirmations = usize::try_from(min_confirmations).unwrap_or(usize::MAX);
         let reissued = self.core().reissue(&request, &policy, verifier.core())?;
         Ok(Reissued {
-            credential: reissued.credential.to_json_string(),
+            credential: reissued.credential.to_text(),
             revoked: reissued.revoked,
             confirmed_by: reissued.confirmed_by,
         })

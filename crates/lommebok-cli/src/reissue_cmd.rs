@@ -216,15 +216,23 @@ pub(crate) fn reissue(args: ReissueArgs) -> Result<ExitCode, Failure> {
     let policy = ReissuePolicy::new(usize::from(args.min_confirmations), guardians);
     match issuer.reissue(request, &policy, &verifier) {
         Ok(reissued) => {
-            let holder = reissued
-                .credential
-                .subject_ids()
-                .first()
-                .copied()
-                .flatten()
-                .unwrap_or_default()
-                .to_owned();
-            print_json(&Value::Object(reissued.credential.into_json()))?;
+            let holder = match reissued.credential.as_data_integrity() {
+                Some(credential) => {
+                    print_json(&Value::Object(credential.as_json().clone()))?;
+                    credential
+                        .subject_ids()
+                        .first()
+                        .copied()
+                        .flatten()
+                        .unwrap_or_default()
+                        .to_owned()
+                }
+                // An SD-JWT VC, compact: it names its holder by key (`cnf`).
+                None => {
+                    super::write_stdout(&reissued.credential.to_text())?;
+                    "the new holder key".to_owned()
+                }
+            };
             say!(
                 "re-issued to {holder} on the confirmations of {}",
                 reissued.confirmed_by.join(", ")

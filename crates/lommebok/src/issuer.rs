@@ -275,6 +275,12 @@ impl Issuer {
         token_status::set_token_status(self.registry()?, credential_id, status)
     }
 
+    /// The verification method (DID URL) of the key SD-JWT VCs and Status List Tokens are
+    /// signed with, as their `kid` names it.
+    pub(crate) fn sd_jwt_verification_method(&self) -> String {
+        Did::key_verification_method(&self.jws_signer.0.public_key())
+    }
+
     /// The issuer's DID.
     pub fn did(&self) -> &Did {
         self.prover.did()

@@ -26,8 +26,15 @@
 //! enough confirmations from distinct guardians it accepts ([`ReissuePolicy`]) name the same
 //! previous and new holder. It then issues the same claims to the new holder (new id, new status
 //! entries) and revokes the old credential in the same step: the new one is returned only once
-//! the old one is revoked. Data Integrity credentials; an SD-JWT VC is issued again by its
-//! issuer's own flow.
+//! the old one is revoked.
+//!
+//! Both formats are re-issued. A Data Integrity credential travels as its JSON object, names
+//! the previous holder in `credentialSubject.id` and is revoked by its `id`. An SD-JWT VC
+//! travels as the compact SD-JWT as issued (a JSON string, every disclosure), names the
+//! previous holder by its `cnf` key (whose `did:key` is `previousHolder`), and comes back with
+//! the same claims and the same selectively disclosable paths, bound to the new holder's key,
+//! with a new entry in the same Token Status List; the old one is revoked at its
+//! `status.status_list` entry.
 
 use std::collections::BTreeSet;
 
@@ -37,7 +44,8 @@ use serde_json::{Map, Value};
 use crate::credential::Credential;
 use crate::did::{Did, DidResolver, Relationship, split_did_url};
 use crate::jws::{self, Jws};
-use crate::key::Signer;
+use crate::key::{PublicKey, Signer};
+use crate::sd_jwt::{self, SdJwtIssuerKey, SdJwtOptions};
 use crate::verify::Verifier;
 use crate::wallet::HolderWallet;
 use crate::{Error, Issuer};
@@ -50,6 +58,12 @@ pub const REQUEST_TYPE: &str = "lommebok-reissuance+jwt";
 pub const LIFETIME: Duration = Duration::days(7);
 /// Largest request accepted, in bytes.
 pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
+
+/// The claims of an SD-JWT VC that the issuer sets from [`SdJwtOptions`] (or that
+/// [`Issuer::issue_sd_jwt_at`] sets itself): not carried over from the old one.
+const SET_BY_OPTIONS: [&str; 8] = [
+    "iss", "iat", "nbf", "exp", "cnf", "vct", "status", "_sd_alg",
+];
 
 /// Errors from making or checking a re-issuance.
 #[derive(Debug, thiserror::Error)]
@@ -204,29 +218,55 @@ pub fn request(
     let text = wallet
         .export(credential_id)
         .map_err(|e| ReissuanceError::Wallet(e.to_string()))?;
-    let credential = Credential::from_json_str(&text).map_err(|_| {
-        ReissuanceError::Wallet("only Data Integrity credentials are re-issued".into())
-    })?;
     let previous = wallet
         .previous_holders()
         .map_err(|e| ReissuanceError::Wallet(e.to_string()))?;
-    let ids = credential.subject_ids();
-    let Some(previous_holder) = ids
-        .iter()
-        .flatten()
-        .find(|id| previous.iter().any(|p| p == *id))
-    else {
-        return Err(ReissuanceError::Wallet(format!(
+    let not_about_previous = || {
+        ReissuanceError::Wallet(format!(
             "credential `{credential_id}` is not about a previous holder of this wallet"
-        )));
+        ))
+    };
+    let text = text.trim();
+    let (issuer, credential, previous_holder) = if text.starts_with('{') {
+        let credential = Credential::from_json_str(text)
+            .map_err(|e| ReissuanceError::Wallet(format!("credential `{credential_id}`: {e}")))?;
+        let ids = credential.subject_ids();
+        let previous_holder = ids
+            .iter()
+            .flatten()
+            .find(|id| previous.iter().any(|p| p == *id))
+            .map(|id| (*id).to_owned())
+            .ok_or_else(not_about_previous)?;
+        (
+            credential.issuer().to_owned(),
+            Value::Object(credential.as_json().clone()),
+            previous_holder,
+        )
+    } else {
+        let contents = sd_jwt::inspect(text)
+            .map_err(|e| ReissuanceError::Wallet(format!("credential `{credential_id}`: {e}")))?;
+        let holder = contents
+            .claims
+            .get("cnf")
+            .and_then(|cnf| sd_jwt::holder_key(cnf).ok())
+            .map(|key| Did::from_public_key(&key).to_string())
+            .filter(|did| previous.contains(did))
+            .ok_or_else(not_about_previous)?;
+        let issuer = contents
+            .claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                ReissuanceError::Wallet(format!(
+                    "credential `{credential_id}` names no issuer (`iss`) to ask"
+                ))
+            })?;
+        (issuer.to_owned(), Value::String(text.to_owned()), holder)
     };
     let mut payload = Map::new();
-    payload.insert("aud".into(), credential.issuer().into());
-    payload.insert(
-        "credential".into(),
-        Value::Object(credential.as_json().clone()),
-    );
-    payload.insert("previousHolder".into(), (*previous_holder).into());
+    payload.insert("aud".into(), issuer.into());
+    payload.insert("credential".into(), credential);
+    payload.insert("previousHolder".into(), previous_holder.into());
     payload.insert("holder".into(), wallet.did().as_str().into());
     payload.insert(
         "confirmations".into(),
@@ -245,7 +285,7 @@ pub fn request(
 }
 
 /// Decodes a JWS of `typ` `expected`, checks its signature with the key its `kid` names
-/// (resolved with `resolver`), its times, and returns (signer DID, payload).
+/// (resolved with `resolver`), its times, and returns (signer DID, signer key, payload).
 fn open_signed(
     what: &'static str,
     text: &str,
@@ -253,7 +293,7 @@ fn open_signed(
     resolver: &dyn DidResolver,
     at: DateTime<Utc>,
     skew: Duration,
-) -> Result<(String, Map<String, Value>), ReissuanceError> {
+) -> Result<(String, PublicKey, Map<String, Value>), ReissuanceError> {
     let jws = Jws::decode(text.trim()).map_err(|e| malformed(what, e.to_string()))?;
     let kid = jws
         .kid()
@@ -281,7 +321,7 @@ fn open_signed(
             "{what} is not fresh (made {issued}, valid until {expires})"
         )));
     }
-    Ok((did.to_string(), jws.payload))
+    Ok((did.to_string(), method.public_key.clone(), jws.payload))
 }
 
 fn text_member<'a>(
@@ -296,13 +336,51 @@ fn text_member<'a>(
         .ok_or_else(|| malformed(what, format!("`{name}` must be a non-empty string")))
 }
 
+/// A credential [`Issuer::reissue`] issued, in the format of the old one.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ReissuedCredential {
+    /// A Data Integrity credential.
+    DataIntegrity(Credential),
+    /// An SD-JWT VC, compact, as issued (every disclosure, no Key Binding JWT).
+    SdJwt(String),
+}
+
+impl ReissuedCredential {
+    /// The credential as text, as a wallet imports it: JSON for a Data Integrity credential,
+    /// the compact SD-JWT for an SD-JWT VC.
+    pub fn to_text(&self) -> String {
+        match self {
+            ReissuedCredential::DataIntegrity(credential) => credential.to_json_string(),
+            ReissuedCredential::SdJwt(text) => text.clone(),
+        }
+    }
+
+    /// The Data Integrity credential, if it is one.
+    pub fn as_data_integrity(&self) -> Option<&Credential> {
+        match self {
+            ReissuedCredential::DataIntegrity(credential) => Some(credential),
+            ReissuedCredential::SdJwt(_) => None,
+        }
+    }
+
+    /// The compact SD-JWT, if it is one.
+    pub fn as_sd_jwt(&self) -> Option<&str> {
+        match self {
+            ReissuedCredential::SdJwt(text) => Some(text),
+            ReissuedCredential::DataIntegrity(_) => None,
+        }
+    }
+}
+
 /// What [`Issuer::reissue`] did.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Reissued {
-    /// The credential issued to the new holder.
-    pub credential: Credential,
-    /// The id of the old credential, now revoked.
+    /// The credential issued to the new holder, in the format of the old one.
+    pub credential: ReissuedCredential,
+    /// What was revoked: the old credential's id, or for an SD-JWT VC its Token Status List
+    /// entry (`<list URL>#<index>`).
     pub revoked: String,
     /// The guardians whose confirmations were accepted.
     pub confirmed_by: Vec<String>,
@@ -331,7 +409,7 @@ impl Issuer {
         }
         let at = verifier.now();
         let resolver = verifier.resolver();
-        let (signer, payload) =
+        let (signer, holder_key, payload) =
             open_signed(WHAT, request, REQUEST_TYPE, resolver, at, policy.clock_skew)?;
         let holder = text_member(WHAT, &payload, "holder")?;
         let previous = text_member(WHAT, &payload, "previousHolder")?;
@@ -346,33 +424,20 @@ impl Issuer {
                 self.did()
             )));
         }
-        let old = payload
-            .get("credential")
-            .and_then(Value::as_object)
-            .cloned()
-            .ok_or_else(|| malformed(WHAT, "`credential` must be a credential object"))?;
-        let old = Credential::from_json(old).map_err(|e| malformed(WHAT, e.to_string()))?;
-        if old.issuer() != self.did().as_str() {
-            return Err(ReissuanceError::Credential(format!(
-                "issued by {}, not by this issuer",
-                old.issuer()
-            )));
-        }
-        if old.subject_ids() != vec![Some(previous)] {
-            return Err(ReissuanceError::Credential(format!(
-                "it is not about the previous holder {previous}"
-            )));
-        }
-        let old_id = old
-            .id()
-            .ok_or_else(|| ReissuanceError::Credential("it has no id to revoke it by".into()))?
-            .to_owned();
-        let report = verifier.verify_parsed_credential(old.clone()).report;
-        if !report.is_valid() {
-            return Err(ReissuanceError::Credential(crate::verify::failure_reasons(
-                &report,
-            )));
-        }
+        let old = match payload.get("credential") {
+            Some(Value::Object(json)) => {
+                let old = Credential::from_json(json.clone())
+                    .map_err(|e| malformed(WHAT, e.to_string()))?;
+                Old::DataIntegrity(self.check_data_integrity(old, previous, verifier)?)
+            }
+            Some(Value::String(text)) => Old::SdJwt(self.check_sd_jwt(text, previous, verifier)?),
+            _ => {
+                return Err(malformed(
+                    WHAT,
+                    "`credential` must be a credential object or a compact SD-JWT",
+                ));
+            }
+        };
 
         // Confirmations: distinct accepted guardians naming the same previous and new holder.
         let mut confirmed_by = BTreeSet::new();
@@ -395,7 +460,7 @@ impl Issuer {
                 policy.clock_skew,
             ) {
                 Err(e) => rejected.push(format!("confirmation {index}: {e}")),
-                Ok((guardian, confirmed)) => {
+                Ok((guardian, _, confirmed)) => {
                     let names = |name: &str| confirmed.get(name).and_then(Value::as_str);
                     if names("previousHolder") != Some(previous) || names("holder") != Some(holder)
                     {
@@ -428,7 +493,103 @@ impl Issuer {
             });
         }
 
-        // The same claims, to the new holder: a new id, new status entries, a new proof.
+        let (credential, revoked) = match old {
+            Old::DataIntegrity(old) => self.reissue_data_integrity(&old, holder, at)?,
+            Old::SdJwt(old) => self.reissue_sd_jwt(&old, holder_key, at)?,
+        };
+        Ok(Reissued {
+            credential,
+            revoked,
+            confirmed_by: confirmed_by.into_iter().collect(),
+        })
+    }
+
+    /// The old Data Integrity credential: issued by this issuer, about `previous` only, with an
+    /// id to revoke it by, and valid (not revoked) as `verifier` sees it.
+    fn check_data_integrity(
+        &self,
+        old: Credential,
+        previous: &str,
+        verifier: &Verifier,
+    ) -> Result<Credential, ReissuanceError> {
+        if old.issuer() != self.did().as_str() {
+            return Err(ReissuanceError::Credential(format!(
+                "issued by {}, not by this issuer",
+                old.issuer()
+            )));
+        }
+        if old.subject_ids() != vec![Some(previous)] {
+            return Err(ReissuanceError::Credential(format!(
+                "it is not about the previous holder {previous}"
+            )));
+        }
+        if old.id().is_none() {
+            return Err(ReissuanceError::Credential(
+                "it has no id to revoke it by".into(),
+            ));
+        }
+        let report = verifier.verify_parsed_credential(old.clone()).report;
+        if !report.is_valid() {
+            return Err(ReissuanceError::Credential(crate::verify::failure_reasons(
+                &report,
+            )));
+        }
+        Ok(old)
+    }
+
+    /// The old SD-JWT VC: valid as issued by this issuer's key (not forged, not revoked, as
+    /// `verifier` sees it), bound (`cnf`) to the key of `previous`, with a Token Status List
+    /// entry to revoke it by.
+    fn check_sd_jwt(
+        &self,
+        text: &str,
+        previous: &str,
+        verifier: &Verifier,
+    ) -> Result<OldSdJwt, ReissuanceError> {
+        let method = self.sd_jwt_verification_method();
+        let verification = verifier
+            .verify_sd_jwt_as_issued(text, &SdJwtIssuerKey::VerificationMethod(method))
+            .map_err(|e| ReissuanceError::Credential(e.to_string()))?;
+        let verified = verification.into_verified().map_err(|report| {
+            ReissuanceError::Credential(crate::verify::failure_reasons(&report))
+        })?;
+        let bound = verified.holder_key().map(Did::from_public_key);
+        if bound.as_ref().map(Did::as_str) != Some(previous) {
+            return Err(ReissuanceError::Credential(format!(
+                "it is not bound (`cnf`) to the previous holder {previous}"
+            )));
+        }
+        let list = verified
+            .status()
+            .and_then(|status| status.get("status_list"))
+            .and_then(|list| Some((list.get("uri")?.as_str()?, list.get("idx")?.as_u64()?)));
+        let Some((list_url, index)) = list else {
+            return Err(ReissuanceError::Credential(
+                "it has no Token Status List entry (`status.status_list`) to revoke it by".into(),
+            ));
+        };
+        let contents =
+            sd_jwt::inspect(text).map_err(|e| ReissuanceError::Credential(e.to_string()))?;
+        Ok(OldSdJwt {
+            contents,
+            vct: verified.vct().unwrap_or_default().to_owned(),
+            list_url: list_url.to_owned(),
+            index,
+        })
+    }
+
+    /// The same claims as `old`, to `holder`: a new id, new status entries, a new proof; then
+    /// `old` revoked. Returns (new credential, old id).
+    fn reissue_data_integrity(
+        &self,
+        old: &Credential,
+        holder: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(ReissuedCredential, String), ReissuanceError> {
+        let old_id = old
+            .id()
+            .ok_or_else(|| ReissuanceError::Credential("it has no id to revoke it by".into()))?
+            .to_owned();
         let mut json = old.unsecured();
         json.remove("credentialStatus");
         json.insert(
@@ -441,10 +602,58 @@ impl Issuer {
         let unsigned = Credential::from_json(json).map_err(Error::from)?;
         let credential = self.issue_at(&unsigned, at)?;
         self.revoke(&old_id)?;
-        Ok(Reissued {
-            credential,
-            revoked: old_id,
-            confirmed_by: confirmed_by.into_iter().collect(),
-        })
+        Ok((ReissuedCredential::DataIntegrity(credential), old_id))
     }
+
+    /// The same claims and disclosable paths as `old`, bound to `holder_key`, valid until the
+    /// old `exp`, with a new entry in the same Token Status List; then the old entry set to
+    /// INVALID. Returns (new SD-JWT, old entry `<list URL>#<index>`).
+    fn reissue_sd_jwt(
+        &self,
+        old: &OldSdJwt,
+        holder_key: PublicKey,
+        at: DateTime<Utc>,
+    ) -> Result<(ReissuedCredential, String), ReissuanceError> {
+        let mut claims = old.contents.claims.clone();
+        let exp = claims.get("exp").and_then(Value::as_i64);
+        for registered in SET_BY_OPTIONS {
+            claims.remove(registered);
+        }
+        let mut options = SdJwtOptions::new(old.vct.clone())
+            .with_holder_key(holder_key)
+            .with_status(
+                old.list_url.clone(),
+                format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+            );
+        if let Some(exp) = exp.and_then(|exp| DateTime::from_timestamp(exp, 0)) {
+            options = options.valid_until(exp);
+        }
+        let credential = self.issue_sd_jwt_at(&claims, &old.contents.disclosable, &options, at)?;
+        let registry = self.status_registry().ok_or(Error::NoStatusRegistry)?;
+        registry
+            .set_at(
+                &old.list_url,
+                old.index,
+                crate::token_status::TokenStatus::INVALID,
+            )
+            .map_err(Error::from)?;
+        Ok((
+            ReissuedCredential::SdJwt(credential),
+            format!("{}#{}", old.list_url, old.index),
+        ))
+    }
+}
+
+/// The credential a request asks to re-issue, checked.
+enum Old {
+    DataIntegrity(Credential),
+    SdJwt(OldSdJwt),
+}
+
+/// An SD-JWT VC to re-issue: what it holds and where its status lives.
+struct OldSdJwt {
+    contents: sd_jwt::SdJwtContents,
+    vct: String,
+    list_url: String,
+    index: u64,
 }

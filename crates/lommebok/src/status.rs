@@ -822,6 +822,33 @@ impl StatusRegistry {
         }
     }
 
+    /// Sets the value of the entry at `index` of list `url` to `value`: for an entry whose
+    /// credential id is not known, such as an SD-JWT VC's, which names only its list and index
+    /// (`status.status_list` `{uri, idx}`). The list must be one of this registry's (the
+    /// issuer's own) and the entry allocated.
+    ///
+    /// # Errors
+    /// [`StatusError::UnknownList`] when the registry has no list `url`;
+    /// [`StatusError::OutOfRange`] when `index` is not below its entries;
+    /// [`StatusError::Malformed`] when `value` does not fit its status size;
+    /// [`StatusError::Store`], also when the entry was never allocated.
+    pub fn set_at(&self, url: &str, index: u64, value: u8) -> Result<(), StatusError> {
+        let list = self.list(url)?;
+        if index >= list.entries {
+            return Err(StatusError::OutOfRange {
+                index,
+                entries: list.entries,
+            });
+        }
+        if list.size < 8 && value >> list.size != 0 {
+            return Err(StatusError::Malformed(format!(
+                "value {value} does not fit in {} bits",
+                list.size
+            )));
+        }
+        self.store.set_value(url, index, value)
+    }
+
     /// Revokes `credential` (permanently: its revocation bit is set).
     ///
     /// # Errors
@@ -1039,6 +1066,40 @@ mod tests {
             Bitstring::decode("uAAAA"),
             Err(StatusError::Encoding(_))
         ));
+    }
+
+    #[test]
+    fn set_at_changes_an_allocated_entry_of_an_own_list_only() {
+        let registry = StatusRegistry::in_memory();
+        let url = "https://kommune.example/status/1";
+        registry
+            .create_list(url, StatusPurpose::Revocation)
+            .unwrap();
+        let entry = registry.allocate(url, "urn:uuid:a").unwrap();
+        registry.set_at(url, entry.index, 1).unwrap();
+        assert!(
+            registry
+                .bitstring(url)
+                .unwrap()
+                .get(entry.index, 1)
+                .unwrap()
+                == 1
+        );
+        assert_eq!(registry.status_of("urn:uuid:a").unwrap()[0].value, 1);
+        assert!(matches!(
+            registry.set_at("https://elsewhere.example/status/1", entry.index, 1),
+            Err(StatusError::UnknownList(_))
+        ));
+        assert!(matches!(
+            registry.set_at(url, MIN_ENTRIES, 1),
+            Err(StatusError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            registry.set_at(url, entry.index, 2),
+            Err(StatusError::Malformed(_))
+        ));
+        let free = (entry.index + 1) % MIN_ENTRIES;
+        assert!(registry.set_at(url, free, 1).is_err());
     }
 
     #[test]

@@ -27,7 +27,8 @@ fn setup() -> (Issuer, Arc<StatusListCache>, Verifier) {
     (issuer, tokens, verifier)
 }
 
-fn publish(issuer: &Issuer, tokens: &StatusListCache, list: &str) {
+/// Publishes `issuer`'s Status List Token for `list` as it stands, valid for an hour.
+pub(crate) fn publish(issuer: &Issuer, tokens: &StatusListCache, list: &str) {
     let token = issuer
         .status_list_token_at(
             list,
