@@ -20,9 +20,11 @@ impl From<ReissuanceError> for LommebokError {
 /// What `Issuer.reissue` did.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Reissued {
-    /// The credential issued to the new holder (JSON): hand it to the wallet.
+    /// The credential issued to the new holder, in the format of the old one (JSON for a Data
+    /// Integrity credential, the compact SD-JWT for an SD-JWT VC): hand it to the wallet.
     pub credential: String,
-    /// The id of the old credential, now revoked.
+    /// What was revoked: the old credential's id, or for an SD-JWT VC its Token Status List
+    /// entry (`<list URL>#<index>`).
     pub revoked: String,
     /// The guardians whose confirmations were accepted.
     pub confirmed_by: Vec<String>,

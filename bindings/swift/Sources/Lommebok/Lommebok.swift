@@ -7061,11 +7061,13 @@ public func FfiConverterTypeRegisteredVerifier_lower(_ value: RegisteredVerifier
  */
 public struct Reissued: Equatable, Hashable {
     /**
-     * The credential issued to the new holder (JSON): hand it to the wallet.
+     * The credential issued to the new holder, in the format of the old one (JSON for a Data
+     * Integrity credential, the compact SD-JWT for an SD-JWT VC): hand it to the wallet.
      */
     public var credential: String
     /**
-     * The id of the old credential, now revoked.
+     * What was revoked: the old credential's id, or for an SD-JWT VC its Token Status List
+     * entry (`<list URL>#<index>`).
      */
     public var revoked: String
     /**
@@ -7077,10 +7079,12 @@ public struct Reissued: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The credential issued to the new holder (JSON): hand it to the wallet.
+         * The credential issued to the new holder, in the format of the old one (JSON for a Data
+         * Integrity credential, the compact SD-JWT for an SD-JWT VC): hand it to the wallet.
          */credential: String, 
         /**
-         * The id of the old credential, now revoked.
+         * What was revoked: the old credential's id, or for an SD-JWT VC its Token Status List
+         * entry (`<list URL>#<index>`).
          */revoked: String, 
         /**
          * The guardians whose confirmations were accepted.

@@ -9819,12 +9819,14 @@ public object FfiConverterTypeRegisteredVerifier: FfiConverterRustBuffer<Registe
  */
 data class Reissued (
     /**
-     * The credential issued to the new holder (JSON): hand it to the wallet.
+     * The credential issued to the new holder, in the format of the old one (JSON for a Data
+     * Integrity credential, the compact SD-JWT for an SD-JWT VC): hand it to the wallet.
      */
     var `credential`: kotlin.String
     , 
     /**
-     * The id of the old credential, now revoked.
+     * What was revoked: the old credential's id, or for an SD-JWT VC its Token Status List
+     * entry (`<list URL>#<index>`).
      */
     var `revoked`: kotlin.String
     , 
