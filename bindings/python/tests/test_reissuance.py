@@ -24,6 +24,8 @@ from lommebok import (
     Issuer,
     KeyAlgorithm,
     LommebokError,
+    SdJwtIssuer,
+    SdJwtOptions,
     SoftwareKey,
     StatusPurpose,
     StatusRegistry,
@@ -459,3 +461,91 @@ def test_a_citizen_on_a_platform_key_delegates_from_her_wallet_to_a_helper(tmp_p
         "Banken",
         match="delegation",
     )
+
+
+# --- SD-JWT VC --------------------------------------------------------------------------------
+
+TOKEN_LIST = "https://kommune.example/token-status/revocation/reissue"
+AGE_VCT = "urn:example:age"
+
+
+def test_an_sd_jwt_bound_to_the_lost_key_is_reissued_to_the_new_key_and_the_old_one_revoked(
+    tmp_path,
+):
+    path = lambda name: str(tmp_path / f"{name}.sqlite")  # noqa: E731
+    registry = StatusRegistry.in_memory()
+    registry.create_list(TOKEN_LIST, StatusPurpose.REVOCATION)
+    municipality = Issuer(SoftwareKey.generate(KeyAlgorithm.ED25519)).with_status(registry, [])
+    issuer_key = SdJwtIssuer.DID_URL(municipality.verification_method())
+
+    def verifier() -> Verifier:
+        v = Verifier()
+        v.add_status_list(TOKEN_LIST, municipality.status_list_token(TOKEN_LIST, 3600))
+        return v
+
+    old_key = P256KeystoreSigner()
+    citizen = HolderWallet.open(path("old"), raw_key(1), signer=old_key)
+    old_sd_jwt = municipality.issue_sd_jwt(
+        json.dumps({"age_over_18": True, "birthdate": "1950-02-01"}),
+        ["age_over_18", "birthdate"],
+        SdJwtOptions(
+            vct=AGE_VCT,
+            holder_key_jwk=citizen.public_key_jwk(),
+            status_list_url=TOKEN_LIST,
+            status_credential_id=f"urn:uuid:{uuid.uuid4()}",
+        ),
+    )
+    held = imported(citizen.import_credential(old_sd_jwt, verifier(), issuer_key)).id
+    guardians = [GuardianWallet.open(path(f"g{i}"), raw_key(10 + i)) for i in range(3)]
+    guardian_wallets = [HolderWallet.open(path(f"gw{i}"), raw_key(20 + i)) for i in range(3)]
+    protection = citizen.protect(
+        2, [Guardian(name=f"guardian {i}", key=g.public_key()) for i, g in enumerate(guardians)]
+    )
+    for guardian, share in zip(guardians, protection.shares):
+        guardian.keep(share.sealed)
+    old_did = citizen.did()
+    del citizen
+
+    new_key = P256KeystoreSigner()
+    device = DeviceRecovery(protection.backup, DeviceKey.PLATFORM(new_key))
+    for i in (0, 1):
+        device.add_release(
+            f"guardian {i}", guardians[i].release(device.request(), device.short_code())
+        )
+    wallet = device.restore_with_platform_key(path("new"), raw_key(2), new_key).wallet
+    confirmations = [w.confirm_recovery(old_did, wallet.did()) for w in guardian_wallets[:2]]
+    request = wallet.reissuance_request(held, confirmations)
+    reissued = municipality.reissue(
+        request, 2, verifier(), [w.did() for w in guardian_wallets]
+    )
+    assert "~" in reissued.credential and not reissued.credential.startswith("{")
+    assert reissued.revoked.startswith(TOKEN_LIST + "#"), reissued.revoked
+
+    # The old SD-JWT is revoked in the republished token; the new one is bound to the new key.
+    pharmacy = verifier()
+    old_check = pharmacy.verify_sd_jwt(old_sd_jwt, issuer_key)
+    assert any(
+        c.check == CheckKind.STATUS and not c.passed and c.reason.startswith("revoked")
+        for c in old_check.report.checks
+    ), describe(old_check.report)
+    new_held = imported(wallet.import_credential(reissued.credential, pharmacy, issuer_key)).id
+    query = json.dumps(
+        {
+            "credentials": [
+                {
+                    "id": "age",
+                    "format": "dc+sd-jwt",
+                    "meta": {"vct_values": [AGE_VCT]},
+                    "claims": [{"path": ["age_over_18"]}],
+                }
+            ]
+        }
+    )
+    answers = wallet.answers(query)
+    assert [c.credential.id for c in answers.queries[0].candidates] == [new_held]
+    request = pharmacy.request("https://apotek.example")
+    made = wallet.present(query, answers.default_choices, request, "Apotek Nord")
+    checked = pharmacy.verify_sd_jwt(made.presentations[0].presentation, issuer_key, request)
+    assert_valid(checked.report)
+    claims = json.loads(checked.claims_json)
+    assert claims["age_over_18"] is True and "birthdate" not in claims

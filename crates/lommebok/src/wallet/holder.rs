@@ -122,13 +122,24 @@ fn previous_holders(store: &WalletStore) -> Result<Vec<String>, StoreError> {
 /// Whether `held` can be presented at all: not a credential about a previous holder (its key
 /// was lost with a phone; it must be re-issued first).
 fn presentable(held: &HeldCredential, previous: &[String]) -> bool {
-    held.credential().is_none_or(|credential| {
-        !credential
+    if previous.is_empty() {
+        return true;
+    }
+    if let Some(credential) = held.credential() {
+        return !credential
             .subject_ids()
             .iter()
             .flatten()
-            .any(|id| previous.iter().any(|p| p == id))
-    })
+            .any(|id| previous.iter().any(|p| p == id));
+    }
+    // An SD-JWT is bound to its `cnf` key: the did:key of that key.
+    let bound_to = held
+        .sd_jwt_compact()
+        .and_then(|compact| sd_jwt::inspect(compact).ok())
+        .and_then(|contents| contents.claims.get("cnf").cloned())
+        .and_then(|cnf| sd_jwt::holder_key(&cnf).ok())
+        .map(|key| Did::from_public_key(&key).to_string());
+    bound_to.is_none_or(|did| !previous.contains(&did))
 }
 
 pub(crate) const PLATFORM: &str = "platform";
