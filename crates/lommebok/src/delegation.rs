@@ -285,20 +285,7 @@ pub fn is_delegation(credential: &Credential) -> bool {
 }
 
 fn strings(entry: &Map<String, Value>, name: &str) -> Result<BTreeSet<String>, DelegationError> {
-    let items: Vec<&Value> = match entry.get(name) {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(one) => vec![one],
-    };
-    items
-        .into_iter()
-        .map(|item| match item {
-            Value::String(text) if !text.is_empty() => Ok(text.clone()),
-            _ => Err(malformed(format!(
-                "each of `{name}` must be a non-empty string"
-            ))),
-        })
-        .collect()
+    crate::json::string_set(entry, name).map_err(malformed)
 }
 
 #[cfg(test)]

@@ -82,6 +82,26 @@ pub fn parse_value_with_limit(input: &str, max_bytes: usize) -> Result<Value, Js
     Ok(value)
 }
 
+/// The member `name` of `entry` read as a set of non-empty strings: absent is empty, a single
+/// string is one. `Err` says which member is wrong.
+pub(crate) fn string_set(
+    entry: &Map<String, Value>,
+    name: &str,
+) -> Result<std::collections::BTreeSet<String>, String> {
+    let items: Vec<&Value> = match entry.get(name) {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one) => vec![one],
+    };
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::String(text) if !text.is_empty() => Ok(text.clone()),
+            _ => Err(format!("each of `{name}` must be a non-empty string")),
+        })
+        .collect()
+}
+
 /// Checks an already-built value against [`MAX_DEPTH`].
 pub(crate) fn check_depth(value: &Value) -> Result<(), JsonError> {
     fn depth(v: &Value, at: usize) -> bool {

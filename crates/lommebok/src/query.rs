@@ -735,6 +735,23 @@ impl HeldCredential {
     }
 }
 
+/// Each `type` of `credential` with its spellings: as written, and expanded to an IRI (what
+/// trust lists and delegations name credential types by).
+pub(crate) fn type_spellings(
+    credential: &Credential,
+    contexts: &ContextRegistry,
+) -> Vec<Vec<String>> {
+    credential
+        .types()
+        .iter()
+        .map(|written| {
+            let mut spellings = vec![written.clone()];
+            spellings.extend(expanded_type(credential, written, contexts));
+            spellings
+        })
+        .collect()
+}
+
 /// The expanded IRI of one `type` value of `credential` under its `@context`, if it expands
 /// to one other than itself.
 pub(crate) fn expanded_type(

@@ -583,19 +583,7 @@ impl Verifier {
 
     /// Each `type` of `credential` with its spellings: as written, and expanded to an IRI.
     fn type_spellings(&self, credential: &Credential) -> Vec<Vec<String>> {
-        credential
-            .types()
-            .iter()
-            .map(|written| {
-                let mut spellings = vec![written.clone()];
-                spellings.extend(crate::query::expanded_type(
-                    credential,
-                    written,
-                    &self.contexts,
-                ));
-                spellings
-            })
-            .collect()
+        crate::query::type_spellings(credential, &self.contexts)
     }
 
     /// The delegations among a presentation's credentials that its holder may act under: they

@@ -486,20 +486,7 @@ fn entries<'a>(
 
 /// A set of non-empty strings (absent: empty; a single string: one).
 fn strings(entry: &Map<String, Value>, name: &str) -> Result<BTreeSet<String>, TrustError> {
-    let items: Vec<&Value> = match entry.get(name) {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(one) => vec![one],
-    };
-    items
-        .into_iter()
-        .map(|item| match item {
-            Value::String(text) if !text.is_empty() => Ok(text.clone()),
-            _ => Err(malformed(format!(
-                "each of `{name}` must be a non-empty string"
-            ))),
-        })
-        .collect()
+    crate::json::string_set(entry, name).map_err(malformed)
 }
 
 fn date(entry: &Map<String, Value>, name: &str) -> Result<Option<DateTime<Utc>>, TrustError> {

@@ -862,19 +862,7 @@ impl HolderWallet {
         let [Some(principal)] = ids.as_slice() else {
             return Ok(None);
         };
-        let types: Vec<Vec<String>> = credential
-            .types()
-            .iter()
-            .map(|written| {
-                let mut spellings = vec![written.clone()];
-                spellings.extend(crate::query::expanded_type(
-                    credential,
-                    written,
-                    &self.contexts,
-                ));
-                spellings
-            })
-            .collect();
+        let types = crate::query::type_spellings(credential, &self.contexts);
         for stored in self.store.credentials()?.records {
             if stored.format != CredentialFormat::DataIntegrity {
                 continue;
